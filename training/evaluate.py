@@ -1,0 +1,211 @@
+"""Score a model on val/sots-outdoor and val/sots-indoor through the app's reconstruction.
+
+    /usr/bin/python3 training/evaluate.py --id hazeless-v1            # writes models/README.md
+    /usr/bin/python3 training/evaluate.py --checkpoint training/runs/v1/last.pt --limit 20 --no-write
+
+Next to the model it scores two baselines with the same metric code: the hazy input unchanged, and
+the dark channel prior with a guided filter (He et al. 2009/2013). It also runs the clear images of
+val/ through the model and reports how much they change (PSNR against themselves).
+PSNR is over the 8-bit RGB image; SSIM uses a Gaussian window with sigma 1.5; both are averaged
+over images.
+"""
+from __future__ import annotations
+
+import argparse
+import glob
+import json
+import os
+import sys
+import time
+from typing import Callable, Dict, List, Optional, Tuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from skimage.metrics import structural_similarity
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from hazeless.model import HazeNet  # noqa: E402
+from hazeless.recon import ReconParams, box_mean, dehaze, grey  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+VAL = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "val"))
+
+Method = Callable[[torch.Tensor], torch.Tensor]
+
+
+def read(path: str) -> np.ndarray:
+    return np.asarray(Image.open(path).convert("RGB"))
+
+
+def to_tensor(img: np.ndarray) -> torch.Tensor:
+    return torch.from_numpy(img.astype(np.float32) / 255.0).permute(2, 0, 1)[None]
+
+
+def to_uint8(t: torch.Tensor) -> np.ndarray:
+    return (t[0].permute(1, 2, 0).clamp(0, 1).numpy() * 255.0 + 0.5).astype(np.uint8)
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
+    return float(10 * np.log10(255.0 ** 2 / max(mse, 1e-10)))
+
+
+def ssim(a: np.ndarray, b: np.ndarray) -> float:
+    return float(structural_similarity(a, b, channel_axis=2, gaussian_weights=True, sigma=1.5, use_sample_covariance=False, data_range=255))
+
+
+def pairs(folder: str) -> List[Tuple[str, str]]:
+    out = []
+    for hazy in sorted(glob.glob(os.path.join(VAL, folder, "hazy", "*"))):
+        scene = os.path.basename(hazy).split("_")[0]
+        clear = glob.glob(os.path.join(VAL, folder, "clear", scene + ".*"))
+        if clear:
+            out.append((hazy, clear[0]))
+    return out
+
+
+def dark_channel_prior(img: torch.Tensor, patch: int = 15, omega: float = 0.95, t0: float = 0.1) -> torch.Tensor:
+    """He et al.: dark channel, airlight from the brightest 0.1% of it, t refined by a guided filter."""
+    r = patch // 2
+    dark = -F.max_pool2d(-img.amin(dim=1, keepdim=True), patch, stride=1, padding=r)
+    flat = dark.flatten()
+    k = max(1, int(flat.numel() * 0.001))
+    idx = torch.topk(flat, k).indices
+    pixels = img[0].reshape(3, -1)[:, idx]
+    airlight = pixels[:, torch.argmax(pixels.sum(dim=0))].reshape(1, 3, 1, 1)
+    norm = img / airlight.clamp(min=1e-3)
+    t = 1 - omega * (-F.max_pool2d(-norm.amin(dim=1, keepdim=True), patch, stride=1, padding=r))
+    g = grey(img)
+    gr, eps = 60, 1e-4
+    mi, mp = box_mean(g, gr), box_mean(t, gr)
+    a = (box_mean(g * t, gr) - mi * mp) / (box_mean(g * g, gr) - mi * mi + eps)
+    b = mp - a * mi
+    t = box_mean(a, gr) * g + box_mean(b, gr)
+    return ((img - airlight) / t.clamp(min=t0) + airlight).clamp(0, 1)
+
+
+def score(method: Method, items: List[Tuple[str, str]]) -> Dict[str, float]:
+    ps, ss = [], []
+    start = time.time()
+    for hazy_path, clear_path in items:
+        hazy, clear = read(hazy_path), read(clear_path)
+        if clear.shape != hazy.shape:  # SOTS clear images can be a few pixels larger
+            clear = clear[: hazy.shape[0], : hazy.shape[1]]
+        out = to_uint8(method(to_tensor(hazy)))
+        ps.append(psnr(out, clear))
+        ss.append(ssim(out, clear))
+    return {"psnr": float(np.mean(ps)), "ssim": float(np.mean(ss)), "images": len(items), "seconds": time.time() - start}
+
+
+def clear_unchanged(method: Method, folders: List[str], limit: Optional[int]) -> Dict[str, float]:
+    ps = []
+    for folder in folders:
+        paths = sorted(glob.glob(os.path.join(VAL, folder, "clear", "*")))
+        for p in paths[:limit] if limit else paths:
+            img = read(p)
+            ps.append(psnr(to_uint8(method(to_tensor(img))), img))
+    return {"psnr": float(np.mean(ps)), "min_psnr": float(np.min(ps)), "images": len(ps)}
+
+
+def load(checkpoint: str) -> Tuple[HazeNet, ReconParams, Dict]:
+    ckpt = torch.load(checkpoint, map_location="cpu")
+    cfg = ckpt["config"]
+    model = HazeNet(tuple(cfg["widths"]))
+    state = ckpt.get("model_fp32") or {k: v.float() for k, v in ckpt["model"].items()}
+    model.load_state_dict(state)
+    model.eval()
+    return model, ReconParams(**cfg["recon"]), ckpt
+
+
+def write_readme(manifest: Dict, path: str) -> None:
+    v = manifest["validation"]
+    b = manifest["budget"]
+    tr = manifest["training"]
+    rows = [
+        ("Hazy input, unchanged", v["baselines"]["input"]),
+        ("Dark channel prior + guided filter (He et al.)", v["baselines"]["dcp"]),
+        (f"**{manifest['id']}** (this model, app reconstruction)", v["model"]),
+    ]
+    lines = [
+        "# Models",
+        "",
+        "Each model is `<id>.onnx` plus its manifest `<id>.json`; the app and the command line read everything",
+        "about a model from the manifest. This page is written by `training/evaluate.py` from the committed",
+        "model: every figure below was measured, none typed in.",
+        "",
+        f"## {manifest['id']} (version {manifest['version']})",
+        "",
+        f"- Parameters: {b['parameters']:,}; ONNX file {b['weightBytes']/1e6:.2f} MB; {b['macsAt512x384']/1e9:.2f} GMAC at 512x384",
+        f"- Input: long side at most {manifest['input']['maxSide']} px (area downscale), padded to a multiple of {manifest['input']['multiple']}",
+        f"- Reconstruction: fast guided filter (radius {manifest['reconstruction']['guidedFilter']['radiusFraction']} of the network long side, "
+        f"epsilon {manifest['reconstruction']['guidedFilter']['epsilon']}), t0 {manifest['reconstruction']['t0']}",
+        f"- Training: {tr['steps']:,} steps, {tr['samples']:,} synthetic samples (batch {tr['batch']}) from `shared/data/train`; config in the manifest",
+        "",
+        "| method | SOTS outdoor PSNR | SSIM | SOTS indoor PSNR | SSIM |",
+        "|---|---|---|---|---|",
+    ]
+    for name, r in rows:
+        lines.append(f"| {name} | {r['outdoor']['psnr']:.2f} | {r['outdoor']['ssim']:.4f} | {r['indoor']['psnr']:.2f} | {r['indoor']['ssim']:.4f} |")
+    c = v["clear"]
+    lines += [
+        "",
+        f"Clear photos stay as they are: the {c['images']} clear images of `val/` through the model score {c['psnr']:.2f} dB PSNR "
+        f"against themselves on average (lowest {c['min_psnr']:.2f} dB).",
+        "",
+        f"Measured {v['measuredAt']} with `training/evaluate.py`, {v['model']['outdoor']['images']} outdoor and {v['model']['indoor']['images']} indoor pairs.",
+        "",
+    ]
+    with open(path, "w") as f:
+        f.write("\n".join(lines))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--id", default="hazeless-v1", help="model id: uses training/checkpoints/<id>.pt and models/<id>.json")
+    ap.add_argument("--checkpoint", help="score this checkpoint instead (nothing is written)")
+    ap.add_argument("--limit", type=int, help="only the first N pairs of each set")
+    ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--skip-baselines", action="store_true")
+    args = ap.parse_args()
+    torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
+
+    checkpoint = args.checkpoint or os.path.join(HERE, "checkpoints", f"{args.id}.pt")
+    model, params, ckpt = load(checkpoint)
+
+    def ours(img: torch.Tensor) -> torch.Tensor:
+        return dehaze(model, img, params)[0]
+
+    sets = {name: pairs(f"sots-{name}")[: args.limit] if args.limit else pairs(f"sots-{name}") for name in ("outdoor", "indoor")}
+    result: Dict = {"model": {}, "baselines": {"input": {}, "dcp": {}}}
+    for name, items in sets.items():
+        result["model"][name] = score(ours, items)
+        print(f"model    {name}: {result['model'][name]}", flush=True)
+        if not args.skip_baselines:
+            result["baselines"]["input"][name] = score(lambda x: x, items)
+            result["baselines"]["dcp"][name] = score(dark_channel_prior, items)
+            print(f"input    {name}: {result['baselines']['input'][name]}")
+            print(f"dcp      {name}: {result['baselines']['dcp'][name]}", flush=True)
+    result["clear"] = clear_unchanged(ours, ["sots-outdoor", "sots-indoor"], args.limit)
+    print(f"clear unchanged: {result['clear']}")
+    result["measuredAt"] = time.strftime("%Y-%m-%d")
+    result["step"] = ckpt["step"]
+
+    if args.checkpoint or args.no_write:
+        return
+    manifest_path = os.path.join(ROOT, "models", f"{args.id}.json")
+    with open(manifest_path) as f:
+        manifest = json.load(f)
+    manifest["validation"] = result
+    with open(manifest_path, "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+    write_readme(manifest, os.path.join(ROOT, "models", "README.md"))
+    print(f"wrote {manifest_path} and models/README.md")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,127 @@
+"""Export a checkpoint to the app's model contract: models/<id>.onnx and models/<id>.json.
+
+    /usr/bin/python3 training/export.py --checkpoint training/runs/v1/last.pt --id hazeless-v1
+
+Also writes training/checkpoints/<id>.pt (the fp32 weights the ONNX graph was made from), which the
+parity tests and the evaluation load as the PyTorch reference.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import sys
+from typing import Any, Dict
+
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from hazeless.model import HazeNet, count_macs, count_params  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+def load_model(path: str) -> tuple[HazeNet, Dict[str, Any], Dict[str, Any]]:
+    ckpt = torch.load(path, map_location="cpu")
+    cfg = ckpt["config"]
+    model = HazeNet(tuple(cfg["widths"]))
+    state = ckpt.get("model_fp32") or {k: v.float() for k, v in ckpt["model"].items()}
+    model.load_state_dict(state)
+    model.eval()
+    return model, cfg, ckpt
+
+
+def export_onnx(model: HazeNet, path: str) -> None:
+    dummy = torch.rand(1, 3, 384, 512)
+    torch.onnx.export(
+        model,
+        (dummy,),
+        path,
+        opset_version=17,
+        input_names=["hazy"],
+        output_names=["transmission", "airlight"],
+        dynamic_axes={"hazy": {2: "H", 3: "W"}, "transmission": {2: "H", 3: "W"}},
+        do_constant_folding=True,
+    )
+
+
+def manifest_for(model_id: str, version: str, model: HazeNet, cfg: Dict[str, Any], ckpt: Dict[str, Any], onnx_path: str) -> Dict[str, Any]:
+    recon = cfg["recon"]
+    return {
+        "id": model_id,
+        "version": version,
+        "description": "Estimates haze transmission and airlight from a downscaled photo; the app reconstructs at full resolution.",
+        "file": os.path.basename(onnx_path),
+        "opset": 17,
+        "input": {
+            "name": "hazy",
+            "layout": "NCHW",
+            "shape": [1, 3, "H", "W"],
+            "colorSpace": "sRGB",
+            "range": [0, 1],
+            "maxSide": recon["max_side"],
+            "multiple": recon["multiple"],
+            "resample": "area",
+            "pad": "edge",
+        },
+        "outputs": {
+            "transmission": {"name": "transmission", "shape": [1, 1, "H", "W"], "range": [0.02, 1]},
+            "airlight": {"name": "airlight", "shape": [1, 3], "kind": "global"},
+        },
+        "reconstruction": {
+            "t0": recon["t0"],
+            "guide": "luma709",
+            "guidedFilter": {"radiusFraction": recon["radius_fraction"], "radiusOf": "networkLongSide", "epsilon": recon["epsilon"]},
+        },
+        "defaults": {"strength": 100, "distance": 0, "protect": 0, "exposure": 0},
+        "budget": {
+            "parameters": count_params(model),
+            "weightBytes": os.path.getsize(onnx_path),
+            "macsAt512x384": count_macs(model, 384, 512),
+        },
+        "training": {
+            "data": "shared/data/train: clean photos with synthetic haze from depth proxies, Middlebury depth scenes",
+            "steps": ckpt["step"],
+            "samples": ckpt.get("samples", 0),
+            "batch": cfg["batch"],
+            "config": {k: cfg[k] for k in ("seed", "lr", "net_sizes", "hr_factors", "widths", "loss") if k in cfg},
+            "exportedAt": datetime.date.today().isoformat(),
+        },
+        "validation": None,
+    }
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--checkpoint", required=True)
+    ap.add_argument("--id", default="hazeless-v1")
+    ap.add_argument("--version", default="1.0.0")
+    ap.add_argument("--models", default=os.path.join(ROOT, "models"))
+    ap.add_argument("--weights-out", default=None, help="default: training/checkpoints/<id>.pt")
+    args = ap.parse_args()
+
+    model, cfg, ckpt = load_model(args.checkpoint)
+    os.makedirs(args.models, exist_ok=True)
+    onnx_path = os.path.join(args.models, f"{args.id}.onnx")
+    export_onnx(model, onnx_path)
+    manifest_path = os.path.join(args.models, f"{args.id}.json")
+    manifest = manifest_for(args.id, args.version, model, cfg, ckpt, onnx_path)
+    if os.path.exists(manifest_path):
+        with open(manifest_path) as f:
+            old = json.load(f)
+        if old.get("training", {}).get("steps") == manifest["training"]["steps"]:
+            manifest["validation"] = old.get("validation")
+    with open(manifest_path, "w") as f:
+        json.dump(manifest, f, indent=2)
+        f.write("\n")
+    weights_out = args.weights_out or os.path.join(HERE, "checkpoints", f"{args.id}.pt")
+    os.makedirs(os.path.dirname(weights_out), exist_ok=True)
+    torch.save({"config": cfg, "step": ckpt["step"], "samples": ckpt.get("samples", 0), "model_fp32": model.state_dict()}, weights_out)
+    print(f"wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes), {manifest_path}, {weights_out}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,246 @@
+"""Synthetic hazy/clear pairs made on the fly from `../shared/data/train`.
+
+Haze follows the atmospheric scattering model I = J t + A (1 - t), t = exp(-beta d), with d from
+Middlebury's measured depth or, for photos without depth, from depth proxies (smooth random fields,
+vertical gradients, their blends, made edge-aware with the photo as guide, and bright flat regions
+near the top pushed far as sky). The hazy side then gets sensor noise, 8-bit quantisation and JPEG
+compression, because real photos have all three.
+"""
+from __future__ import annotations
+
+import glob
+import io
+import math
+import os
+import random
+from dataclasses import dataclass
+from typing import List, Optional, Tuple
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from .recon import area_resize, box_mean, grey
+
+CLEAN_FOLDERS = ("bsd200", "bsd100", "sunhays80", "urban100", "imagenet")
+
+
+@dataclass
+class Sample:
+    clear: torch.Tensor    # 3xHxW, the target J
+    hazy: torch.Tensor     # 3xHxW, degraded I at full crop resolution
+    t: torch.Tensor        # 1xHxW, the true transmission
+    airlight: torch.Tensor  # 3
+
+
+def _load_rgb(path: str, max_side: int) -> torch.Tensor:
+    img = Image.open(path).convert("RGB")
+    scale = max_side / max(img.size)
+    if scale < 1:
+        img = img.resize((round(img.size[0] * scale), round(img.size[1] * scale)), Image.BOX)
+    return torch.from_numpy(np.asarray(img).copy()).permute(2, 0, 1).contiguous()
+
+
+def _fill_depth(depth: np.ndarray) -> np.ndarray:
+    """Fill unknown (0) depth by repeatedly taking the largest known neighbour (holes in stereo
+    depth are mostly occlusions of the farther surface)."""
+    d = torch.from_numpy(depth.astype(np.float32))[None, None]
+    for _ in range(64):
+        missing = d == 0
+        if not bool(missing.any()):
+            break
+        grown = F.max_pool2d(d, 3, stride=1, padding=1)
+        d = torch.where(missing, grown, d)
+    return d[0, 0].numpy()
+
+
+class TrainingSet:
+    def __init__(self, root: str, max_side: int = 640, middlebury_side: int = 700) -> None:
+        self.photos: List[torch.Tensor] = []
+        for folder in CLEAN_FOLDERS:
+            for path in sorted(glob.glob(os.path.join(root, "clean", folder, "*"))):
+                self.photos.append(_load_rgb(path, max_side))
+        self.depth_scenes: List[Tuple[torch.Tensor, torch.Tensor]] = []
+        for scene in sorted(glob.glob(os.path.join(root, "depth", "middlebury", "*"))):
+            img = Image.open(os.path.join(scene, "image.png")).convert("RGB")
+            dep = Image.open(os.path.join(scene, "depth.png"))
+            scale = middlebury_side / max(img.size)
+            size = (round(img.size[0] * scale), round(img.size[1] * scale))
+            img = img.resize(size, Image.BOX)
+            filled = _fill_depth(np.asarray(dep).astype(np.float32))
+            dep_t = torch.from_numpy(filled)[None, None]
+            dep_t = F.adaptive_avg_pool2d(dep_t, (size[1], size[0]))[0]
+            self.depth_scenes.append((torch.from_numpy(np.asarray(img).copy()).permute(2, 0, 1).contiguous(), dep_t))
+        if not self.photos:
+            raise FileNotFoundError(f"no training photos under {root}/clean")
+
+
+def _smooth_field(h: int, w: int, rng: random.Random, cells: Optional[int] = None) -> torch.Tensor:
+    cells = cells or rng.randint(2, 8)
+    ch = max(2, round(cells * h / max(h, w)))
+    cw = max(2, round(cells * w / max(h, w)))
+    noise = torch.randn(1, 1, ch, cw, generator=torch.Generator().manual_seed(rng.randrange(1 << 30)))
+    field = F.interpolate(noise, size=(h, w), mode="bicubic", align_corners=False)[0]
+    lo, hi = field.min(), field.max()
+    return (field - lo) / (hi - lo + 1e-6)
+
+
+def _sky_mask(clear: torch.Tensor) -> torch.Tensor:
+    """Bright, flat regions weighted towards the top: likely sky, so far away."""
+    g = grey(clear[None])
+    mean = box_mean(g, 4)
+    std = (box_mean(g * g, 4) - mean * mean).clamp(min=0).sqrt()
+    h = clear.shape[1]
+    top = torch.linspace(1.0, 0.0, h).reshape(1, 1, h, 1).clamp(min=0) ** 0.5
+    mask = torch.sigmoid((mean - 0.45) * 12) * torch.sigmoid((0.03 - std) * 150) * top
+    return box_mean(mask, 3)[0]
+
+
+def _edge_aware(depth: torch.Tensor, clear: torch.Tensor, rng: random.Random) -> torch.Tensor:
+    guide = grey(clear[None])
+    r = max(2, clear.shape[-1] // rng.choice([8, 16, 32]))
+    eps = rng.choice([1e-3, 1e-2])
+    p = depth[None]
+    mi, mp = box_mean(guide, r), box_mean(p, r)
+    a = (box_mean(guide * p, r) - mi * mp) / (box_mean(guide * guide, r) - mi * mi + eps)
+    b = mp - a * mi
+    out = box_mean(a, r) * guide + box_mean(b, r)
+    return out[0].clamp(0, 1)
+
+
+def _proxy_depth(clear: torch.Tensor, rng: random.Random) -> torch.Tensor:
+    _, h, w = clear.shape
+    y = torch.linspace(0, 1, h).reshape(1, h, 1).expand(1, h, w)
+    x = torch.linspace(-1, 1, w).reshape(1, 1, w).expand(1, h, w)
+    horizon = rng.uniform(-0.2, 0.6)
+    tilt = rng.uniform(-0.3, 0.3)
+    vertical = ((1.0 - y - horizon * 0.5 + tilt * x * 0.3).clamp(0, 1)) ** rng.uniform(0.5, 2.0)
+    kind = rng.random()
+    if kind < 0.3:
+        depth = vertical
+    elif kind < 0.55:
+        depth = _smooth_field(h, w, rng)
+    else:
+        mix = rng.uniform(0.3, 0.8)
+        depth = mix * vertical + (1 - mix) * _smooth_field(h, w, rng)
+    if rng.random() < 0.6:
+        depth = _edge_aware(depth, clear, rng)
+    if rng.random() < 0.8:
+        depth = torch.maximum(depth, _sky_mask(clear))
+    lo, hi = depth.min(), depth.max()
+    return (depth - lo) / (hi - lo + 1e-6)
+
+
+def _random_crop(img: torch.Tensor, extra: Optional[torch.Tensor], size: int, rng: random.Random) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+    _, h, w = img.shape
+    smin = size / min(h, w)
+    scale = math.exp(rng.uniform(math.log(smin), math.log(max(smin, 1.0)))) if smin < 1 else smin
+    region = min(min(h, w), max(1, round(size / scale)))
+    top = rng.randint(0, h - region)
+    left = rng.randint(0, w - region)
+    crop = img[:, top:top + region, left:left + region].float()[None]
+    crop = F.adaptive_avg_pool2d(crop, size) if region >= size else F.interpolate(crop, size=(size, size), mode="bilinear", align_corners=False)
+    out_extra = None
+    if extra is not None:
+        e = extra[:, top:top + region, left:left + region][None]
+        out_extra = (F.adaptive_avg_pool2d(e, size) if region >= size else F.interpolate(e, size=(size, size), mode="bilinear", align_corners=False))[0]
+    return crop[0], out_extra
+
+
+def _geometric(tensors: List[torch.Tensor], rng: random.Random) -> List[torch.Tensor]:
+    k = rng.choice([0, 0, 0, 1, 3]) if rng.random() < 0.3 else 0  # mostly upright: skies are up
+    flip = rng.random() < 0.5
+    out = []
+    for t in tensors:
+        if flip:
+            t = torch.flip(t, dims=[2])
+        if k:
+            t = torch.rot90(t, k, dims=[1, 2])
+        out.append(t)
+    return out
+
+
+def _photometric(clear: torch.Tensor, rng: random.Random) -> torch.Tensor:
+    c = clear * rng.uniform(0.8, 1.15)
+    c = c * torch.tensor([rng.uniform(0.95, 1.05) for _ in range(3)]).reshape(3, 1, 1)
+    c = c.clamp(0, 1) ** rng.uniform(0.85, 1.2)
+    g = grey(c[None])[0]
+    sat = rng.uniform(0.8, 1.2)
+    return (g + (c - g) * sat).clamp(0, 1)
+
+
+def _airlight(rng: random.Random) -> torch.Tensor:
+    level = 1.0 - abs(rng.gauss(0, 0.12))
+    level = max(0.6, level)
+    spread = 0.08 if rng.random() < 0.25 else 0.03
+    tint = torch.tensor([rng.uniform(-spread, spread) for _ in range(3)])
+    if rng.random() < 0.15:  # smog: warm, brownish
+        tint = tint + torch.tensor([0.03, 0.0, -0.06])
+    return (level + tint - tint.mean() * 0.5).clamp(0.45, 1.0)
+
+
+def _degrade(hazy: torch.Tensor, rng: random.Random) -> torch.Tensor:
+    if rng.random() < 0.6:
+        sigma = rng.uniform(0.002, 0.02)
+        noise = torch.randn(hazy.shape, generator=torch.Generator().manual_seed(rng.randrange(1 << 30)))
+        hazy = hazy + noise * (sigma * (0.3 + hazy).sqrt())
+    hazy = (hazy.clamp(0, 1) * 255).round()
+    if rng.random() < 0.6:
+        arr = hazy.permute(1, 2, 0).to(torch.uint8).numpy()
+        buf = io.BytesIO()
+        Image.fromarray(arr).save(buf, format="JPEG", quality=rng.randint(55, 95))
+        buf.seek(0)
+        hazy = torch.from_numpy(np.asarray(Image.open(buf).convert("RGB")).copy()).permute(2, 0, 1).float()
+    return hazy / 255.0
+
+
+def make_sample(data: TrainingSet, size: int, rng: random.Random, clear_prob: float = 0.08) -> Sample:
+    use_depth = data.depth_scenes and rng.random() < 0.2
+    if use_depth:
+        img, dep = rng.choice(data.depth_scenes)
+        clear, depth = _random_crop(img, dep, size, rng)
+        assert depth is not None
+        lo, hi = depth.min(), depth.max()
+        depth = (depth - lo) / (hi - lo + 1e-6)
+        clear, depth = _geometric([clear, depth], rng)
+    else:
+        clear, _ = _random_crop(rng.choice(data.photos), None, size, rng)
+        (clear,) = _geometric([clear], rng)
+        depth = None
+    clear = _photometric(clear / 255.0, rng)
+    if depth is None:
+        depth = _proxy_depth(clear, rng)
+
+    airlight = _airlight(rng)
+    if rng.random() < clear_prob:
+        t = torch.ones(1, size, size)
+    else:
+        # Transmission of the farthest point, from dense to light haze; the nearest point sits at
+        # a random fraction of that distance.
+        t_far = math.exp(rng.uniform(math.log(0.04), math.log(0.92)))
+        near = rng.uniform(0.0, 0.6)
+        d = near + (1 - near) * depth
+        beta = -math.log(t_far)
+        if rng.random() < 0.25:  # patchy haze: density varies across the scene
+            beta_map = beta * (0.5 + _smooth_field(size, size, rng, rng.randint(2, 5)))
+            t = torch.exp(-beta_map * d)
+        else:
+            t = torch.exp(-beta * d)
+    hazy = clear * t + airlight.reshape(3, 1, 1) * (1 - t)
+    hazy = _degrade(hazy, rng)
+    return Sample(clear=clear, hazy=hazy, t=t, airlight=airlight)
+
+
+def make_batch(data: TrainingSet, batch: int, size: int, rng: random.Random) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    samples = [make_sample(data, size, rng) for _ in range(batch)]
+    return (
+        torch.stack([s.hazy for s in samples]),
+        torch.stack([s.clear for s in samples]),
+        torch.stack([s.t for s in samples]),
+        torch.stack([s.airlight for s in samples]),
+    )
+
+
+def downscale(img: torch.Tensor, size: int) -> torch.Tensor:
+    return area_resize(img, (size, size))

@@ -1,0 +1,118 @@
+"""The reconstruction the app uses, in PyTorch: the reference for the TypeScript engine.
+
+Every step here has a twin in `engine/` and the two must agree pixel for pixel:
+  1. area-downscale the photo so its long side is at most maxSide (exact box averaging),
+  2. pad with edge replication to a multiple of `multiple`, run the network, crop back,
+  3. fast guided filter: coefficients at network resolution with the grey guide, box-averaged,
+     bilinearly upsampled (half-pixel centres) to full size, t = a * grey(I) + b,
+  4. J = (I - A) / max(t, t0) + A.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Tuple
+
+import torch
+import torch.nn.functional as F
+
+LUMA = (0.2126, 0.7152, 0.0722)
+
+
+@dataclass(frozen=True)
+class ReconParams:
+    max_side: int = 512
+    multiple: int = 16
+    t0: float = 0.05
+    radius_fraction: float = 0.02  # of the long side at network resolution
+    epsilon: float = 1e-3
+
+
+def network_size(height: int, width: int, max_side: int) -> Tuple[int, int]:
+    scale = min(1.0, max_side / max(height, width))
+    return max(1, round(height * scale)), max(1, round(width * scale))
+
+
+def area_resize(img: torch.Tensor, size: Tuple[int, int]) -> torch.Tensor:
+    """Box average over each output pixel's footprint; the same as adaptive average pooling."""
+    if tuple(img.shape[-2:]) == tuple(size):
+        return img
+    return F.adaptive_avg_pool2d(img, size)
+
+
+def grey(img: torch.Tensor) -> torch.Tensor:
+    return LUMA[0] * img[:, 0:1] + LUMA[1] * img[:, 1:2] + LUMA[2] * img[:, 2:3]
+
+
+def _box_sum(x: torch.Tensor, r: int, dim: int) -> torch.Tensor:
+    """Sum over a window of 2r+1 along `dim`, zero outside; O(1) per pixel via a running sum."""
+    n = x.shape[dim]
+    pad = [0, 0] * (x.dim() - 1 - dim % x.dim()) + [r + 1, r]
+    c = torch.cumsum(F.pad(x, pad), dim=dim)
+    return c.narrow(dim, 2 * r + 1, n) - c.narrow(dim, 0, n)
+
+
+def box_mean(x: torch.Tensor, r: int) -> torch.Tensor:
+    """Mean over a (2r+1)^2 window clipped to the image (windows shrink at the borders)."""
+    if r <= 0:
+        return x
+    h, w = x.shape[-2:]
+    ones = torch.ones(1, 1, h, w, dtype=x.dtype, device=x.device)
+    count = _box_sum(_box_sum(ones, r, 3), r, 2)
+    return _box_sum(_box_sum(x, r, 3), r, 2) / count
+
+
+def guide_radius(height: int, width: int, radius_fraction: float) -> int:
+    return max(1, int(math.floor(radius_fraction * max(height, width) + 0.5)))
+
+
+def guided_coefficients(guide_lr: torch.Tensor, t_lr: torch.Tensor, r: int, eps: float) -> Tuple[torch.Tensor, torch.Tensor]:
+    mean_i = box_mean(guide_lr, r)
+    mean_p = box_mean(t_lr, r)
+    cov_ip = box_mean(guide_lr * t_lr, r) - mean_i * mean_p
+    var_i = box_mean(guide_lr * guide_lr, r) - mean_i * mean_i
+    a = cov_ip / (var_i + eps)
+    b = mean_p - a * mean_i
+    return box_mean(a, r), box_mean(b, r)
+
+
+def upsample_transmission(img_lr: torch.Tensor, t_lr: torch.Tensor, img_hr: torch.Tensor, params: ReconParams) -> torch.Tensor:
+    h, w = t_lr.shape[-2:]
+    r = guide_radius(h, w, params.radius_fraction)
+    a, b = guided_coefficients(grey(img_lr), t_lr, r, params.epsilon)
+    size = img_hr.shape[-2:]
+    a_hr = F.interpolate(a, size=size, mode="bilinear", align_corners=False)
+    b_hr = F.interpolate(b, size=size, mode="bilinear", align_corners=False)
+    return torch.clamp(a_hr * grey(img_hr) + b_hr, 0.0, 1.0)
+
+
+def recover(img_hr: torch.Tensor, t_hr: torch.Tensor, airlight: torch.Tensor, t0: float) -> torch.Tensor:
+    a = airlight.reshape(airlight.shape[0], 3, 1, 1) if airlight.dim() == 2 else airlight
+    return (img_hr - a) / torch.clamp(t_hr, min=t0) + a
+
+
+def pad_to_multiple(img: torch.Tensor, multiple: int) -> torch.Tensor:
+    h, w = img.shape[-2:]
+    ph = (multiple - h % multiple) % multiple
+    pw = (multiple - w % multiple) % multiple
+    if ph == 0 and pw == 0:
+        return img
+    return F.pad(img, (0, pw, 0, ph), mode="replicate")
+
+
+@torch.no_grad()
+def run_network(model: torch.nn.Module, img_lr: torch.Tensor, multiple: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    h, w = img_lr.shape[-2:]
+    t, a = model(pad_to_multiple(img_lr, multiple))
+    return t[:, :, :h, :w], a
+
+
+@torch.no_grad()
+def dehaze(model: torch.nn.Module, img_hr: torch.Tensor, params: ReconParams) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Full app path on a 1x3xHxW sRGB tensor in [0,1]. Returns (J clamped to [0,1], t_hr, A)."""
+    h, w = img_hr.shape[-2:]
+    img_lr = area_resize(img_hr, network_size(h, w, params.max_side))
+    t_lr, airlight = run_network(model, img_lr, params.multiple)
+    t_hr = upsample_transmission(img_lr, t_lr, img_hr, params)
+    j = recover(img_hr, t_hr, airlight, params.t0)
+    return torch.clamp(j, 0.0, 1.0), t_hr, airlight

@@ -1,0 +1,191 @@
+"""Train the haze network end to end through the app's reconstruction.
+
+    OMP_NUM_THREADS=2 /usr/bin/python3 training/train.py --config training/configs/v1.json --run v1
+    ... --resume training/checkpoints/v1.pt      # go on from a committed checkpoint
+
+Each step: synthesise hazy/clear crops, area-downscale the hazy crop to network size, predict t and A,
+upsample t with the (differentiable) fast guided filter to crop size, reconstruct J and put the main
+loss on J (L1 + SSIM), with small terms on t and A.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import random
+import shutil
+import sys
+import time
+from typing import Any, Dict
+
+import numpy as np
+import torch
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from hazeless.data import TrainingSet, make_batch  # noqa: E402
+from hazeless.losses import ssim  # noqa: E402
+from hazeless.model import HazeNet, count_macs, count_params  # noqa: E402
+from hazeless.recon import ReconParams, area_resize, recover, upsample_transmission  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DEFAULTS: Dict[str, Any] = {
+    "data": os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data", "train")),
+    "seed": 1234,
+    "steps": 40000,
+    "batch": 12,
+    "lr": 2e-3,
+    "weight_decay": 1e-4,
+    "warmup": 300,
+    "net_sizes": [96, 128, 160],
+    "hr_factors": [1.0, 1.5, 2.0],
+    "widths": [16, 32, 64, 96],
+    "loss": {"l1": 1.0, "ssim": 0.3, "t": 0.3, "airlight": 1.0},
+    "recon": {"max_side": 512, "multiple": 16, "t0": 0.05, "radius_fraction": 0.02, "epsilon": 1e-3},
+    "checkpoint_minutes": 5,
+    "log_every": 20,
+}
+
+
+def load_config(path: str | None, overrides: Dict[str, Any]) -> Dict[str, Any]:
+    cfg = json.loads(json.dumps(DEFAULTS))
+    if path:
+        with open(path) as f:
+            cfg.update(json.load(f))
+    cfg.update({k: v for k, v in overrides.items() if v is not None})
+    return cfg
+
+
+def lr_at(step: int, cfg: Dict[str, Any]) -> float:
+    if step < cfg["warmup"]:
+        return cfg["lr"] * (step + 1) / cfg["warmup"]
+    progress = min(1.0, (step - cfg["warmup"]) / max(1, cfg["steps"] - cfg["warmup"]))
+    return cfg["lr"] * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
+
+
+def save_checkpoint(path: str, model: HazeNet, opt: torch.optim.Optimizer, step: int, cfg: Dict[str, Any], rng: random.Random, samples: int) -> None:
+    tmp = path + ".tmp"
+    torch.save(
+        {
+            "model": {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()},
+            "model_fp32": model.state_dict(),
+            "optimizer": opt.state_dict(),
+            "step": step,
+            "samples": samples,
+            "config": cfg,
+            "rng": rng.getstate(),
+            "torch_rng": torch.get_rng_state(),
+        },
+        tmp,
+    )
+    os.replace(tmp, path)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--config")
+    ap.add_argument("--run", default="dev", help="name: checkpoints go to training/runs/<run>/")
+    ap.add_argument("--resume", help="checkpoint to continue from")
+    ap.add_argument("--steps", type=int)
+    ap.add_argument("--batch", type=int)
+    ap.add_argument("--data")
+    ap.add_argument("--seed", type=int)
+    ap.add_argument("--time-limit", type=float, default=0, help="stop (with a checkpoint) after this many minutes")
+    ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
+    ap.add_argument("--publish", help="also copy each checkpoint here (e.g. training/checkpoints/v1.pt)")
+    args = ap.parse_args()
+
+    cfg = load_config(args.config, {"steps": args.steps, "batch": args.batch, "data": args.data, "seed": args.seed})
+    start_step, samples = 0, 0
+    resume = torch.load(args.resume, map_location="cpu") if args.resume else None
+    if resume is not None:
+        kept = {k: resume["config"][k] for k in ("widths", "recon")}
+        cfg.update(kept)
+
+    random.seed(cfg["seed"])
+    np.random.seed(cfg["seed"])
+    torch.manual_seed(cfg["seed"])
+    rng = random.Random(cfg["seed"])
+    device = torch.device(args.device)
+
+    model = HazeNet(tuple(cfg["widths"])).to(device)
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
+    if resume is not None:
+        model.load_state_dict(resume["model_fp32"])
+        opt.load_state_dict(resume["optimizer"])
+        start_step, samples = resume["step"], resume.get("samples", 0)
+        rng.setstate(resume["rng"])
+        torch.set_rng_state(resume["torch_rng"])
+        print(f"resumed from {args.resume} at step {start_step}")
+
+    run_dir = os.path.join(HERE, "runs", args.run)
+    os.makedirs(run_dir, exist_ok=True)
+    with open(os.path.join(run_dir, "config.json"), "w") as f:
+        json.dump(cfg, f, indent=2)
+    print(f"params {count_params(model)}  MACs@512x384 {count_macs(HazeNet(tuple(cfg['widths'])))/1e9:.3f} G  device {device}")
+    print(json.dumps(cfg))
+
+    data = TrainingSet(cfg["data"])
+    print(f"training photos {len(data.photos)}, depth scenes {len(data.depth_scenes)}")
+    params = ReconParams(**cfg["recon"])
+    lw = cfg["loss"]
+    started = time.time()
+    last_ckpt = time.time()
+    window_t, window_n, window_loss, window_psnr = time.time(), 0, 0.0, 0.0
+    ckpt_path = os.path.join(run_dir, "last.pt")
+
+    step = start_step
+    while step < cfg["steps"]:
+        net = rng.choice(cfg["net_sizes"])
+        hr = int(round(net * rng.choice(cfg["hr_factors"]) / 8) * 8)
+        hazy, clear, t_true, a_true = make_batch(data, cfg["batch"], hr, rng)
+        hazy, clear, t_true, a_true = hazy.to(device), clear.to(device), t_true.to(device), a_true.to(device)
+        hazy_lr = area_resize(hazy, (net, net))
+        t_lr_true = area_resize(t_true, (net, net))
+
+        for group in opt.param_groups:
+            group["lr"] = lr_at(step, cfg)
+        model.train()
+        t_lr, airlight = model(hazy_lr)
+        t_hr = upsample_transmission(hazy_lr, t_lr, hazy, params)
+        pred = recover(hazy, t_hr, airlight, params.t0)
+        l1 = (pred - clear).abs().mean()
+        l_ssim = 1 - ssim(pred.clamp(0, 1), clear)
+        l_t = (t_lr - t_lr_true).abs().mean()
+        l_a = (airlight - a_true).abs().mean()
+        loss = lw["l1"] * l1 + lw["ssim"] * l_ssim + lw["t"] * l_t + lw["airlight"] * l_a
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        opt.step()
+
+        step += 1
+        samples += cfg["batch"]
+        window_n += cfg["batch"]
+        window_loss += float(loss)
+        mse = float(((pred.clamp(0, 1) - clear) ** 2).mean())
+        window_psnr += 10 * math.log10(1 / max(mse, 1e-10))
+        if step % cfg["log_every"] == 0:
+            now = time.time()
+            k = cfg["log_every"]
+            print(
+                f"step {step}/{cfg['steps']}  loss {window_loss/k:.4f}  psnr {window_psnr/k:.2f}  "
+                f"l1 {float(l1):.4f} t {float(l_t):.4f} A {float(l_a):.4f}  lr {lr_at(step, cfg):.2e}  "
+                f"{window_n/(now-window_t):.1f} samples/s  elapsed {(now-started)/60:.1f} min",
+                flush=True,
+            )
+            window_t, window_n, window_loss, window_psnr = now, 0, 0.0, 0.0
+        out_of_time = args.time_limit and (time.time() - started) / 60 >= args.time_limit
+        if time.time() - last_ckpt >= cfg["checkpoint_minutes"] * 60 or step >= cfg["steps"] or out_of_time:
+            save_checkpoint(ckpt_path, model, opt, step, cfg, rng, samples)
+            if args.publish:
+                shutil.copyfile(ckpt_path, args.publish)
+            last_ckpt = time.time()
+            print(f"checkpoint {ckpt_path} at step {step}", flush=True)
+        if out_of_time:
+            break
+
+
+if __name__ == "__main__":
+    main()
