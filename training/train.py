@@ -94,9 +94,13 @@ def main() -> None:
     ap.add_argument("--time-limit", type=float, default=0, help="stop (with a checkpoint) after this many minutes")
     ap.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     ap.add_argument("--publish", help="also copy each checkpoint here (e.g. training/checkpoints/v1.pt)")
+    ap.add_argument("--runs-dir", default=os.path.join(HERE, "runs"))
+    ap.add_argument("--max-photos", type=int, help="use only the first N photos (smoke tests)")
     args = ap.parse_args()
 
     cfg = load_config(args.config, {"steps": args.steps, "batch": args.batch, "data": args.data, "seed": args.seed})
+    if args.max_photos:
+        cfg["log_every"] = 1
     start_step, samples = 0, 0
     resume = torch.load(args.resume, map_location="cpu") if args.resume else None
     if resume is not None:
@@ -119,14 +123,14 @@ def main() -> None:
         torch.set_rng_state(resume["torch_rng"])
         print(f"resumed from {args.resume} at step {start_step}")
 
-    run_dir = os.path.join(HERE, "runs", args.run)
+    run_dir = os.path.join(args.runs_dir, args.run)
     os.makedirs(run_dir, exist_ok=True)
     with open(os.path.join(run_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
     print(f"params {count_params(model)}  MACs@512x384 {count_macs(HazeNet(tuple(cfg['widths'])))/1e9:.3f} G  device {device}")
     print(json.dumps(cfg))
 
-    data = TrainingSet(cfg["data"])
+    data = TrainingSet(cfg["data"], max_photos=args.max_photos)
     print(f"training photos {len(data.photos)}, depth scenes {len(data.depth_scenes)}")
     params = ReconParams(**cfg["recon"])
     lw = cfg["loss"]

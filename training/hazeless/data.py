@@ -56,13 +56,12 @@ def _fill_depth(depth: np.ndarray) -> np.ndarray:
 
 
 class TrainingSet:
-    def __init__(self, root: str, max_side: int = 640, middlebury_side: int = 700) -> None:
-        self.photos: List[torch.Tensor] = []
-        for folder in CLEAN_FOLDERS:
-            for path in sorted(glob.glob(os.path.join(root, "clean", folder, "*"))):
-                self.photos.append(_load_rgb(path, max_side))
+    def __init__(self, root: str, max_side: int = 640, middlebury_side: int = 700, max_photos: Optional[int] = None) -> None:
+        paths = [p for folder in CLEAN_FOLDERS for p in sorted(glob.glob(os.path.join(root, "clean", folder, "*")))]
+        self.photos: List[torch.Tensor] = [_load_rgb(p, max_side) for p in paths[:max_photos]]
         self.depth_scenes: List[Tuple[torch.Tensor, torch.Tensor]] = []
-        for scene in sorted(glob.glob(os.path.join(root, "depth", "middlebury", "*"))):
+        scenes = sorted(glob.glob(os.path.join(root, "depth", "middlebury", "*")))
+        for scene in scenes[: max(1, max_photos // 4)] if max_photos else scenes:
             img = Image.open(os.path.join(scene, "image.png")).convert("RGB")
             dep = Image.open(os.path.join(scene, "depth.png"))
             scale = middlebury_side / max(img.size)

@@ -1,0 +1,40 @@
+"""Synthetic haze follows the scattering model and covers light to dense haze and clear photos."""
+import os
+import random
+
+import pytest
+import torch
+
+from conftest import SHARED
+from hazeless.data import TrainingSet, make_sample
+
+TRAIN = os.path.join(SHARED, "train")
+
+
+@pytest.fixture(scope="module")
+def data() -> TrainingSet:
+    return TrainingSet(TRAIN, max_photos=12)
+
+
+def test_samples_are_consistent_with_the_haze_model(data: TrainingSet) -> None:
+    rng = random.Random(3)
+    for _ in range(10):
+        s = make_sample(data, 96, rng, clear_prob=0.0)
+        assert s.hazy.shape == s.clear.shape == (3, 96, 96)
+        assert float(s.t.min()) > 0.0 and float(s.t.max()) <= 1.0
+        assert float(s.airlight.min()) >= 0.45 and float(s.airlight.max()) <= 1.0
+        ideal = s.clear * s.t + s.airlight.reshape(3, 1, 1) * (1 - s.t)
+        # Only noise and JPEG separate the hazy input from the ideal model.
+        assert float((s.hazy - ideal).abs().mean()) < 0.03
+
+
+def test_clear_samples_have_no_haze(data: TrainingSet) -> None:
+    s = make_sample(data, 64, random.Random(1), clear_prob=1.0)
+    assert torch.all(s.t == 1)
+    assert float((s.hazy - s.clear).abs().mean()) < 0.03
+
+
+def test_haze_density_varies_from_light_to_dense(data: TrainingSet) -> None:
+    rng = random.Random(7)
+    means = [float(make_sample(data, 64, rng, clear_prob=0.0).t.mean()) for _ in range(40)]
+    assert min(means) < 0.25 and max(means) > 0.75
