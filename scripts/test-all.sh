@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Runs every suite (training in Python, engine/CLI/Electron modules in vitest, the renderer in
+# Chromium through Playwright), then prints one summary line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+mkdir -p test-results
+rm -f test-results/pytest.xml test-results/vitest.json test-results/playwright.json
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
+
+echo "== training (pytest)"
+/usr/bin/python3 -m pytest -q training/tests --junitxml=test-results/pytest.xml
+echo "== engine, command line, Electron modules (vitest)"
+npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
+echo "== renderer in Chromium (playwright)"
+PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json
+
+node scripts/count-results.mjs test-results
