@@ -168,13 +168,14 @@ export interface GrantedPaths {
 
 const MAX_PATH = 4096;
 const path = str({ min: 1, max: MAX_PATH });
-const adjustment = num({ min: -1000, max: 1000 });
+// Scales from engine/types.ts: strength, distance, exposure -100..100; protect 0..100.
+const signedSlider = num({ min: -100, max: 100 });
 
 export const adjustmentsSchema: Schema<Adjustments> = obj<Adjustments>({
-  strength: adjustment,
-  distance: adjustment,
-  protect: adjustment,
-  exposure: adjustment,
+  strength: signedSlider,
+  distance: signedSlider,
+  protect: num({ min: 0, max: 100 }),
+  exposure: signedSlider,
 });
 
 const exportFormat = literal(...EXPORT_FORMATS);
