@@ -1,0 +1,59 @@
+// Recently opened album folders, most recent first. The list lives in main's userData, never in
+// the renderer: reopening a recent album re-grants only folders that are in this list.
+
+import path from 'node:path';
+import type { RecentAlbum } from './contract';
+import { JsonFile } from './json-file';
+
+export const MAX_RECENT = 12;
+
+function parseRecent(raw: unknown): RecentAlbum[] {
+  if (!Array.isArray(raw)) return [];
+  const out: RecentAlbum[] = [];
+  for (const r of raw as unknown[]) {
+    if (typeof r !== 'object' || r === null) continue;
+    const { folder, recursive, openedAt } = r as Record<string, unknown>;
+    if (typeof folder === 'string' && path.isAbsolute(folder) && typeof recursive === 'boolean' && typeof openedAt === 'number') {
+      out.push({ folder, recursive, openedAt });
+    }
+  }
+  return out.slice(0, MAX_RECENT);
+}
+
+export class RecentAlbums {
+  private readonly file: JsonFile<RecentAlbum[]>;
+  private list: RecentAlbum[] | null = null;
+
+  constructor(userDataDir: string, private readonly now: () => number = Date.now) {
+    this.file = new JsonFile(path.join(userDataDir, 'recent-albums.json'));
+  }
+
+  async get(): Promise<RecentAlbum[]> {
+    this.list ??= parseRecent(await this.file.read());
+    return this.list.map((r) => ({ ...r }));
+  }
+
+  async find(folder: string): Promise<RecentAlbum | undefined> {
+    return (await this.get()).find((r) => r.folder === folder);
+  }
+
+  async add(folder: string, recursive: boolean): Promise<RecentAlbum[]> {
+    const current = await this.get();
+    const next = [{ folder, recursive, openedAt: this.now() }, ...current.filter((r) => r.folder !== folder)].slice(0, MAX_RECENT);
+    this.list = next;
+    await this.file.write(next);
+    return this.get();
+  }
+
+  async remove(folder: string): Promise<RecentAlbum[]> {
+    this.list = (await this.get()).filter((r) => r.folder !== folder);
+    await this.file.write(this.list);
+    return this.get();
+  }
+
+  async clear(): Promise<RecentAlbum[]> {
+    this.list = [];
+    await this.file.write([]);
+    return [];
+  }
+}
