@@ -1,0 +1,95 @@
+import { throwIfAborted, yieldToEventLoop } from './abort.js';
+import { areaDownscaleRows, padEdge } from './area-downscale.js';
+import { guideRadius, guidedCoefficients, planarLuma } from './guided-filter.js';
+import { networkSize, paddedSize } from './network-size.js';
+import { assertImage } from './pixel-format.js';
+import { medianDepth, protectMask } from './protect-mask.js';
+import type { HazeEstimate, ImageBuffer, InferenceBackend, ModelManifest, RunOptions } from './types.js';
+
+export { networkSize };
+
+const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+
+/** The network input for a photo: area-downscaled planar RGB (3 x h x w) at network size. */
+export async function networkInput(
+  image: ImageBuffer,
+  manifest: ModelManifest,
+  opts: RunOptions = {},
+): Promise<{ data: Float32Array; height: number; width: number }> {
+  assertImage(image);
+  const { height, width } = networkSize(image.height, image.width, manifest.input.maxSide);
+  const data = new Float32Array(3 * height * width);
+  // About 4 megapixels of input per step so an abort lands quickly even on a 100 MP photo.
+  const step = Math.max(1, Math.floor((4e6 / (image.width * image.height)) * height));
+  for (let i = 0; i < height; i += step) {
+    throwIfAborted(opts.signal);
+    const end = Math.min(height, i + step);
+    areaDownscaleRows(image, height, width, data, i, end);
+    opts.onProgress?.({ stage: 'downscale', done: end, total: height });
+    if (end < height) await yieldToEventLoop();
+  }
+  return { data, height, width };
+}
+
+/** Runs the network once on the photo and prepares everything the renderer needs. */
+export async function estimateHaze(
+  backend: InferenceBackend,
+  manifest: ModelManifest,
+  image: ImageBuffer,
+  opts: RunOptions = {},
+): Promise<HazeEstimate> {
+  const { signal, onProgress } = opts;
+  const timings: Record<string, number> = {};
+  let t = now();
+  const lap = (name: string): void => {
+    const n = now();
+    timings[name] = n - t;
+    t = n;
+  };
+
+  const net = await networkInput(image, manifest, opts);
+  const h = net.height;
+  const w = net.width;
+  lap('downscale');
+
+  const m = manifest.input.multiple;
+  const ph = paddedSize(h, m);
+  const pw = paddedSize(w, m);
+  const padded = padEdge(net.data, 3, h, w, ph, pw);
+  throwIfAborted(signal);
+  onProgress?.({ stage: 'network', done: 0, total: 1 });
+  const out = await backend.run(padded, ph, pw, signal);
+  throwIfAborted(signal);
+  if (out.transmission.length !== ph * pw) {
+    throw new Error(`model returned ${out.transmission.length} transmission values, expected ${ph}x${pw}`);
+  }
+  if (out.airlight.length !== 3) throw new Error(`model returned ${out.airlight.length} airlight values, expected 3`);
+  onProgress?.({ stage: 'network', done: 1, total: 1 });
+  lap('network');
+
+  const transmission = new Float32Array(h * w);
+  for (let y = 0; y < h; y++) transmission.set(out.transmission.subarray(y * pw, y * pw + w), y * w);
+  const airlight: [number, number, number] = [out.airlight[0], out.airlight[1], out.airlight[2]];
+
+  const { radiusFraction, epsilon } = manifest.reconstruction.guidedFilter;
+  const r = guideRadius(h, w, radiusFraction);
+  const guide = planarLuma(net.data, h, w);
+  const gf = guidedCoefficients(guide, transmission, h, w, r, epsilon);
+  const mask = protectMask(gf.meanGuide, gf.varGuide, airlight, h, w, r);
+  onProgress?.({ stage: 'guided-filter', done: 1, total: 1 });
+  lap('guidedFilter');
+
+  return {
+    width: image.width,
+    height: image.height,
+    netWidth: w,
+    netHeight: h,
+    transmission,
+    airlight,
+    coefA: Float32Array.from(gf.a),
+    coefB: Float32Array.from(gf.b),
+    protectMask: mask,
+    depthPivot: medianDepth(transmission),
+    timings,
+  };
+}

@@ -1,0 +1,78 @@
+import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
+
+/** Guided filter radius in network pixels, from the manifest's fraction of the long side. */
+export function guideRadius(height: number, width: number, radiusFraction: number): number {
+  return Math.max(1, Math.floor(radiusFraction * Math.max(height, width) + 0.5));
+}
+
+/** Luma of a planar RGB image (3 x h x w). */
+export function planarLuma(rgb: Float32Array, h: number, w: number): Float64Array {
+  const n = h * w;
+  const g = new Float64Array(n);
+  for (let i = 0; i < n; i++) g[i] = LUMA_R * rgb[i] + LUMA_G * rgb[n + i] + LUMA_B * rgb[2 * n + i];
+  return g;
+}
+
+/** Mean over (2r+1)^2 windows clipped at the borders (divided by the pixels inside). */
+export function boxMean(src: ArrayLike<number>, h: number, w: number, r: number): Float64Array {
+  const out = new Float64Array(h * w);
+  if (r <= 0) {
+    for (let i = 0; i < h * w; i++) out[i] = src[i];
+    return out;
+  }
+  const tmp = new Float64Array(h * w);
+  const prefix = new Float64Array(Math.max(h, w) + 1);
+  for (let y = 0; y < h; y++) {
+    const base = y * w;
+    for (let x = 0; x < w; x++) prefix[x + 1] = prefix[x] + src[base + x];
+    for (let x = 0; x < w; x++) {
+      const lo = Math.max(0, x - r);
+      const hi = Math.min(w, x + r + 1);
+      tmp[base + x] = (prefix[hi] - prefix[lo]) / (hi - lo);
+    }
+  }
+  for (let x = 0; x < w; x++) {
+    for (let y = 0; y < h; y++) prefix[y + 1] = prefix[y] + tmp[y * w + x];
+    for (let y = 0; y < h; y++) {
+      const lo = Math.max(0, y - r);
+      const hi = Math.min(h, y + r + 1);
+      out[y * w + x] = (prefix[hi] - prefix[lo]) / (hi - lo);
+    }
+  }
+  return out;
+}
+
+/**
+ * Fast guided filter coefficients at network size: a = cov(g,t)/(var(g)+eps), b = mean(t) -
+ * a mean(g), both box-averaged, so that t_full = A * luma_full + B after upsampling.
+ */
+export function guidedCoefficients(
+  guide: ArrayLike<number>,
+  t: ArrayLike<number>,
+  h: number,
+  w: number,
+  r: number,
+  eps: number,
+): { a: Float64Array; b: Float64Array; meanGuide: Float64Array; varGuide: Float64Array } {
+  const n = h * w;
+  const gt = new Float64Array(n);
+  const gg = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    gt[i] = guide[i] * t[i];
+    gg[i] = guide[i] * guide[i];
+  }
+  const meanG = boxMean(guide, h, w, r);
+  const meanT = boxMean(t, h, w, r);
+  const meanGT = boxMean(gt, h, w, r);
+  const meanGG = boxMean(gg, h, w, r);
+  const a = new Float64Array(n);
+  const b = new Float64Array(n);
+  const varG = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const cov = meanGT[i] - meanG[i] * meanT[i];
+    varG[i] = meanGG[i] - meanG[i] * meanG[i];
+    a[i] = cov / (varG[i] + eps);
+    b[i] = meanT[i] - a[i] * meanG[i];
+  }
+  return { a: boxMean(a, h, w, r), b: boxMean(b, h, w, r), meanGuide: meanG, varGuide: varG };
+}

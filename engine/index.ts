@@ -1,0 +1,24 @@
+/**
+ * Hazeless dehazing engine: pure TypeScript, shared by the renderer worker (onnxruntime-web) and
+ * Node (onnxruntime-node). Backends live in backend-node.ts / backend-web.ts and are imported
+ * directly by the side that needs them, so this entry point stays free of runtime imports.
+ */
+export type {
+  PixelData,
+  ImageBuffer,
+  Adjustments,
+  Progress,
+  RunOptions,
+  NetworkOutputs,
+  InferenceBackend,
+  ModelManifest,
+  HazeEstimate,
+  Region,
+  RenderOptions,
+  HazeMapOptions,
+} from './types.js';
+export { parseManifest, loadManifest } from './manifest.js';
+export { neutralAdjustments, defaultAdjustments, clampAdjustments, isNeutral, ADJUSTMENT_RANGES } from './adjustments.js';
+export { estimateHaze, networkSize } from './estimate.js';
+export { renderDehazed, renderDehazedSync, renderHazeMap } from './render.js';
+export { AbortError, isAbortError } from './abort.js';

@@ -1,0 +1,273 @@
+import { throwIfAborted, yieldToEventLoop } from './abort.js';
+import {
+  PROTECT_MAX_RAISE,
+  clampAdjustments,
+  distanceCurve,
+  exposureCurve,
+  isNeutral,
+  lookup,
+  sampleCurve,
+} from './adjustments.js';
+import { bilinearTaps, lerpRow, type AxisTaps } from './bilinear.js';
+import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
+import { assertImage, maxSample } from './pixel-format.js';
+import type {
+  Adjustments,
+  HazeEstimate,
+  HazeMapOptions,
+  ImageBuffer,
+  ModelManifest,
+  PixelData,
+  Region,
+  RenderOptions,
+} from './types.js';
+
+/** Everything a row needs, set up once per render (all O(width + net size)). */
+interface RenderPlan {
+  width: number;
+  height: number;
+  channels: number;
+  cols: AxisTaps;
+  rows: AxisTaps;
+  netWidth: number;
+  estimate: HazeEstimate;
+  t0: number;
+  strength: number; // k = strength / 100
+  protect: number; // protect / 100 * PROTECT_MAX_RAISE
+  distanceLut: Float32Array | null;
+  exposureLut: Float32Array | null;
+  rowA: Float64Array;
+  rowB: Float64Array;
+  rowM: Float64Array;
+}
+
+function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelManifest, adjustments: Adjustments, region?: Region): RenderPlan {
+  assertImage(image);
+  const full = region ?? { left: 0, top: 0, fullWidth: image.width, fullHeight: image.height };
+  if (
+    full.left < 0 ||
+    full.top < 0 ||
+    full.left + image.width > full.fullWidth ||
+    full.top + image.height > full.fullHeight
+  ) {
+    throw new Error(`region ${image.width}x${image.height} at (${full.left}, ${full.top}) lies outside ${full.fullWidth}x${full.fullHeight}`);
+  }
+  const adj = clampAdjustments(adjustments);
+  const nw = estimate.netWidth;
+  const nh = estimate.netHeight;
+  if (estimate.coefA.length !== nw * nh || estimate.coefB.length !== nw * nh || estimate.protectMask.length !== nw * nh) {
+    throw new Error('estimate: coefficient planes do not match netWidth x netHeight');
+  }
+  return {
+    width: image.width,
+    height: image.height,
+    channels: image.channels,
+    cols: bilinearTaps(nw, full.fullWidth, full.left, image.width),
+    rows: bilinearTaps(nh, full.fullHeight, full.top, image.height),
+    netWidth: nw,
+    estimate,
+    t0: manifest.reconstruction.t0,
+    strength: adj.strength / 100,
+    protect: (adj.protect / 100) * PROTECT_MAX_RAISE,
+    distanceLut: adj.distance === 0 ? null : sampleCurve((t) => distanceCurve(t, adj.distance, estimate.depthPivot), 8192),
+    exposureLut: adj.exposure === 0 ? null : sampleCurve((v) => exposureCurve(v, adj.exposure), 4096),
+    rowA: new Float64Array(nw),
+    rowB: new Float64Array(nw),
+    rowM: new Float64Array(nw),
+  };
+}
+
+/** Coefficient rows for output row y (vertical half of the bilinear upsampling). */
+function prepareRow(plan: RenderPlan, y: number, withMask: boolean): void {
+  const { rows, estimate, netWidth } = plan;
+  const r0 = rows.i0[y];
+  const r1 = rows.i1[y];
+  const wy = rows.w1[y];
+  lerpRow(estimate.coefA, netWidth, r0, r1, wy, plan.rowA);
+  lerpRow(estimate.coefB, netWidth, r0, r1, wy, plan.rowB);
+  if (withMask) lerpRow(estimate.protectMask, netWidth, r0, r1, wy, plan.rowM);
+}
+
+/**
+ * The effective transmission after the sliders (pure; used per pixel). Distance reshapes t, protect
+ * raises it in sky-like areas, strength scales the haze removed.
+ */
+function adjustedT(plan: RenderPlan, t: number, mask: number): number {
+  if (plan.distanceLut !== null) t = lookup(plan.distanceLut, t);
+  if (plan.protect !== 0) t += plan.protect * mask * (1 - t);
+  const k = plan.strength;
+  return k === 1 ? t : 1 - (k < 0 ? -k : k) * (1 - t);
+}
+
+function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number, y1: number): void {
+  const { width, channels, cols, t0, strength: k, distanceLut, exposureLut, protect } = plan;
+  const { i0, i1, w1 } = cols;
+  const [ar, ag, ab] = plan.estimate.airlight;
+  const max = maxSample(src);
+  const inv = 1 / max;
+  const copyAlpha = channels === 4 && src !== dst;
+  const rowA = plan.rowA;
+  const rowB = plan.rowB;
+  const rowM = plan.rowM;
+  const simpleT = distanceLut === null && protect === 0 && k === 1;
+  for (let y = y0; y < y1; y++) {
+    prepareRow(plan, y, protect !== 0);
+    let p = y * width * channels;
+    for (let x = 0; x < width; x++, p += channels) {
+      let r = src[p] * inv;
+      let g = src[p + 1] * inv;
+      let b = src[p + 2] * inv;
+      if (k !== 0) {
+        const c0 = i0[x];
+        const c1 = i1[x];
+        const wx = w1[x];
+        const wx0 = 1 - wx;
+        const luma = LUMA_R * r + LUMA_G * g + LUMA_B * b;
+        let t = (wx0 * rowA[c0] + wx * rowA[c1]) * luma + (wx0 * rowB[c0] + wx * rowB[c1]);
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        if (!simpleT) t = adjustedT(plan, t, protect !== 0 ? wx0 * rowM[c0] + wx * rowM[c1] : 0);
+        if (k > 0) {
+          const s = 1 / (t > t0 ? t : t0);
+          r = (r - ar) * s + ar;
+          g = (g - ag) * s + ag;
+          b = (b - ab) * s + ab;
+        } else {
+          // Negative strength adds haze: the scattering model run forwards.
+          const u = 1 - t;
+          r = r * t + ar * u;
+          g = g * t + ag * u;
+          b = b * t + ab * u;
+        }
+        r = r < 0 ? 0 : r > 1 ? 1 : r;
+        g = g < 0 ? 0 : g > 1 ? 1 : g;
+        b = b < 0 ? 0 : b > 1 ? 1 : b;
+      }
+      if (exposureLut !== null) {
+        r = lookup(exposureLut, r);
+        g = lookup(exposureLut, g);
+        b = lookup(exposureLut, b);
+      }
+      dst[p] = Math.floor(r * max + 0.5);
+      dst[p + 1] = Math.floor(g * max + 0.5);
+      dst[p + 2] = Math.floor(b * max + 0.5);
+      if (copyAlpha) dst[p + 3] = src[p + 3];
+    }
+  }
+}
+
+function prepareOutput(image: ImageBuffer, output: ImageBuffer | undefined): ImageBuffer {
+  if (output === undefined) {
+    const n = image.width * image.height * image.channels;
+    const data = image.data instanceof Uint16Array ? new Uint16Array(n) : image.data instanceof Uint8ClampedArray ? new Uint8ClampedArray(n) : new Uint8Array(n);
+    return { width: image.width, height: image.height, channels: image.channels, data };
+  }
+  assertImage(output, 'output');
+  if (output.width !== image.width || output.height !== image.height || output.channels !== image.channels) {
+    throw new Error(`output is ${output.width}x${output.height}x${output.channels}, image is ${image.width}x${image.height}x${image.channels}`);
+  }
+  if (maxSample(output.data) !== maxSample(image.data)) throw new Error('output and image must have the same bit depth');
+  return output;
+}
+
+function copyPixels(image: ImageBuffer, out: ImageBuffer): void {
+  if (out.data !== image.data) out.data.set(image.data.subarray(0, image.width * image.height * image.channels));
+}
+
+/** Default band: about 2 megapixels. */
+function defaultBandRows(width: number): number {
+  return Math.max(1, Math.ceil((1 << 21) / width));
+}
+
+/**
+ * Dehazes `image` (the full photo, a downscaled proxy of it, or a region: see RenderOptions) band
+ * by band, yielding between bands so an abort or a newer request gets through. Memory: the output
+ * (or nothing extra when `output` is `image`) plus a few rows of network width.
+ */
+export async function renderDehazed(
+  image: ImageBuffer,
+  estimate: HazeEstimate,
+  manifest: ModelManifest,
+  adjustments: Adjustments,
+  opts: RenderOptions = {},
+): Promise<ImageBuffer> {
+  const { signal, onProgress } = opts;
+  throwIfAborted(signal);
+  const plan = makePlan(image, estimate, manifest, adjustments, opts.region);
+  const out = prepareOutput(image, opts.output);
+  const total = image.height;
+  if (isNeutral(clampAdjustments(adjustments))) {
+    copyPixels(image, out);
+    onProgress?.({ stage: 'render', done: total, total });
+    return out;
+  }
+  const band = Math.max(1, Math.floor(opts.bandRows ?? defaultBandRows(image.width)));
+  for (let y = 0; y < total; y += band) {
+    const end = Math.min(total, y + band);
+    renderRows(plan, image.data, out.data, y, end);
+    onProgress?.({ stage: 'render', done: end, total });
+    if (end < total) {
+      await yieldToEventLoop();
+      throwIfAborted(signal);
+    }
+  }
+  return out;
+}
+
+/** renderDehazed in one go, for preview-size images (slider redraws). */
+export function renderDehazedSync(
+  image: ImageBuffer,
+  estimate: HazeEstimate,
+  manifest: ModelManifest,
+  adjustments: Adjustments,
+  opts: Omit<RenderOptions, 'signal' | 'onProgress'> = {},
+): ImageBuffer {
+  const plan = makePlan(image, estimate, manifest, adjustments, opts.region);
+  const out = prepareOutput(image, opts.output);
+  if (isNeutral(clampAdjustments(adjustments))) {
+    copyPixels(image, out);
+    return out;
+  }
+  const band = Math.max(1, Math.floor(opts.bandRows ?? image.height));
+  for (let y = 0; y < image.height; y += band) renderRows(plan, image.data, out.data, y, Math.min(image.height, y + band));
+  return out;
+}
+
+/**
+ * The effective transmission (after the sliders) as an 8-bit grey image: white = no haze
+ * removed, dark = much removed. Without adjustments it shows the model's own estimate.
+ */
+export function renderHazeMap(
+  image: ImageBuffer,
+  estimate: HazeEstimate,
+  manifest: ModelManifest,
+  adjustments: Adjustments = { strength: 100, distance: 0, protect: 0, exposure: 0 },
+  opts: HazeMapOptions = {},
+): ImageBuffer {
+  const plan = makePlan(image, estimate, manifest, adjustments, opts.region);
+  const channels = opts.channels ?? 4;
+  const { width, height, cols } = plan;
+  const src = image.data;
+  const inv = 1 / maxSample(src);
+  const out = new Uint8ClampedArray(width * height * channels);
+  const withMask = plan.protect !== 0;
+  for (let y = 0; y < height; y++) {
+    prepareRow(plan, y, withMask);
+    for (let x = 0; x < width; x++) {
+      const p = (y * width + x) * image.channels;
+      const c0 = cols.i0[x];
+      const c1 = cols.i1[x];
+      const wx = cols.w1[x];
+      const luma = (LUMA_R * src[p] + LUMA_G * src[p + 1] + LUMA_B * src[p + 2]) * inv;
+      let t = ((1 - wx) * plan.rowA[c0] + wx * plan.rowA[c1]) * luma + ((1 - wx) * plan.rowB[c0] + wx * plan.rowB[c1]);
+      t = t < 0 ? 0 : t > 1 ? 1 : t;
+      t = adjustedT(plan, t, withMask ? (1 - wx) * plan.rowM[c0] + wx * plan.rowM[c1] : 0);
+      const v = Math.floor(t * 255 + 0.5);
+      const q = (y * width + x) * channels;
+      out[q] = v;
+      out[q + 1] = v;
+      out[q + 2] = v;
+      if (channels === 4) out[q + 3] = 255;
+    }
+  }
+  return { width, height, channels, data: out };
+}
