@@ -1,0 +1,109 @@
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PathGuard, PathRefusedError } from '../../electron/path-guard';
+
+let base: string;
+let album: string;
+let secret: string;
+let single: string;
+
+beforeAll(async () => {
+  base = await mkdtemp(path.join(tmpdir(), 'hazeless-guard-'));
+  album = path.join(base, 'album');
+  await mkdir(path.join(album, 'nested'), { recursive: true });
+  await writeFile(path.join(album, 'a.jpg'), 'a');
+  await writeFile(path.join(album, 'nested', 'b.jpg'), 'b');
+  await mkdir(path.join(base, 'private'));
+  secret = path.join(base, 'private', 'secret.jpg');
+  await writeFile(secret, 'secret');
+  await mkdir(path.join(base, 'albumX'));
+  await writeFile(path.join(base, 'albumX', 'c.jpg'), 'c');
+  single = path.join(base, 'single.jpg');
+  await writeFile(single, 's');
+  await writeFile(path.join(base, 'sibling.jpg'), 's');
+  await symlink(path.join(base, 'private'), path.join(album, 'escape-dir'));
+  await symlink(secret, path.join(album, 'escape.jpg'));
+  await symlink(path.join(album, 'a.jpg'), path.join(album, 'inner-link.jpg'));
+  await symlink(album, path.join(base, 'album-alias'));
+});
+
+afterAll(async () => {
+  await rm(base, { recursive: true, force: true });
+});
+
+describe('PathGuard', () => {
+  it('refuses everything before anything is granted', async () => {
+    const guard = new PathGuard();
+    await expect(guard.check(path.join(album, 'a.jpg'), 'file')).rejects.toBeInstanceOf(PathRefusedError);
+  });
+
+  it('allows files inside a granted folder, at any depth', async () => {
+    const guard = new PathGuard();
+    await guard.grant(album);
+    await expect(guard.check(path.join(album, 'a.jpg'), 'file')).resolves.toMatch(/a\.jpg$/);
+    await expect(guard.check(path.join(album, 'nested', 'b.jpg'), 'file')).resolves.toMatch(/b\.jpg$/);
+    await expect(guard.check(album, 'folder')).resolves.toBeTruthy();
+    await expect(guard.check(path.join(album, 'nested'), 'folder')).resolves.toBeTruthy();
+    await expect(guard.check(path.join(album, 'inner-link.jpg'), 'file')).resolves.toMatch(/a\.jpg$/);
+  });
+
+  it('refuses .. tricks, prefix look-alikes, symlinks out of the root, relative and odd input', async () => {
+    const guard = new PathGuard();
+    await guard.grant(album);
+    const refused = [
+      path.join(album, '..', 'private', 'secret.jpg'),
+      `${album}/../private/secret.jpg`,
+      `${album}/nested/../../single.jpg`,
+      path.join(base, 'albumX', 'c.jpg'),
+      path.join(album, 'escape.jpg'),
+      path.join(album, 'escape-dir', 'secret.jpg'),
+      path.join(album, 'escape-dir'),
+      secret,
+      'album/a.jpg',
+      './a.jpg',
+      '',
+      `${album}/a.jpg\0.png`,
+      path.join(album, 'missing.jpg'),
+    ];
+    for (const p of refused) {
+      await expect(guard.check(p, 'file'), p).rejects.toBeInstanceOf(PathRefusedError);
+    }
+    for (const bad of [null, 42, { path: album }, [album]]) {
+      await expect(guard.check(bad, 'file')).rejects.toBeInstanceOf(PathRefusedError);
+    }
+  });
+
+  it('checks the kind', async () => {
+    const guard = new PathGuard();
+    await guard.grant(album);
+    await expect(guard.check(path.join(album, 'nested'), 'file')).rejects.toThrow(/not a file/);
+    await expect(guard.check(path.join(album, 'a.jpg'), 'folder')).rejects.toThrow(/not a folder/);
+  });
+
+  it('a granted file grants only itself', async () => {
+    const guard = new PathGuard();
+    const g = await guard.grant(single);
+    expect(g.kind).toBe('file');
+    await expect(guard.check(single, 'file')).resolves.toBeTruthy();
+    await expect(guard.check(path.join(base, 'sibling.jpg'), 'file')).rejects.toBeInstanceOf(PathRefusedError);
+    await expect(guard.check(base, 'folder')).rejects.toBeInstanceOf(PathRefusedError);
+  });
+
+  it('a folder granted through a symlink works under both names, and only there', async () => {
+    const guard = new PathGuard();
+    const alias = path.join(base, 'album-alias');
+    const g = await guard.grant(alias);
+    expect(g.kind).toBe('folder');
+    await expect(guard.check(path.join(alias, 'a.jpg'), 'file')).resolves.toBe(await guard.check(path.join(album, 'a.jpg'), 'file'));
+    await expect(guard.check(path.join(alias, '..', 'single.jpg'), 'file')).rejects.toBeInstanceOf(PathRefusedError);
+    await expect(guard.check(path.join(alias, 'escape.jpg'), 'file')).rejects.toBeInstanceOf(PathRefusedError);
+  });
+
+  it('refuses to grant what does not exist', async () => {
+    const guard = new PathGuard();
+    await expect(guard.grant(path.join(base, 'nope'))).rejects.toThrow();
+    await expect(guard.grant('relative/path')).rejects.toBeInstanceOf(PathRefusedError);
+  });
+});
