@@ -1,0 +1,195 @@
+import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } from 'sharp';
+import type { ImageBuffer, PixelData } from '../engine/types.js';
+import { throwIfAborted } from '../engine/abort.js';
+import { formatFromSharp, isLossy, supports16Bit, type ImageFormat } from './image-formats.js';
+import { carrierAtDepth, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier.js';
+
+/** What we learnt about a decoded photo; enough to write it back faithfully. */
+export interface SourceInfo {
+  format: ImageFormat;
+  /** Upright size (after EXIF orientation). */
+  width: number;
+  height: number;
+  bitDepth: 8 | 16;
+  channels: 3 | 4;
+  /** EXIF orientation of the file (1 when absent); the decoded pixels are always upright. */
+  orientation: number;
+  /** The pixels are in the terms of this embedded ICC profile (kept on output); false: sRGB. */
+  hasIccProfile: boolean;
+  metadata: MetadataCarrier | null;
+}
+
+export interface DecodedImage {
+  image: ImageBuffer;
+  info: SourceInfo;
+}
+
+/** A file we cannot decode: `reason` is one short line fit for a batch report. */
+export class ImageReadError extends Error {
+  constructor(readonly reason: string) {
+    super(reason);
+    this.name = 'ImageReadError';
+  }
+}
+
+// 'error' also fails on truncated data (a lower level), yet tolerates the harmless warnings
+// (odd markers, extra bytes) that many cameras and editors leave in otherwise fine files.
+const READ_OPTIONS: SharpOptions = { failOn: 'error' };
+
+/**
+ * Decodes a JPEG/PNG/WebP/AVIF/TIFF file (or its bytes) to interleaved RGB(A), upright, at its
+ * own bit depth (16-bit stays 16-bit). RGB photos stay in their embedded profile's terms (no
+ * conversion), so writing them back with the same profile loses nothing; grey and CMYK photos
+ * are converted to sRGB.
+ */
+export async function decodeImage(input: string | Buffer, opts: { signal?: AbortSignal } = {}): Promise<DecodedImage> {
+  throwIfAborted(opts.signal);
+  const meta = await readMetadata(input);
+  const format = formatFromSharp(meta.format, meta.compression);
+  if (!format) throw new ImageReadError(`unsupported image format "${meta.format}"`);
+
+  const rgb = meta.space === 'srgb' || meta.space === 'rgb16';
+  const bitDepth: 8 | 16 = meta.depth === 'uchar' || meta.depth === 'char' ? 8 : 16;
+  const channels: 3 | 4 = meta.hasAlpha ? 4 : 3;
+
+  let pipeline = sharp(input, READ_OPTIONS).rotate();
+  if (rgb) pipeline = pipeline.keepIccProfile();
+  pipeline = pipeline.toColourspace(bitDepth === 16 ? 'rgb16' : 'srgb');
+  pipeline = channels === 4 ? pipeline.ensureAlpha() : pipeline.removeAlpha();
+  let raw: { data: Buffer; info: OutputInfo };
+  try {
+    raw = await pipeline.raw({ depth: bitDepth === 16 ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
+  } catch (e) {
+    throw new ImageReadError(cleanSharpMessage(e));
+  }
+  throwIfAborted(opts.signal);
+  const { width, height } = raw.info;
+  if (raw.info.channels !== channels) throw new ImageReadError(`decoded ${raw.info.channels} channels, expected ${channels}`);
+  const data = bitDepth === 16 ? asUint16(raw.data) : new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length);
+
+  const metadata = await makeMetadataCarrier({ input, metadata: meta, keepIcc: rgb, channels, bitDepth });
+  return {
+    image: { width, height, channels, data },
+    info: {
+      format,
+      width,
+      height,
+      bitDepth,
+      channels,
+      orientation: meta.orientation ?? 1,
+      hasIccProfile: rgb && meta.icc !== undefined,
+      metadata,
+    },
+  };
+}
+
+async function readMetadata(input: string | Buffer): Promise<Metadata> {
+  try {
+    return await sharp(input, READ_OPTIONS).metadata();
+  } catch (e) {
+    throw new ImageReadError(cleanSharpMessage(e));
+  }
+}
+
+export interface EncodeOptions {
+  format: ImageFormat;
+  /** 1..100, lossy formats only; default per format (see DEFAULT_QUALITY). */
+  quality?: number;
+  /** Metadata of the source photo (EXIF, XMP, IPTC, ICC), from decodeImage. */
+  metadata?: MetadataCarrier | null;
+}
+
+export const DEFAULT_QUALITY: Record<'jpeg' | 'webp' | 'avif', number> = { jpeg: 92, webp: 90, avif: 65 };
+
+/**
+ * A sharp pipeline that encodes `image` in `format`, carrying the source's metadata; the caller
+ * ends it with toFile() or toBuffer(). 16-bit images stay 16-bit in PNG and TIFF and are rounded
+ * to 8-bit for the other formats.
+ */
+export async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> {
+  const quality = opts.quality;
+  if (quality !== undefined && (!Number.isInteger(quality) || quality < 1 || quality > 100)) {
+    throw new RangeError(`quality must be an integer 1..100, got ${quality}`);
+  }
+  const sixteen = image.data instanceof Uint16Array && supports16Bit(opts.format);
+  const { width, height, channels } = image;
+  const data = sixteen ? (image.data as Uint16Array) : to8Bit(image.data);
+  const carrier = opts.metadata ? await carrierAtDepth(opts.metadata, sixteen ? 16 : 8) : null;
+  const pipeline = (
+    carrier ? pipelineWithMetadata(carrier, data, width, height, channels) : sharp(data, { raw: { width, height, channels } })
+  ).toColourspace(sixteen ? 'rgb16' : 'srgb'); // sharp's default target is 8-bit sRGB: say so explicitly
+  switch (opts.format) {
+    case 'jpeg':
+      // JPEG has no alpha; libvips would flatten onto black, so drop it and keep the colours.
+      return (channels === 4 ? pipeline.removeAlpha() : pipeline).jpeg({ quality: quality ?? DEFAULT_QUALITY.jpeg });
+    case 'webp':
+      return pipeline.webp({ quality: quality ?? DEFAULT_QUALITY.webp });
+    case 'avif':
+      return pipeline.avif({ quality: quality ?? DEFAULT_QUALITY.avif });
+    case 'png':
+      return pipeline.png({ compressionLevel: 6 });
+    case 'tiff':
+      // Lossless; sharp's default TIFF compression is JPEG, which would also drop 16-bit.
+      return pipeline.tiff({ compression: 'deflate', predictor: 'horizontal' });
+  }
+}
+
+export async function encodeImage(image: ImageBuffer, opts: EncodeOptions): Promise<Buffer> {
+  return (await encoder(image, opts)).toBuffer();
+}
+
+/** Writes `image` to `file` (the path's extension is ignored: `opts.format` decides). */
+export async function encodeImageToFile(image: ImageBuffer, file: string, opts: EncodeOptions): Promise<void> {
+  await (await encoder(image, opts)).toFile(file);
+}
+
+/** 16-bit samples rounded to 8-bit (libvips would truncate, darkening by half a level). */
+function to8Bit(data: PixelData): Uint8Array {
+  if (!(data instanceof Uint16Array)) return data instanceof Uint8ClampedArray ? new Uint8Array(data.buffer, data.byteOffset, data.length) : data;
+  const out = new Uint8Array(data.length);
+  for (let i = 0; i < data.length; i++) out[i] = (data[i] * 255 + 32767) / 65535;
+  return out;
+}
+
+/** Size that fits `maxSide` on the long edge, never enlarging. */
+export function fitLongEdge(width: number, height: number, maxSide: number | undefined): { width: number; height: number } {
+  if (!maxSide || Math.max(width, height) <= maxSide) return { width, height };
+  const scale = maxSide / Math.max(width, height);
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** Shrinks `image` to fit `maxSide` (Lanczos, in the photo's own encoding), or returns it as is. */
+export async function shrinkToFit(image: ImageBuffer, maxSide: number | undefined): Promise<ImageBuffer> {
+  const size = fitLongEdge(image.width, image.height, maxSide);
+  if (size.width === image.width && size.height === image.height) return image;
+  const { width, height, channels } = image;
+  const sixteen = image.data instanceof Uint16Array;
+  const out = await sharp(image.data, { raw: { width, height, channels } })
+    .resize(size.width, size.height, { fit: 'fill', kernel: 'lanczos3' })
+    .raw({ depth: sixteen ? 'ushort' : 'uchar' })
+    .toBuffer({ resolveWithObject: true });
+  const data = sixteen ? asUint16(out.data) : new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length);
+  return { width: out.info.width, height: out.info.height, channels, data };
+}
+
+export { isLossy };
+
+function asUint16(buf: Buffer): Uint16Array {
+  if (buf.byteOffset % 2 === 0) return new Uint16Array(buf.buffer, buf.byteOffset, buf.length / 2);
+  const copy = new Uint16Array(buf.length / 2);
+  new Uint8Array(copy.buffer).set(buf);
+  return copy;
+}
+
+/** sharp/libvips messages, reduced to one readable line. */
+export function cleanSharpMessage(e: unknown): string {
+  const raw = e instanceof Error ? e.message : String(e);
+  const line = raw
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0 && !/^vips2(png|tiff|jpeg|webp|heif)/.test(s));
+  const first = line[0] ?? 'unknown error';
+  if (/unsupported image format/i.test(first)) return 'not a supported image (JPEG, PNG, WebP, AVIF or TIFF)';
+  if (/premature end|truncated|not enough data|unexpected end|read error|out of data/i.test(raw)) return `truncated or damaged file (${first})`;
+  return first;
+}

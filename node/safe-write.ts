@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, unlinkSync } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { throwIfAborted } from '../engine/abort.js';
+
+/** The destination already exists and overwriting was not asked for. */
+export class OutputExistsError extends Error {
+  constructor(readonly output: string) {
+    super(`${output} already exists (use overwrite to replace it)`);
+    this.name = 'OutputExistsError';
+  }
+}
+
+/** The destination is one of the input files (same path, link or inode): refused. */
+export class InputCollisionError extends Error {
+  constructor(
+    readonly output: string,
+    readonly input: string,
+  ) {
+    super(`refusing to write ${output}: it is the input file ${input}`);
+    this.name = 'InputCollisionError';
+  }
+}
+
+interface FileIdentity {
+  path: string;
+  real: string;
+  dev: number;
+  ino: number;
+}
+
+/**
+ * Files that must never be written over (the inputs of a batch). Compared by resolved real path
+ * and by device + inode, so symlinks, hard links, `..` detours and case-insensitive file systems
+ * cannot sneak an output onto an input.
+ */
+export class ProtectedFiles {
+  private readonly files: FileIdentity[] = [];
+
+  static async of(paths: Iterable<string>): Promise<ProtectedFiles> {
+    const p = new ProtectedFiles();
+    for (const f of paths) await p.add(f);
+    return p;
+  }
+
+  async add(file: string): Promise<void> {
+    try {
+      const st = await fs.stat(file);
+      this.files.push({ path: file, real: await fs.realpath(file), dev: st.dev, ino: st.ino });
+    } catch {
+      // A file that does not exist cannot be overwritten; the read will report it.
+    }
+  }
+
+  /** The protected file that `dest` would replace, if any. */
+  async collision(dest: string): Promise<string | undefined> {
+    const st = await statOrNull(dest);
+    const real = st ? await fs.realpath(dest) : path.join(await realDir(path.dirname(path.resolve(dest))), path.basename(dest));
+    for (const f of this.files) {
+      if (f.real === real) return f.path;
+      if (st && st.dev === f.dev && st.ino === f.ino) return f.path;
+    }
+    return undefined;
+  }
+}
+
+export interface SafeWriteOptions {
+  /** Replace an existing destination (never a protected one). Default false. */
+  overwrite?: boolean;
+  protect?: ProtectedFiles;
+  signal?: AbortSignal;
+}
+
+/** Temporary files being written, removed even if the process exits in the middle of a write. */
+const pendingTemps = new Set<string>();
+let exitHookInstalled = false;
+
+function trackTemp(tmp: string): void {
+  if (!exitHookInstalled) {
+    exitHookInstalled = true;
+    process.on('exit', () => {
+      for (const t of pendingTemps) {
+        try {
+          if (existsSync(t)) unlinkSync(t);
+        } catch {
+          // Best effort while exiting.
+        }
+      }
+    });
+  }
+  pendingTemps.add(tmp);
+}
+
+/**
+ * Writes `dest` atomically: `write` fills a temporary file in the same folder, which is fsynced
+ * and then renamed (or hard-linked, when overwriting is not allowed, so a file that appeared in
+ * the meantime is not replaced either). Readers see the old file or the complete new one, never
+ * a partial one; on error or abort the temporary file is removed.
+ */
+export async function writeAtomically(dest: string, write: (tmpPath: string) => Promise<void>, opts: SafeWriteOptions = {}): Promise<void> {
+  const { overwrite = false, protect, signal } = opts;
+  throwIfAborted(signal);
+  const dir = path.dirname(path.resolve(dest));
+  await fs.mkdir(dir, { recursive: true });
+  await assertWritable(dest, overwrite, protect);
+
+  const ext = path.extname(dest);
+  const tmp = path.join(dir, `.${path.basename(dest, ext)}.${randomBytes(4).toString('hex')}.partial${ext}`);
+  trackTemp(tmp);
+  try {
+    await write(tmp);
+    throwIfAborted(signal);
+    await fsyncFile(tmp);
+    throwIfAborted(signal);
+    // Again, right before committing: the world may have changed during a long write.
+    await assertWritable(dest, overwrite, protect);
+    if (overwrite) await fs.rename(tmp, dest);
+    else await linkNoClobber(tmp, dest);
+    await fsyncDir(dir);
+  } finally {
+    pendingTemps.delete(tmp);
+    await fs.rm(tmp, { force: true });
+  }
+}
+
+/** Throws InputCollisionError / OutputExistsError if `dest` may not be written. */
+export async function assertWritable(dest: string, overwrite: boolean, protect?: ProtectedFiles): Promise<void> {
+  const input = await protect?.collision(dest);
+  if (input !== undefined) throw new InputCollisionError(dest, input);
+  if (!overwrite && (await statOrNull(dest, true))) throw new OutputExistsError(dest);
+}
+
+/** Publishes tmp as dest unless dest exists; tmp itself is removed by the caller. */
+async function linkNoClobber(tmp: string, dest: string): Promise<void> {
+  try {
+    await fs.link(tmp, dest);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') throw new OutputExistsError(dest);
+    // File systems without hard links (FAT, some network shares): a checked rename instead.
+    if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS' || code === 'EXDEV') {
+      if (await statOrNull(dest, true)) throw new OutputExistsError(dest);
+      await fs.rename(tmp, dest);
+      return;
+    }
+    throw e;
+  }
+}
+
+async function fsyncFile(file: string): Promise<void> {
+  const h = await fs.open(file, 'r+');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** Makes the rename itself durable; not possible on every platform (Windows), so best effort. */
+async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const h = await fs.open(dir, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    // Ignored: the data itself is already synced.
+  }
+}
+
+async function statOrNull(file: string, noFollow = false): Promise<import('node:fs').Stats | null> {
+  try {
+    return noFollow ? await fs.lstat(file) : await fs.stat(file);
+  } catch {
+    return null;
+  }
+}
+
+/** Real path of a folder that may not exist yet: resolve the nearest existing ancestor. */
+async function realDir(dir: string): Promise<string> {
+  try {
+    return await fs.realpath(dir);
+  } catch {
+    const parent = path.dirname(dir);
+    if (parent === dir) return dir;
+    return path.join(await realDir(parent), path.basename(dir));
+  }
+}
