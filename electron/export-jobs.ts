@@ -1,0 +1,351 @@
+// The export queue of the desktop app. Jobs run one after another; each job gets a
+// worker_threads worker that dehazes its photos one by one (node/dehaze-file.ts), so the main
+// process never blocks. A failed photo is reported with its reason and the job goes on.
+// Cancelling aborts the photo in flight: outputs are written through a temp file + rename, so a
+// cancelled or crashed photo leaves nothing half-written behind.
+
+import { randomUUID } from 'node:crypto';
+import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
+import { outputName } from '../renderer/src/lib/export-naming';
+import type { ExportDone, ExportFileResult, ExportItem, ExportOptions, ExportProgress, ExportStage } from './contract';
+import type { FileTask, FromWorker, ToWorker, WorkerSetup } from './export-protocol';
+import { OUTPUT_MARKER } from './library';
+
+export interface ExportEvents {
+  progress(p: ExportProgress): void;
+  fileResult(r: ExportFileResult): void;
+  done(d: ExportDone): void;
+}
+
+export interface ExportQueueOptions {
+  /** Creates the worker that runs electron/export-worker (built JS in the app, tsx in tests). */
+  createWorker: (setup: WorkerSetup) => Worker;
+  /** The model manifest to export with (looked up when a job starts). */
+  manifestPath: () => Promise<string>;
+  /** onnxruntime threads in the worker; default 1 (the UI keeps the other core). */
+  threads?: number;
+  events: ExportEvents;
+  /** After a cancel, how long the worker may take to stop before it is terminated. */
+  cancelGraceMs?: number;
+  /** Minimum interval between in-file progress events (stage changes always go out). */
+  progressIntervalMs?: number;
+  now?: () => number;
+}
+
+/** A request whose paths main has already checked against the path guard (real paths). */
+export interface CheckedExport {
+  items: ExportItem[];
+  options: ExportOptions;
+}
+
+interface Job {
+  id: string;
+  request: CheckedExport;
+  cancelled: boolean;
+  cancel?: () => void;
+}
+
+function errorText(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin';
+const fold = (name: string): string => (caseInsensitive ? name.toLowerCase() : name);
+
+/**
+ * Temp files node/safe-write.ts names `.<stem>.<8 hex>.partial<ext>` next to the output; a
+ * worker killed mid-write (cancel grace expired, crash) cannot remove its own.
+ */
+export function isLeftoverTemp(name: string, finalName: string): boolean {
+  const ext = path.extname(finalName);
+  const stem = path.basename(finalName, ext);
+  const prefix = `.${stem}.`;
+  const suffix = `.partial${ext}`;
+  if (!name.startsWith(prefix) || !name.endsWith(suffix)) return false;
+  return /^[0-9a-f]{8}$/.test(name.slice(prefix.length, name.length - suffix.length));
+}
+
+export class ExportQueue {
+  private readonly queue: Job[] = [];
+  private running: Job | null = null;
+  private readonly opts: Required<ExportQueueOptions>;
+
+  constructor(options: ExportQueueOptions) {
+    this.opts = { cancelGraceMs: 10_000, progressIntervalMs: 100, now: Date.now, threads: 1, ...options };
+  }
+
+  start(request: CheckedExport): string {
+    const job: Job = { id: randomUUID(), request, cancelled: false };
+    this.queue.push(job);
+    void this.pump();
+    return job.id;
+  }
+
+  cancel(jobId: string): boolean {
+    const queued = this.queue.findIndex((j) => j.id === jobId);
+    if (queued >= 0) {
+      const [job] = this.queue.splice(queued, 1);
+      this.opts.events.done({ jobId, ok: 0, skipped: 0, failed: 0, cancelled: true, outFolder: job.request.options.outFolder });
+      return true;
+    }
+    if (this.running?.id === jobId && !this.running.cancelled) {
+      this.running.cancelled = true;
+      this.running.cancel?.();
+      return true;
+    }
+    return false;
+  }
+
+  /** Cancels everything (app quit) and resolves once the running job has stopped. */
+  async shutdown(): Promise<void> {
+    for (const job of [...this.queue]) this.cancel(job.id);
+    if (this.running) {
+      const id = this.running.id;
+      this.cancel(id);
+      while (this.running?.id === id) await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  get busy(): boolean {
+    return this.running !== null || this.queue.length > 0;
+  }
+
+  private async pump(): Promise<void> {
+    if (this.running) return;
+    const job = this.queue.shift();
+    if (!job) return;
+    this.running = job;
+    try {
+      await this.run(job);
+    } finally {
+      this.running = null;
+      void this.pump();
+    }
+  }
+
+  private async run(job: Job): Promise<void> {
+    const { items, options } = job.request;
+    const { events, now } = this.opts;
+    const counts = { ok: 0, skipped: 0, failed: 0 };
+    const total = items.length;
+    const fileMs: number[] = [];
+    let done = 0;
+
+    // Average time of the photos written so far, times what is left, minus the time already
+    // spent on the photo in flight.
+    const eta = (fileStart: number | null): number | null => {
+      if (fileMs.length === 0) return null;
+      const avg = fileMs.reduce((a, b) => a + b, 0) / fileMs.length;
+      const inFile = fileStart === null ? 0 : Math.min(avg, now() - fileStart);
+      return Math.max(0, ((total - done) * avg - inFile) / 1000);
+    };
+    const emitProgress = (stage: ExportStage, file: string | null, fileDone: number, fileTotal: number, fileStart: number | null): void => {
+      events.progress({ jobId: job.id, done, total, stage, file, fileDone, fileTotal, etaSeconds: eta(fileStart) });
+    };
+    const result = (r: ExportFileResult): void => {
+      done++;
+      if (r.status === 'ok') counts.ok++;
+      else if (r.status === 'skipped') counts.skipped++;
+      else counts.failed++;
+      events.fileResult(r);
+    };
+
+    let outFolderReady = false;
+    try {
+      await this.prepareOutFolder(options.outFolder);
+      outFolderReady = true;
+    } catch (e) {
+      const reason = `output folder: ${errorText(e)}`;
+      for (const item of items) result({ jobId: job.id, path: item.path, status: 'failed', reason });
+    }
+
+    if (outFolderReady) {
+      const taken = new Set((await readdir(options.outFolder).catch(() => [] as string[])).map(fold));
+      const originals = new Set(items.map((i) => fold(path.resolve(i.path))));
+      let runner: WorkerRunner | null = null;
+      job.cancel = () => runner?.cancel();
+      emitProgress('queued', null, 0, 0, null);
+      try {
+        for (let index = 0; index < items.length && !job.cancelled; index++) {
+          const item = items[index];
+          const isOriginal = (name: string): boolean => originals.has(fold(path.join(options.outFolder, name)));
+          const isTaken = (name: string): boolean => isOriginal(name) || taken.has(fold(name));
+          let decision = outputName(path.basename(item.path), options.suffix, options.format, options.onExisting, isTaken);
+          // 'overwrite' never applies to a photo of the job itself: pick a free name instead.
+          if (decision.action === 'write' && isOriginal(decision.name)) {
+            decision = outputName(path.basename(item.path), options.suffix, options.format, 'rename', isTaken);
+          }
+          if (decision.action === 'skip') {
+            result({ jobId: job.id, path: item.path, status: 'skipped', reason: decision.reason });
+            continue;
+          }
+          const output = path.join(options.outFolder, decision.name);
+          if (originals.has(fold(output))) {
+            result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'would overwrite an original' });
+            continue;
+          }
+          if (!runner) {
+            try {
+              const setup: WorkerSetup = {
+                manifestPath: await this.opts.manifestPath(),
+                protect: items.map((i) => i.path),
+                threads: this.opts.threads,
+              };
+              runner = new WorkerRunner(this.opts.createWorker(setup), this.opts.cancelGraceMs);
+            } catch (e) {
+              result({ jobId: job.id, path: item.path, status: 'failed', reason: `cannot start export: ${errorText(e)}` });
+              continue;
+            }
+          }
+          const fileStart = now();
+          let lastEmit = 0;
+          let lastStage: ExportStage | null = null;
+          emitProgress('decode', item.path, 0, 1, fileStart);
+          const task: FileTask = {
+            type: 'file',
+            index,
+            input: item.path,
+            output,
+            adjustments: item.adjustments,
+            format: options.format,
+            quality: options.quality,
+            maxSize: options.maxSize,
+            overwrite: options.onExisting === 'overwrite',
+          };
+          const outcome = await runner.runFile(task, (p) => {
+            const t = now();
+            if (p.stage !== lastStage || t - lastEmit >= this.opts.progressIntervalMs) {
+              lastStage = p.stage;
+              lastEmit = t;
+              emitProgress(p.stage, item.path, p.done, p.total, fileStart);
+            }
+          });
+          if (outcome.kind === 'ok') {
+            taken.add(fold(decision.name));
+            fileMs.push(outcome.ms);
+            result({ jobId: job.id, path: item.path, status: 'ok', outPath: outcome.output, ms: outcome.ms });
+          } else {
+            await this.removeLeftovers(output);
+            if (outcome.kind === 'aborted' || job.cancelled) {
+              result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'cancelled' });
+            } else {
+              result({ jobId: job.id, path: item.path, status: 'failed', reason: outcome.reason });
+            }
+            if (outcome.workerGone) {
+              runner = null;
+            }
+          }
+        }
+      } finally {
+        await runner?.dispose();
+      }
+    }
+    emitProgress('done', null, 0, 0, null);
+    events.done({ jobId: job.id, ...counts, cancelled: job.cancelled, outFolder: options.outFolder });
+  }
+
+  /** Creates the output folder if needed and marks folders we created so albums skip them. */
+  private async prepareOutFolder(folder: string): Promise<void> {
+    let existed = true;
+    try {
+      if (!(await stat(folder)).isDirectory()) throw new Error('not a folder');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      existed = false;
+    }
+    if (!existed) {
+      await mkdir(folder, { recursive: true });
+      await writeFile(path.join(folder, OUTPUT_MARKER), 'Photos exported by Hazeless.\n');
+    }
+  }
+
+  /** Removes temp files a killed worker may have left next to `output` (never `output` itself). */
+  private async removeLeftovers(output: string): Promise<void> {
+    const dir = path.dirname(output);
+    const finalName = path.basename(output);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch {
+      return;
+    }
+    await Promise.all(names.filter((n) => isLeftoverTemp(n, finalName)).map((n) => rm(path.join(dir, n), { force: true })));
+  }
+}
+
+type FileOutcome =
+  | { kind: 'ok'; output: string; ms: number }
+  | { kind: 'failed'; reason: string; workerGone: boolean }
+  | { kind: 'aborted'; reason: string; workerGone: boolean };
+
+/** Drives one worker: one file at a time, cancel with a grace period, crash detection. */
+class WorkerRunner {
+  private current: {
+    index: number;
+    resolve: (o: FileOutcome) => void;
+    onProgress: (p: Extract<FromWorker, { type: 'progress' }>) => void;
+  } | null = null;
+  private gone = false;
+  private killTimer: ReturnType<typeof setTimeout> | null = null;
+
+  constructor(private readonly worker: Worker, private readonly graceMs: number) {
+    worker.on('message', (m: FromWorker) => this.onMessage(m));
+    worker.on('error', (e) => this.onGone(`worker crashed: ${e.message}`));
+    worker.on('exit', (code) => this.onGone(`worker exited (code ${code})`));
+  }
+
+  runFile(task: FileTask, onProgress: (p: Extract<FromWorker, { type: 'progress' }>) => void): Promise<FileOutcome> {
+    if (this.gone) return Promise.resolve({ kind: 'failed', reason: 'worker is not running', workerGone: true });
+    return new Promise((resolve) => {
+      this.current = { index: task.index, resolve, onProgress };
+      this.post(task);
+    });
+  }
+
+  cancel(): void {
+    if (this.gone) return;
+    this.post({ type: 'cancel' });
+    // A photo stuck in native code cannot see the abort signal: stop the thread instead.
+    this.killTimer ??= setTimeout(() => {
+      void this.worker.terminate();
+    }, this.graceMs);
+  }
+
+  async dispose(): Promise<void> {
+    if (this.killTimer) clearTimeout(this.killTimer);
+    if (!this.gone) {
+      this.gone = true;
+      await this.worker.terminate();
+    }
+  }
+
+  private post(message: ToWorker): void {
+    this.worker.postMessage(message);
+  }
+
+  private onMessage(m: FromWorker): void {
+    const current = this.current;
+    if (!current || m.type === 'ready' || m.index !== current.index) return;
+    if (m.type === 'progress') {
+      current.onProgress(m);
+      return;
+    }
+    this.current = null;
+    if (m.ok) current.resolve({ kind: 'ok', output: m.output, ms: m.ms });
+    else if (m.aborted) current.resolve({ kind: 'aborted', reason: m.reason, workerGone: false });
+    else current.resolve({ kind: 'failed', reason: m.reason, workerGone: false });
+  }
+
+  private onGone(reason: string): void {
+    if (this.killTimer) clearTimeout(this.killTimer);
+    const wasCancelling = this.killTimer !== null;
+    this.gone = true;
+    const current = this.current;
+    this.current = null;
+    if (current) {
+      current.resolve(wasCancelling ? { kind: 'aborted', reason, workerGone: true } : { kind: 'failed', reason, workerGone: true });
+    }
+  }
+}

@@ -1,0 +1,33 @@
+// Messages between the export queue (main process) and its worker thread.
+
+import type { Adjustments, ExportFormat, ExportStage } from './contract';
+
+export interface WorkerSetup {
+  /** Absolute path of the model's .json manifest (the .onnx is found through it). */
+  manifestPath: string;
+  /** Every input of the job: never written over, whatever the output naming says. */
+  protect: string[];
+  /** onnxruntime intra-op threads. */
+  threads: number;
+}
+
+export interface FileTask {
+  type: 'file';
+  index: number;
+  input: string;
+  output: string;
+  adjustments: Adjustments;
+  format: ExportFormat;
+  quality: number;
+  maxSize: number | null;
+  /** Overwrite `output` if it exists (the queue already applied the skip/rename policy). */
+  overwrite: boolean;
+}
+
+export type ToWorker = FileTask | { type: 'cancel' };
+
+export type FromWorker =
+  | { type: 'ready' }
+  | { type: 'progress'; index: number; stage: ExportStage; done: number; total: number }
+  | { type: 'result'; index: number; ok: true; output: string; ms: number }
+  | { type: 'result'; index: number; ok: false; aborted: boolean; reason: string };
