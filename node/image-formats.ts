@@ -63,3 +63,9 @@ export function formatFromSharp(format: string | undefined, compression?: string
       return undefined;
   }
 }
+
+/** The format a file name suggests, if any (the content decides when decoding). */
+export function formatFromExtension(file: string): ImageFormat | undefined {
+  const ext = path.extname(file).toLowerCase();
+  return IMAGE_FORMATS.find((f) => EXTENSIONS[f].includes(ext));
+}

@@ -1,0 +1,105 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { hasImageExtension } from '../node/image-formats.js';
+
+/** Name of the folder created beside the inputs when no --out is given. */
+export const DEFAULT_OUT_FOLDER = 'dehazed';
+
+export interface InputFile {
+  path: string;
+  /** Folder below the folder argument it was found in ('' for files given directly): kept under --out. */
+  relDir: string;
+}
+
+/** An argument that could not be used, reported like a failed file. */
+export interface InputProblem {
+  path: string;
+  reason: string;
+}
+
+export interface DiscoverOptions {
+  recursive: boolean;
+  /** The --out folder, never scanned for inputs. */
+  outDir?: string;
+}
+
+/**
+ * Expands the command-line inputs: files as given (their content is checked when decoding),
+ * folders to the photos in them (by extension, hidden files skipped), subfolders with
+ * `recursive`, except our own output folders. Duplicates (same real file) are dropped.
+ */
+export async function discoverInputs(args: string[], opts: DiscoverOptions): Promise<{ files: InputFile[]; problems: InputProblem[] }> {
+  const files: InputFile[] = [];
+  const problems: InputProblem[] = [];
+  const seenFiles = new Set<string>();
+  const seenDirs = new Set<string>();
+  const outReal = opts.outDir ? await realOrNull(opts.outDir) : null;
+
+  const addFile = async (file: string, relDir: string): Promise<void> => {
+    const real = (await realOrNull(file)) ?? path.resolve(file);
+    if (seenFiles.has(real)) return;
+    seenFiles.add(real);
+    files.push({ path: file, relDir });
+  };
+
+  const walk = async (dir: string, relDir: string): Promise<void> => {
+    const real = await realOrNull(dir);
+    if (real === null || seenDirs.has(real)) return; // symlink loops, the same folder twice
+    seenDirs.add(real);
+    let entries: import('node:fs').Dirent[];
+    try {
+      entries = await fs.readdir(dir, { withFileTypes: true });
+    } catch (e) {
+      problems.push({ path: dir, reason: describeFsError(e) });
+      return;
+    }
+    entries.sort((a, b) => a.name.localeCompare(b.name));
+    const subdirs: string[] = [];
+    for (const entry of entries) {
+      if (entry.name.startsWith('.')) continue;
+      const full = path.join(dir, entry.name);
+      const st = entry.isSymbolicLink() ? await fs.stat(full).catch(() => null) : entry;
+      if (!st) continue;
+      if (st.isDirectory()) subdirs.push(entry.name);
+      else if (st.isFile() && hasImageExtension(entry.name)) await addFile(full, relDir);
+    }
+    if (!opts.recursive) return;
+    for (const name of subdirs) {
+      const full = path.join(dir, name);
+      if (!opts.outDir && name === DEFAULT_OUT_FOLDER) continue;
+      if (outReal !== null && (await realOrNull(full)) === outReal) continue;
+      await walk(full, path.join(relDir, name));
+    }
+  };
+
+  for (const arg of args) {
+    const st = await fs.stat(arg).catch((e: unknown) => e as Error);
+    if (st instanceof Error) problems.push({ path: arg, reason: describeFsError(st) });
+    else if (st.isDirectory()) await walk(arg, '');
+    else await addFile(arg, '');
+  }
+  return { files, problems };
+}
+
+async function realOrNull(p: string): Promise<string | null> {
+  try {
+    return await fs.realpath(p);
+  } catch {
+    return null;
+  }
+}
+
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'ENOENT':
+      return 'no such file or folder';
+    case 'EACCES':
+    case 'EPERM':
+      return 'permission denied';
+    case 'EISDIR':
+      return 'is a folder';
+    default:
+      return e instanceof Error ? e.message : String(e);
+  }
+}

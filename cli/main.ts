@@ -1,0 +1,201 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { isAbortError } from '../engine/abort.js';
+import { defaultAdjustments, clampAdjustments } from '../engine/adjustments.js';
+import { createNodeBackend } from '../engine/backend-node.js';
+import type { InferenceBackend } from '../engine/types.js';
+import { dehazeFile } from '../node/dehaze-file.js';
+import { formatFromExtension } from '../node/image-formats.js';
+import { ImageReadError } from '../node/image-io.js';
+import { findModel, type ModelFiles } from '../node/model-files.js';
+import { InputCollisionError, OutputExistsError, ProtectedFiles } from '../node/safe-write.js';
+import { discoverInputs, type InputFile } from './discover.js';
+import { InfoDisplayed, UsageError, parseCommandLine, type CliOptions } from './options.js';
+import { outputPathFor } from './output-path.js';
+import { createReporter, displayPath, type FileRecord, type Reporter } from './reporter.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_USAGE = 2;
+/** 128 + SIGINT, the shell convention for a run stopped with Ctrl-C. */
+export const EXIT_INTERRUPTED = 130;
+
+export interface CliStreams {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version?: string };
+  return pkg.version ?? '0.0.0';
+}
+
+/** Runs `hazeless` with argv (without node and the script) and returns the exit status. */
+export async function main(argv: string[], streams: CliStreams = process): Promise<number> {
+  let opts: CliOptions;
+  try {
+    opts = parseCommandLine(argv, packageVersion(), {
+      writeOut: (s) => streams.stdout.write(s),
+      writeErr: (s) => streams.stderr.write(s),
+    });
+  } catch (e) {
+    if (e instanceof InfoDisplayed) return EXIT_OK;
+    if (e instanceof UsageError) return EXIT_USAGE;
+    throw e;
+  }
+
+  let model: ModelFiles;
+  try {
+    model = await findModel(opts.model);
+  } catch (e) {
+    streams.stderr.write(`error: ${(e as Error).message}\n`);
+    return opts.model !== undefined ? EXIT_USAGE : EXIT_FAILED;
+  }
+
+  const { files, problems } = await discoverInputs(opts.inputs, { recursive: opts.recursive, outDir: opts.out });
+  if (files.length === 0 && problems.length === 0) {
+    streams.stderr.write(`error: no photos (JPEG, PNG, WebP, AVIF, TIFF) found in ${opts.inputs.join(', ')}${opts.recursive ? '' : ' (use -r for subfolders)'}\n`);
+    return EXIT_USAGE;
+  }
+
+  const backend = await createNodeBackend(model.onnxPath, model.manifest);
+  try {
+    return await runBatch(opts, model, backend, files, problems, createReporter(opts.json ? 'json' : 'auto', streams));
+  } finally {
+    await backend.dispose();
+  }
+}
+
+async function runBatch(
+  opts: CliOptions,
+  model: ModelFiles,
+  backend: InferenceBackend,
+  files: InputFile[],
+  problems: { path: string; reason: string }[],
+  reporter: Reporter,
+): Promise<number> {
+  const started = performance.now();
+  const adjustments = clampAdjustments({ ...defaultAdjustments(model.manifest), ...opts.adjustments });
+  const protect = await ProtectedFiles.of(files.map((f) => f.path));
+  const total = files.length + problems.length;
+  const counts = { ok: 0, skipped: 0, failed: 0, aborted: 0 };
+  let index = 0;
+
+  reporter.start(total);
+  for (const p of problems) {
+    reporter.fileDone(index++, { input: p.path, status: 'failed', reason: p.reason });
+    counts.failed++;
+  }
+
+  // Ctrl-C once: finish the current file, then stop. Twice: abort it (nothing is left behind).
+  // Three times: leave now (pending temporary files are still removed on exit).
+  const abort = new AbortController();
+  let interrupts = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupts++;
+    if (signal === 'SIGTERM' || interrupts === 2) {
+      reporter.notice('Aborting the current file...');
+      abort.abort();
+    } else if (interrupts === 1) {
+      reporter.notice('Stopping after the current file (Ctrl-C again to abort it).');
+    } else {
+      process.exit(EXIT_INTERRUPTED);
+    }
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const claimed = new Map<string, string>();
+  let done = 0;
+  try {
+    for (const file of files) {
+      if (interrupts > 0) break;
+      reporter.fileStart(index, file.path);
+      const rec = await processOne(file, opts, model, backend, adjustments, protect, claimed, abort.signal, reporter);
+      counts[rec.status]++;
+      reporter.fileDone(index++, rec);
+      done++;
+    }
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+
+  const interrupted = interrupts > 0;
+  reporter.finish({
+    total,
+    ...counts,
+    notStarted: files.length - done,
+    interrupted,
+    seconds: (performance.now() - started) / 1000,
+  });
+  if (interrupted) return EXIT_INTERRUPTED;
+  return counts.failed > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+async function processOne(
+  file: InputFile,
+  opts: CliOptions,
+  model: ModelFiles,
+  backend: InferenceBackend,
+  adjustments: ReturnType<typeof clampAdjustments>,
+  protect: ProtectedFiles,
+  claimed: Map<string, string>,
+  signal: AbortSignal,
+  reporter: Reporter,
+): Promise<FileRecord> {
+  const naming = { out: opts.out, suffix: opts.suffix };
+  const known = opts.format ?? formatFromExtension(file.path);
+  const planned = known ? outputPathFor(file, known, naming) : undefined;
+  if (planned) {
+    const other = claimed.get(path.resolve(planned));
+    if (other !== undefined) {
+      return { input: file.path, output: planned, status: 'failed', reason: `same output as ${displayPath(other)} (use --format or --suffix)` };
+    }
+    claimed.set(path.resolve(planned), file.path);
+  }
+  try {
+    const r = await dehazeFile({
+      input: file.path,
+      output: planned ?? ((_src, format) => outputPathFor(file, format, naming)),
+      format: opts.format,
+      backend,
+      manifest: model.manifest,
+      adjustments,
+      quality: opts.quality,
+      maxSize: opts.maxSize,
+      overwrite: opts.overwrite,
+      protect,
+      signal,
+      onProgress: (p) => reporter.progress(p),
+    });
+    return {
+      input: file.path,
+      output: r.output,
+      status: 'ok',
+      width: r.width,
+      height: r.height,
+      format: r.format,
+      bitDepth: r.bitDepth,
+      timings: r.timings,
+    };
+  } catch (e) {
+    const output = planned;
+    if (e instanceof OutputExistsError) {
+      return { input: file.path, output: e.output, status: 'skipped', reason: `${displayPath(e.output)} already exists (use --overwrite to replace it)` };
+    }
+    if (e instanceof InputCollisionError) {
+      return { input: file.path, output: e.output, status: 'failed', reason: 'the output would replace the input; refused (choose another --out or --suffix)' };
+    }
+    if (isAbortError(e)) return { input: file.path, output, status: 'aborted' };
+    if (e instanceof ImageReadError) return { input: file.path, output, status: 'failed', reason: e.reason };
+    return { input: file.path, output, status: 'failed', reason: oneLine(e) };
+  }
+}
+
+function oneLine(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  const code = (e as NodeJS.ErrnoException).code;
+  const first = msg.split('\n')[0].trim();
+  return code === 'EACCES' || code === 'EPERM' ? `permission denied (${first})` : first;
+}

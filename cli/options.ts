@@ -1,0 +1,136 @@
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { ADJUSTMENT_RANGES } from '../engine/adjustments.js';
+import type { Adjustments } from '../engine/types.js';
+import { IMAGE_FORMATS, isImageFormat, type ImageFormat } from '../node/image-formats.js';
+
+export interface CliOptions {
+  inputs: string[];
+  out?: string;
+  /** Only the sliders given on the command line; the rest come from the model's manifest. */
+  adjustments: Partial<Adjustments>;
+  format?: ImageFormat;
+  quality?: number;
+  suffix: string;
+  maxSize?: number;
+  recursive: boolean;
+  overwrite: boolean;
+  json: boolean;
+  model?: string;
+}
+
+/** A command line we refuse: exit status 2. `message` is already fit for the user. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+/** Thrown for --help / --version: print nothing more, exit 0. */
+export class InfoDisplayed extends Error {}
+
+const FORMAT_ALIASES: Record<string, ImageFormat> = { jpg: 'jpeg', tif: 'tiff' };
+
+function numberIn(name: string, min: number, max: number, integer: boolean) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+      const what = integer ? 'an integer' : 'a number';
+      throw new InvalidArgumentError(`${name} must be ${what} from ${min} to ${max}.`);
+    }
+    return n;
+  };
+}
+
+function parseFormat(value: string): ImageFormat {
+  const f = FORMAT_ALIASES[value.toLowerCase()] ?? value.toLowerCase();
+  if (!isImageFormat(f)) throw new InvalidArgumentError(`format must be one of ${IMAGE_FORMATS.join(', ')}.`);
+  return f;
+}
+
+function sliderOption(key: keyof Adjustments, what: string): Option {
+  const [min, max] = ADJUSTMENT_RANGES[key];
+  return new Option(`--${key} <n>`, `${what}, ${min}..${max} (default from the model)`).argParser(numberIn(`--${key}`, min, max, false));
+}
+
+export function buildProgram(version: string): Command {
+  return new Command('hazeless')
+    .description('Remove haze from photos. Inputs are files or folders; the originals are never modified.')
+    .version(version, '-V, --version')
+    .argument('<file|folder...>', 'photos (JPEG, PNG, WebP, AVIF, TIFF) or folders of photos')
+    .option('-o, --out <dir>', 'output folder (created if needed); default: a "dehazed" folder beside each input')
+    .addOption(sliderOption('strength', 'haze removal strength'))
+    .addOption(sliderOption('distance', 'how far into the distance haze is removed'))
+    .addOption(sliderOption('protect', 'protection of sky and bright flat areas'))
+    .addOption(sliderOption('exposure', 'shadow exposure'))
+    .addOption(new Option('--format <f>', `output format: ${IMAGE_FORMATS.join(' | ')} (default: same as the input)`).argParser(parseFormat))
+    .addOption(new Option('--quality <n>', 'quality 1..100 for lossy formats (jpeg, webp, avif)').argParser(numberIn('--quality', 1, 100, true)))
+    .option('--suffix <s>', 'added to the output file name ("" keeps the name)', '-dehazed')
+    .addOption(new Option('--max-size <px>', 'shrink the long edge on export to at most px').argParser(numberIn('--max-size', 1, 1_000_000, true)))
+    .option('-r, --recursive', 'descend into subfolders', false)
+    .option('--overwrite', 'replace existing outputs (never the inputs); otherwise skip them', false)
+    .option('--json', 'print one JSON line per file instead of a progress bar', false)
+    .option('--model <path>', 'a model manifest (.json) to use instead of the shipped one')
+    .showHelpAfterError('(run hazeless --help for usage)')
+    .allowExcessArguments(false);
+}
+
+/**
+ * Parses argv (without node and the script). Throws UsageError for anything malformed and
+ * InfoDisplayed after --help / --version; commander's own messages go to `writeErr`.
+ */
+export function parseCommandLine(argv: string[], version: string, io: { writeOut: (s: string) => void; writeErr: (s: string) => void }): CliOptions {
+  const program = buildProgram(version)
+    .exitOverride()
+    .configureOutput({ writeOut: io.writeOut, writeErr: io.writeErr });
+  try {
+    program.parse(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      if (e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help') throw new InfoDisplayed();
+      // Commander has already printed the message (and the hint).
+      throw new UsageError(e.message);
+    }
+    throw e;
+  }
+  const o = program.opts<{
+    out?: string;
+    strength?: number;
+    distance?: number;
+    protect?: number;
+    exposure?: number;
+    format?: ImageFormat;
+    quality?: number;
+    suffix: string;
+    maxSize?: number;
+    recursive: boolean;
+    overwrite: boolean;
+    json: boolean;
+    model?: string;
+  }>();
+  const adjustments: Partial<Adjustments> = {};
+  for (const key of ['strength', 'distance', 'protect', 'exposure'] as const) {
+    if (o[key] !== undefined) adjustments[key] = o[key];
+  }
+  if (o.suffix.includes('/') || o.suffix.includes('\\')) {
+    io.writeErr('error: --suffix must not contain a path separator\n');
+    throw new UsageError('--suffix must not contain a path separator');
+  }
+  if (o.out === '') {
+    io.writeErr('error: --out must not be empty\n');
+    throw new UsageError('--out must not be empty');
+  }
+  return {
+    inputs: program.args,
+    out: o.out,
+    adjustments,
+    format: o.format,
+    quality: o.quality,
+    suffix: o.suffix,
+    maxSize: o.maxSize,
+    recursive: o.recursive,
+    overwrite: o.overwrite,
+    json: o.json,
+    model: o.model,
+  };
+}

@@ -1,0 +1,211 @@
+import path from 'node:path';
+import cliProgress from 'cli-progress';
+import type { Progress } from '../engine/types.js';
+import type { StageTimings } from '../node/dehaze-file.js';
+
+export type FileStatus = 'ok' | 'skipped' | 'failed' | 'aborted';
+
+export interface FileRecord {
+  input: string;
+  output?: string;
+  status: FileStatus;
+  /** Why it was skipped / failed, one line. */
+  reason?: string;
+  width?: number;
+  height?: number;
+  format?: string;
+  bitDepth?: number;
+  timings?: StageTimings;
+}
+
+export interface Summary {
+  total: number;
+  ok: number;
+  skipped: number;
+  failed: number;
+  /** Stopped by a second Ctrl-C: nothing written. */
+  aborted: number;
+  /** Files never started because of Ctrl-C. */
+  notStarted: number;
+  interrupted: boolean;
+  seconds: number;
+}
+
+/** How a batch is shown: progress bar on a terminal, plain lines otherwise, or JSON lines. */
+export interface Reporter {
+  start(total: number): void;
+  fileStart(index: number, input: string): void;
+  progress(p: Progress): void;
+  fileDone(index: number, rec: FileRecord): void;
+  notice(message: string): void;
+  finish(summary: Summary): void;
+}
+
+export interface ReporterStreams {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+}
+
+export function createReporter(mode: 'json' | 'auto', streams: ReporterStreams = process): Reporter {
+  if (mode === 'json') return new JsonReporter(streams);
+  return streams.stderr.isTTY ? new BarReporter(streams) : new LineReporter(streams);
+}
+
+/** Paths as the user typed them where possible: relative to the working folder if inside it. */
+export function displayPath(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : p;
+}
+
+export function describeRecord(rec: FileRecord): string {
+  switch (rec.status) {
+    case 'ok': {
+      const secs = rec.timings ? `, ${(rec.timings.total / 1000).toFixed(2)} s` : '';
+      return `${displayPath(rec.input)} -> ${displayPath(rec.output ?? '')} (${rec.width}x${rec.height}${secs})`;
+    }
+    case 'skipped':
+      return `skipped ${displayPath(rec.input)}: ${rec.reason ?? ''}`;
+    case 'failed':
+      return `error ${displayPath(rec.input)}: ${rec.reason ?? 'failed'}`;
+    case 'aborted':
+      return `aborted ${displayPath(rec.input)}: nothing written`;
+  }
+}
+
+export function describeSummary(s: Summary): string {
+  const parts = [`${s.ok} dehazed`];
+  if (s.skipped) parts.push(`${s.skipped} skipped`);
+  if (s.failed) parts.push(`${s.failed} failed`);
+  if (s.aborted) parts.push(`${s.aborted} aborted`);
+  if (s.notStarted) parts.push(`${s.notStarted} not started`);
+  const head = s.interrupted ? 'Interrupted' : 'Done';
+  return `${head}: ${parts.join(', ')} of ${s.total} in ${s.seconds.toFixed(1)} s`;
+}
+
+/** Rough share of one file's time per stage, to move the bar smoothly within a file. */
+const STAGE_SPAN: Record<string, [number, number]> = {
+  decode: [0, 0.1],
+  downscale: [0.1, 0.2],
+  network: [0.2, 0.3],
+  'guided-filter': [0.3, 0.4],
+  render: [0.4, 0.8],
+  encode: [0.8, 1],
+};
+
+function fileFraction(p: Progress): number {
+  const span = STAGE_SPAN[p.stage];
+  if (!span) return 0;
+  const f = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
+  return span[0] + (span[1] - span[0]) * f;
+}
+
+class BarReporter implements Reporter {
+  private multi: cliProgress.MultiBar | null = null;
+  private bar: cliProgress.SingleBar | null = null;
+  private index = 0;
+  private total = 0;
+  private file = '';
+
+  constructor(private readonly streams: ReporterStreams) {}
+
+  start(total: number): void {
+    this.total = total;
+    this.multi = new cliProgress.MultiBar(
+      {
+        stream: this.streams.stderr,
+        format: '{bar} {files} | ETA {eta_formatted} | {file} {stage}',
+        hideCursor: true,
+        clearOnComplete: true,
+        etaBuffer: 20,
+        fps: 5,
+      },
+      cliProgress.Presets.shades_classic,
+    );
+    this.bar = this.multi.create(total, 0, { files: `0/${total}`, file: '', stage: '' });
+  }
+
+  fileStart(index: number, input: string): void {
+    this.index = index;
+    this.file = path.basename(input);
+    this.bar?.update(index, { files: `${index}/${this.total}`, file: this.file, stage: 'decode' });
+  }
+
+  progress(p: Progress): void {
+    this.bar?.update(this.index + fileFraction(p), { stage: p.stage });
+  }
+
+  fileDone(index: number, rec: FileRecord): void {
+    this.multi?.log(`${describeRecord(rec)}\n`);
+    this.bar?.update(index + 1, { files: `${index + 1}/${this.total}`, stage: '' });
+  }
+
+  notice(message: string): void {
+    this.multi?.log(`${message}\n`);
+  }
+
+  finish(summary: Summary): void {
+    this.multi?.stop();
+    this.streams.stderr.write(`${describeSummary(summary)}\n`);
+  }
+}
+
+class LineReporter implements Reporter {
+  private total = 0;
+
+  constructor(private readonly streams: ReporterStreams) {}
+
+  start(total: number): void {
+    this.total = total;
+  }
+
+  fileStart(): void {}
+
+  progress(): void {}
+
+  fileDone(index: number, rec: FileRecord): void {
+    const line = `[${index + 1}/${this.total}] ${describeRecord(rec)}\n`;
+    (rec.status === 'failed' ? this.streams.stderr : this.streams.stdout).write(line);
+  }
+
+  notice(message: string): void {
+    this.streams.stderr.write(`${message}\n`);
+  }
+
+  finish(summary: Summary): void {
+    this.streams.stdout.write(`${describeSummary(summary)}\n`);
+  }
+}
+
+/** stdout carries only the per-file JSON lines; notices and the summary go to stderr. */
+class JsonReporter implements Reporter {
+  constructor(private readonly streams: ReporterStreams) {}
+
+  start(): void {}
+
+  fileStart(): void {}
+
+  progress(): void {}
+
+  fileDone(_index: number, rec: FileRecord): void {
+    const timings = rec.timings
+      ? Object.fromEntries(Object.entries(rec.timings).map(([k, v]) => [`${k}Ms`, Math.round(v * 10) / 10]))
+      : undefined;
+    const line = {
+      status: rec.status,
+      input: rec.input,
+      output: rec.output ?? null,
+      ...(rec.reason !== undefined ? { reason: rec.reason } : {}),
+      ...(rec.width !== undefined ? { width: rec.width, height: rec.height, format: rec.format, bitDepth: rec.bitDepth } : {}),
+      ...(timings ? { timings } : {}),
+    };
+    this.streams.stdout.write(`${JSON.stringify(line)}\n`);
+  }
+
+  notice(message: string): void {
+    this.streams.stderr.write(`${message}\n`);
+  }
+
+  finish(summary: Summary): void {
+    this.streams.stderr.write(`${describeSummary(summary)}\n`);
+  }
+}
