@@ -7,6 +7,7 @@ import {
   isNeutral,
   lookup,
   sampleCurve,
+  strengthTransmission,
 } from './adjustments.js';
 import { bilinearTaps, lerpRow, type AxisTaps } from './bilinear.js';
 import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
@@ -34,8 +35,9 @@ interface RenderPlan {
   t0: number;
   strength: number; // k = strength / 100
   protect: number; // protect / 100 * PROTECT_MAX_RAISE
-  distanceLut: Float32Array | null;
-  exposureLut: Float32Array | null;
+  /** distance and strength folded into one curve of t, or null when strength alone is cheaper. */
+  tLut: Float32Array | null;
+  exposure: number;
   rowA: Float64Array;
   rowB: Float64Array;
   rowM: Float64Array;
@@ -69,8 +71,8 @@ function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelMan
     t0: manifest.reconstruction.t0,
     strength: adj.strength / 100,
     protect: (adj.protect / 100) * PROTECT_MAX_RAISE,
-    distanceLut: adj.distance === 0 ? null : sampleCurve((t) => distanceCurve(t, adj.distance, estimate.depthPivot), 8192),
-    exposureLut: adj.exposure === 0 ? null : sampleCurve((v) => exposureCurve(v, adj.exposure), 4096),
+    tLut: transmissionLut(adj.distance, adj.strength, estimate.depthPivot),
+    exposure: adj.exposure,
     rowA: new Float64Array(nw),
     rowB: new Float64Array(nw),
     rowM: new Float64Array(nw),
@@ -89,19 +91,49 @@ function prepareRow(plan: RenderPlan, y: number, withMask: boolean): void {
 }
 
 /**
- * The effective transmission after the sliders (pure; used per pixel). Distance reshapes t, protect
- * raises it in sky-like areas, strength scales the haze removed.
+ * The effective transmission after the sliders (pure). Distance reshapes t, strength scales the
+ * haze removed, protect then raises t in sky-like areas (so it caps the gain 1/t whatever the
+ * strength). The pixel loop inlines the same steps.
  */
 function adjustedT(plan: RenderPlan, t: number, mask: number): number {
-  if (plan.distanceLut !== null) t = lookup(plan.distanceLut, t);
+  if (plan.tLut !== null) t = lookup(plan.tLut, t);
+  else if (plan.strength !== 1) t = strengthTransmission(t, plan.strength * 100);
   if (plan.protect !== 0) t += plan.protect * mask * (1 - t);
-  const k = plan.strength;
-  return k === 1 ? t : 1 - (k < 0 ? -k : k) * (1 - t);
+  return t;
 }
 
+/** Exposure and quantisation in one table: J (0..1) at this resolution -> output sample. */
+const OUTPUT_LUT_SIZE = 8192;
+
+// Slider drags re-render with the same curves many times; the last tables are kept.
+let lastOutputLut: { exposure: number; max: number; lut: Uint8Array | Uint16Array } | null = null;
+let lastTLut: { distance: number; strength: number; pivot: number; lut: Float32Array } | null = null;
+
+function outputLut(exposure: number, max: number): Uint8Array | Uint16Array {
+  if (lastOutputLut?.exposure === exposure && lastOutputLut.max === max) return lastOutputLut.lut;
+  // Small enough to stay in L1 next to the pixel data (8-bit: 8 KB).
+  const lut = max <= 255 ? new Uint8Array(OUTPUT_LUT_SIZE + 1) : new Uint16Array(OUTPUT_LUT_SIZE + 1);
+  for (let i = 0; i <= OUTPUT_LUT_SIZE; i++) lut[i] = Math.floor(exposureCurve(i / OUTPUT_LUT_SIZE, exposure) * max + 0.5);
+  lastOutputLut = { exposure, max, lut };
+  return lut;
+}
+
+function transmissionLut(distance: number, strength: number, pivot: number): Float32Array | null {
+  if (distance === 0) return null;
+  const hit = lastTLut;
+  if (hit !== null && hit.distance === distance && hit.strength === strength && hit.pivot === pivot) return hit.lut;
+  const lut = sampleCurve((t) => strengthTransmission(distanceCurve(t, distance, pivot), strength), 4096);
+  lastTLut = { distance, strength, pivot, lut };
+  return lut;
+}
+
+/**
+ * The per-pixel loop (hot: a 2 MP preview must redraw in well under 50 ms), so the slider math of
+ * adjustedT/lookup is inlined here and every branch depends only on per-render constants.
+ */
 function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number, y1: number): void {
-  const { width, channels, cols, t0, strength: k, distanceLut, exposureLut, protect } = plan;
-  const { i0, i1, w1 } = cols;
+  const { width, channels, t0, protect } = plan;
+  const { i0, i1, w1 } = plan.cols;
   const [ar, ag, ab] = plan.estimate.airlight;
   const max = maxSample(src);
   const inv = 1 / max;
@@ -109,7 +141,14 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
   const rowA = plan.rowA;
   const rowB = plan.rowB;
   const rowM = plan.rowM;
-  const simpleT = distanceLut === null && protect === 0 && k === 1;
+  const k = plan.strength;
+  const absK = k < 0 ? -k : k;
+  const dehaze = k > 0;
+  const tLut = plan.tLut;
+  const tSize = tLut === null ? 0 : tLut.length - 2;
+  const scaleT = tLut === null && absK !== 1;
+  const oLut = plan.exposure === 0 ? null : outputLut(plan.exposure, max);
+  const oScale = OUTPUT_LUT_SIZE;
   for (let y = y0; y < y1; y++) {
     prepareRow(plan, y, protect !== 0);
     let p = y * width * channels;
@@ -122,11 +161,17 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
         const c1 = i1[x];
         const wx = w1[x];
         const wx0 = 1 - wx;
-        const luma = LUMA_R * r + LUMA_G * g + LUMA_B * b;
-        let t = (wx0 * rowA[c0] + wx * rowA[c1]) * luma + (wx0 * rowB[c0] + wx * rowB[c1]);
+        let t = (wx0 * rowA[c0] + wx * rowA[c1]) * (LUMA_R * r + LUMA_G * g + LUMA_B * b) + (wx0 * rowB[c0] + wx * rowB[c1]);
         t = t < 0 ? 0 : t > 1 ? 1 : t;
-        if (!simpleT) t = adjustedT(plan, t, protect !== 0 ? wx0 * rowM[c0] + wx * rowM[c1] : 0);
-        if (k > 0) {
+        if (tLut !== null) {
+          const f = t * tSize;
+          const i = f | 0;
+          t = tLut[i] + (f - i) * (tLut[i + 1] - tLut[i]);
+        } else if (scaleT) {
+          t = 1 - absK * (1 - t);
+        }
+        if (protect !== 0) t += protect * (wx0 * rowM[c0] + wx * rowM[c1]) * (1 - t);
+        if (dehaze) {
           const s = 1 / (t > t0 ? t : t0);
           r = (r - ar) * s + ar;
           g = (g - ag) * s + ag;
@@ -142,14 +187,16 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
         g = g < 0 ? 0 : g > 1 ? 1 : g;
         b = b < 0 ? 0 : b > 1 ? 1 : b;
       }
-      if (exposureLut !== null) {
-        r = lookup(exposureLut, r);
-        g = lookup(exposureLut, g);
-        b = lookup(exposureLut, b);
+      if (oLut !== null) {
+        dst[p] = oLut[(r * oScale + 0.5) | 0];
+        dst[p + 1] = oLut[(g * oScale + 0.5) | 0];
+        dst[p + 2] = oLut[(b * oScale + 0.5) | 0];
+      } else {
+        // r, g, b are in [0, 1] here, so truncation after +0.5 rounds half up.
+        dst[p] = (r * max + 0.5) | 0;
+        dst[p + 1] = (g * max + 0.5) | 0;
+        dst[p + 2] = (b * max + 0.5) | 0;
       }
-      dst[p] = Math.floor(r * max + 0.5);
-      dst[p + 1] = Math.floor(g * max + 0.5);
-      dst[p + 2] = Math.floor(b * max + 0.5);
       if (copyAlpha) dst[p + 3] = src[p + 3];
     }
   }
