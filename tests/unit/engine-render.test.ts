@@ -1,0 +1,304 @@
+/**
+ * Rendering behaviour on a real photo with the real model: neutral sliders are bit-exact, bands
+ * and in-place rendering change nothing, regions and proxies use the same pixels as the full
+ * render, 16-bit and RGBA inputs behave, aborts stop the work, and each slider does what it says.
+ */
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNodeBackend } from '../../engine/backend-node.js';
+import {
+  estimateHaze,
+  isAbortError,
+  renderDehazed,
+  renderDehazedSync,
+  renderHazeMap,
+  type Adjustments,
+  type HazeEstimate,
+  type ImageBuffer,
+  type InferenceBackend,
+} from '../../engine/index.js';
+import { ROOT, realManifest } from './engine-fixtures.js';
+
+const PHOTO = path.join(ROOT, '../shared/data/real/lviv.jpg');
+const MIXED: Adjustments = { strength: 80, distance: -40, protect: 60, exposure: 30 };
+const PHYSICAL: Adjustments = { strength: 100, distance: 0, protect: 0, exposure: 0 };
+const manifest = realManifest();
+
+let backend: InferenceBackend;
+let photo: ImageBuffer;
+let estimate: HazeEstimate;
+
+async function decode(file: string, width?: number, height?: number): Promise<ImageBuffer> {
+  let pipeline = sharp(file).removeAlpha();
+  if (width && height) pipeline = pipeline.resize(width, height, { fit: 'fill' });
+  const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
+  return { width: info.width, height: info.height, channels: 3, data: new Uint8Array(data) };
+}
+
+function clone(img: ImageBuffer): ImageBuffer {
+  return { ...img, data: img.data.slice() };
+}
+
+function countDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) n++;
+  return n;
+}
+
+function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, pick: (pixel: number) => boolean = () => true): number {
+  let s = 0;
+  let n = 0;
+  for (let i = 0; i < a.length; i++) {
+    if (!pick(Math.floor(i / 3))) continue;
+    s += Math.abs(a[i] - b[i]);
+    n++;
+  }
+  return s / n;
+}
+
+beforeAll(async () => {
+  backend = await createNodeBackend(path.join(ROOT, 'models/hazeless-v1.onnx'), manifest, { intraOpNumThreads: 2 });
+  photo = await decode(PHOTO);
+  estimate = await estimateHaze(backend, manifest, photo);
+});
+
+afterAll(async () => {
+  await backend?.dispose();
+});
+
+describe('neutral sliders', () => {
+  it('return the input bit-exactly (8-bit, async and sync, new buffer and in place)', async () => {
+    const neutral = { strength: 0, distance: 0, protect: 0, exposure: 0 };
+    expect(countDiff((await renderDehazed(photo, estimate, manifest, neutral)).data, photo.data)).toBe(0);
+    expect(countDiff(renderDehazedSync(photo, estimate, manifest, neutral).data, photo.data)).toBe(0);
+    const copy = clone(photo);
+    await renderDehazed(copy, estimate, manifest, neutral, { output: copy });
+    expect(countDiff(copy.data, photo.data)).toBe(0);
+  });
+
+  it('strength 0 leaves the pixels alone whatever distance and protect say (they only shape t)', () => {
+    const out = renderDehazedSync(photo, estimate, manifest, { strength: 0, distance: 70, protect: 100, exposure: 0 });
+    expect(countDiff(out.data, photo.data)).toBe(0);
+  });
+
+  it('return 16-bit and RGBA inputs bit-exactly, alpha included', () => {
+    const n = photo.width * photo.height;
+    const rgba16: ImageBuffer = { width: photo.width, height: photo.height, channels: 4, data: new Uint16Array(n * 4) };
+    for (let i = 0; i < n; i++) {
+      for (let c = 0; c < 3; c++) rgba16.data[i * 4 + c] = photo.data[i * 3 + c] * 257 + (i % 257);
+      rgba16.data[i * 4 + 3] = (i * 7919) % 65536;
+    }
+    const out = renderDehazedSync(rgba16, estimate, manifest, { strength: 0, distance: -30, protect: 40, exposure: 0 });
+    expect(out.data).toBeInstanceOf(Uint16Array);
+    expect(countDiff(out.data, rgba16.data)).toBe(0);
+  });
+});
+
+describe('bands, regions and proxies', () => {
+  it('bands of 1, 7 and 64 rows give exactly the single-band result', async () => {
+    const single = renderDehazedSync(photo, estimate, manifest, MIXED);
+    expect(countDiff(single.data, photo.data)).toBeGreaterThan(photo.data.length / 2);
+    for (const bandRows of [1, 7, 64]) {
+      const banded = await renderDehazed(photo, estimate, manifest, MIXED, { bandRows });
+      expect(countDiff(banded.data, single.data), `bandRows ${bandRows}`).toBe(0);
+    }
+  });
+
+  it('renders in place identically', async () => {
+    const expected = renderDehazedSync(photo, estimate, manifest, MIXED);
+    const copy = clone(photo);
+    const out = await renderDehazed(copy, estimate, manifest, MIXED, { output: copy, bandRows: 13 });
+    expect(out.data).toBe(copy.data);
+    expect(countDiff(copy.data, expected.data)).toBe(0);
+  });
+
+  it('preview proxy (sync, worker path) equals export at the same scale (async, bands, in place)', async () => {
+    const proxy = await decode(PHOTO, Math.round(photo.width / 2.7), Math.round(photo.height / 2.7));
+    const preview = renderDehazedSync(proxy, estimate, manifest, MIXED);
+    const exportCopy = clone(proxy);
+    await renderDehazed(exportCopy, estimate, manifest, MIXED, { output: exportCopy, bandRows: 5 });
+    expect(countDiff(preview.data, exportCopy.data)).toBe(0);
+    // And the proxy looks like the full render scaled down (coefficients follow the scale).
+    const full = await renderDehazed(photo, estimate, manifest, MIXED);
+    const { data: fullScaled } = await sharp(full.data, { raw: { width: photo.width, height: photo.height, channels: 3 } })
+      .resize(proxy.width, proxy.height, { fit: 'fill' })
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    expect(meanAbsDiff(preview.data, fullScaled)).toBeLessThan(3);
+  });
+
+  it('a region at 100% equals the same crop of the full render', () => {
+    const full = renderDehazedSync(photo, estimate, manifest, MIXED);
+    const left = 301;
+    const top = 177;
+    const w = 257;
+    const h = 131;
+    const crop = new Uint8Array(w * h * 3);
+    for (let y = 0; y < h; y++) crop.set(photo.data.subarray(((top + y) * photo.width + left) * 3, ((top + y) * photo.width + left + w) * 3), y * w * 3);
+    const region = { left, top, fullWidth: photo.width, fullHeight: photo.height };
+    const out = renderDehazedSync({ width: w, height: h, channels: 3, data: crop }, estimate, manifest, MIXED, { region });
+    let mismatches = 0;
+    for (let y = 0; y < h; y++) {
+      for (let i = 0; i < w * 3; i++) if (out.data[y * w * 3 + i] !== full.data[((top + y) * photo.width + left) * 3 + i]) mismatches++;
+    }
+    expect(mismatches).toBe(0);
+    expect(() => renderDehazedSync({ width: w, height: h, channels: 3, data: crop }, estimate, manifest, MIXED, { region: { ...region, left: photo.width - 10 } })).toThrow(/outside/);
+  });
+
+  it('16-bit output matches 8-bit output within one 8-bit step', () => {
+    const n = photo.width * photo.height * 3;
+    const deep: ImageBuffer = { ...photo, data: Uint16Array.from(photo.data, (v) => v * 257) };
+    const out16 = renderDehazedSync(deep, estimate, manifest, MIXED);
+    const out8 = renderDehazedSync(photo, estimate, manifest, MIXED);
+    let worst = 0;
+    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(out16.data[i] / 257 - out8.data[i]));
+    expect(worst).toBeLessThanOrEqual(1);
+  });
+
+  it('passes alpha through untouched', () => {
+    const n = photo.width * photo.height;
+    const rgba: ImageBuffer = { width: photo.width, height: photo.height, channels: 4, data: new Uint8ClampedArray(n * 4) };
+    for (let i = 0; i < n; i++) {
+      rgba.data.set(photo.data.subarray(i * 3, i * 3 + 3), i * 4);
+      rgba.data[i * 4 + 3] = i % 256;
+    }
+    const out = renderDehazedSync(rgba, estimate, manifest, MIXED);
+    const rgb = renderDehazedSync(photo, estimate, manifest, MIXED);
+    for (let i = 0; i < n; i += 97) {
+      expect(out.data[i * 4 + 3]).toBe(i % 256);
+      expect(out.data[i * 4]).toBe(rgb.data[i * 3]);
+    }
+  });
+});
+
+describe('abort and progress', () => {
+  it('reports progress per band and stops when aborted', async () => {
+    const controller = new AbortController();
+    const seen: number[] = [];
+    const work = renderDehazed(photo, estimate, manifest, MIXED, {
+      bandRows: 50,
+      signal: controller.signal,
+      onProgress: (p) => {
+        expect(p.stage).toBe('render');
+        expect(p.total).toBe(photo.height);
+        seen.push(p.done);
+        if (seen.length === 2) controller.abort();
+      },
+    });
+    await expect(work).rejects.toSatisfy(isAbortError);
+    expect(seen).toEqual([50, 100]);
+  });
+
+  it('estimateHaze rejects an aborted signal before running the network', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    await expect(estimateHaze(backend, manifest, photo, { signal: controller.signal })).rejects.toSatisfy(isAbortError);
+  });
+});
+
+describe('sliders', () => {
+  const render = (a: Partial<Adjustments>): Uint8Array | Uint8ClampedArray | Uint16Array =>
+    renderDehazedSync(photo, estimate, manifest, { ...PHYSICAL, ...a }).data;
+  const luma = (d: ArrayLike<number>, i: number): number => 0.2126 * d[i * 3] + 0.7152 * d[i * 3 + 1] + 0.0722 * d[i * 3 + 2];
+  // Haze lowers local contrast (it scales detail by t), so this is what strength must move.
+  const localContrast = (d: ArrayLike<number>): number => {
+    let s = 0;
+    for (let y = 0; y < photo.height; y++) {
+      for (let x = 1; x < photo.width; x++) s += Math.abs(luma(d, y * photo.width + x) - luma(d, y * photo.width + x - 1));
+    }
+    return s / (photo.height * (photo.width - 1));
+  };
+
+  it('strength: more strength, more local contrast; negative adds haze towards the airlight', () => {
+    const s = [-60, 0, 50, 100].map((strength) => localContrast(render({ strength })));
+    expect(s[0]).toBeLessThan(s[1]);
+    expect(s[1]).toBeLessThan(s[2]);
+    expect(s[2]).toBeLessThan(s[3]);
+    const A = estimate.airlight.map((v) => v * 255);
+    const toAir = (d: ArrayLike<number>): number => {
+      let sum = 0;
+      for (let i = 0; i < d.length; i++) sum += Math.abs(d[i] - A[i % 3]);
+      return sum / d.length;
+    };
+    expect(toAir(render({ strength: -60 }))).toBeLessThan(toAir(photo.data) * 0.9);
+  });
+
+  it('distance: negative keeps distant haze, positive removes more of it, near pixels move the other way', () => {
+    // Far / near by the estimate's own transmission, upsampled by nearest neighbour.
+    const tAt = (pixel: number): number => {
+      const x = pixel % photo.width;
+      const y = Math.floor(pixel / photo.width);
+      const nx = Math.min(estimate.netWidth - 1, Math.floor((x * estimate.netWidth) / photo.width));
+      const ny = Math.min(estimate.netHeight - 1, Math.floor((y * estimate.netHeight) / photo.height));
+      return estimate.transmission[ny * estimate.netWidth + nx];
+    };
+    const pivotT = Math.exp(-estimate.depthPivot);
+    const far = (p: number): boolean => tAt(p) < pivotT * 0.6;
+    const near = (p: number): boolean => tAt(p) > Math.min(0.97, pivotT * 1.4);
+    const change = (distance: number, pick: (p: number) => boolean): number => meanAbsDiff(render({ distance }), photo.data, pick);
+    expect(change(-100, far)).toBeLessThan(change(0, far));
+    expect(change(0, far)).toBeLessThan(change(100, far));
+    expect(change(-100, near)).toBeGreaterThan(change(100, near));
+  });
+
+  it('protect: calms bright flat areas only', () => {
+    // Largest mask value among the network pixels the bilinear upsampling can reach.
+    const mask = (pixel: number): number => {
+      const x = pixel % photo.width;
+      const y = Math.floor(pixel / photo.width);
+      const nx = Math.floor((x * estimate.netWidth) / photo.width);
+      const ny = Math.floor((y * estimate.netHeight) / photo.height);
+      let m = 0;
+      for (let dy = -1; dy <= 1; dy++) {
+        for (let dx = -1; dx <= 1; dx++) {
+          const cx = Math.min(estimate.netWidth - 1, Math.max(0, nx + dx));
+          const cy = Math.min(estimate.netHeight - 1, Math.max(0, ny + dy));
+          m = Math.max(m, estimate.protectMask[cy * estimate.netWidth + cx]);
+        }
+      }
+      return m;
+    };
+    const off = render({ protect: 0 });
+    const on = render({ protect: 100 });
+    const sky = (p: number): boolean => mask(p) > 0.6;
+    const busy = (p: number): boolean => mask(p) === 0;
+    let busyCount = 0;
+    for (let p = 0; p < photo.width * photo.height; p++) if (busy(p)) busyCount++;
+    expect(busyCount).toBeGreaterThan(1000);
+    let skyCount = 0;
+    for (let p = 0; p < photo.width * photo.height; p++) if (sky(p)) skyCount++;
+    expect(skyCount).toBeGreaterThan(1000);
+    expect(meanAbsDiff(on, photo.data, sky)).toBeLessThan(0.6 * meanAbsDiff(off, photo.data, sky));
+    expect(meanAbsDiff(on, off, busy)).toBe(0);
+  });
+
+  it('exposure: brightens or darkens midtones, keeps black black and white white', () => {
+    const mean = (d: ArrayLike<number>): number => {
+      let s = 0;
+      for (let i = 0; i < d.length; i++) s += d[i];
+      return s / d.length;
+    };
+    const base = mean(render({ exposure: 0 }));
+    expect(mean(render({ exposure: 50 }))).toBeGreaterThan(base + 5);
+    expect(mean(render({ exposure: -50 }))).toBeLessThan(base - 5);
+    const ends: ImageBuffer = { width: 2, height: 1, channels: 3, data: new Uint8Array([0, 0, 0, 255, 255, 255]) };
+    const out = renderDehazedSync(ends, estimate, manifest, { strength: 0, distance: 0, protect: 0, exposure: 100 });
+    expect([...out.data]).toEqual([0, 0, 0, 255, 255, 255]);
+  });
+
+  it('haze map shows the effective t: white at strength 0, darker where more haze is removed', () => {
+    const none = renderHazeMap(photo, estimate, manifest, { strength: 0, distance: 0, protect: 0, exposure: 0 });
+    expect(none.channels).toBe(4);
+    expect(none.data.every((v) => v === 255)).toBe(true);
+    const map = renderHazeMap(photo, estimate, manifest);
+    const far = renderHazeMap(photo, estimate, manifest, { ...PHYSICAL, distance: 100 });
+    const meanGrey = (img: ImageBuffer): number => {
+      let s = 0;
+      for (let i = 0; i < img.data.length; i += 4) s += img.data[i];
+      return s / (img.data.length / 4);
+    };
+    expect(meanGrey(map)).toBeLessThan(250);
+    expect(meanGrey(far)).not.toBe(meanGrey(map));
+  });
+});
