@@ -144,17 +144,25 @@ export interface ExportDone {
   outFolder: string;
 }
 
+/** Menu items that the renderer carries out (same names as its keyboard shortcut commands). */
 export const MENU_COMMANDS = [
   'open-photos',
   'open-folder',
   'export',
   'undo',
   'redo',
+  'copy-settings',
+  'paste-settings',
+  'reset-all',
+  'previous-photo',
+  'next-photo',
   'zoom-in',
   'zoom-out',
   'zoom-fit',
   'zoom-actual',
-  'toggle-before-after',
+  'toggle-split',
+  'toggle-haze-map',
+  'help',
 ] as const;
 export type MenuCommand = (typeof MENU_COMMANDS)[number];
 
