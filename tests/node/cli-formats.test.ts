@@ -1,0 +1,103 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import exifReader from 'exif-reader';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { hashTree, make16Bit, makeCameraJpeg, makeTempDir, runCli } from './cli-helpers.js';
+
+// cones.jpg is 512x384; stored with orientation 6 it shows as 384x512.
+describe('hazeless: formats, metadata, orientation, bit depth', () => {
+  let dir: string;
+  let inputs: Record<string, string>;
+
+  beforeAll(async () => {
+    dir = makeTempDir('formats');
+    await makeCameraJpeg('cones.jpg', path.join(dir, 'camera.jpg'));
+    await make16Bit('swan.jpg', path.join(dir, 'deep.png'), 'png');
+    await make16Bit('swan.jpg', path.join(dir, 'deep.tif'), 'tiff');
+    inputs = hashTree(dir);
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('same format out, EXIF/XMP/ICC carried, orientation applied, 16-bit stays 16-bit, inputs untouched', async () => {
+    const run = await runCli(['.'], { cwd: dir });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+
+    const out = path.join(dir, 'dehazed');
+    const cam = await sharp(path.join(out, 'camera-dehazed.jpg')).metadata();
+    const camIn = await sharp(path.join(dir, 'camera.jpg')).metadata();
+    expect(cam.format).toBe('jpeg');
+    // Pixels turned upright and the tag reset, so every viewer shows the same thing.
+    expect([cam.width, cam.height]).toEqual([384, 512]);
+    expect(cam.orientation ?? 1).toBe(1);
+    expect(cam.icc).toBeDefined();
+    expect(Buffer.compare(cam.icc!, camIn.icc!)).toBe(0);
+    const exif = exifReader(cam.exif!);
+    expect(exif.Image?.Make).toBe('Hazeco');
+    expect(exif.Image?.Model).toBe('H1 Mark II');
+    expect((exif.Photo?.DateTimeOriginal as Date).toISOString()).toBe('2024-05-06T07:08:09.000Z');
+    expect(exif.GPSInfo?.GPSLatitudeRef).toBe('N');
+    expect(exif.GPSInfo?.GPSLatitude).toEqual([51, 30, 32.3]);
+    expect(exif.GPSInfo?.GPSLongitude).toEqual([0, 7, 43.66]);
+    expect(cam.xmp?.toString()).toContain('Hazeless Test');
+
+    for (const [name, format] of [
+      ['deep-dehazed.png', 'png'],
+      ['deep-dehazed.tif', 'tiff'],
+    ] as const) {
+      const file = path.join(out, name);
+      const m = await sharp(file).metadata();
+      expect(m.format).toBe(format);
+      expect(m.depth).toBe('ushort');
+      expect([m.width, m.height]).toEqual([624, 416]);
+      // Real 16-bit results, not 8-bit values widened (which would all be multiples of 257).
+      const raw = await sharp(file).toColourspace('rgb16').raw({ depth: 'ushort' }).toBuffer();
+      const samples = new Uint16Array(raw.buffer, raw.byteOffset, raw.length / 2);
+      let off257 = 0;
+      for (let i = 0; i < samples.length; i += 7) if (samples[i] % 257 !== 0) off257++;
+      expect(off257).toBeGreaterThan(samples.length / 7 / 2);
+    }
+
+    const after = hashTree(dir);
+    for (const [file, hash] of Object.entries(inputs)) expect(after[file]).toBe(hash);
+  });
+
+  test.each([
+    ['png', 'png', '.png'],
+    ['webp', 'webp', '.webp'],
+    ['avif', 'heif', '.avif'],
+    ['tiff', 'tiff', '.tif'],
+    ['jpeg', 'jpeg', '.jpg'],
+  ])('--format %s writes %s files with the photo metadata', async (format, sharpFormat, ext) => {
+    const outDir = `out-${format}`;
+    // AVIF encoding is slow: the 16-bit photo is left to the other formats there.
+    const inputs = format === 'avif' ? ['camera.jpg'] : ['camera.jpg', 'deep.png'];
+    const run = await runCli([...inputs, '--format', format, '-o', outDir], { cwd: dir });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const cam = await sharp(path.join(dir, outDir, `camera-dehazed${ext}`)).metadata();
+    expect(cam.format).toBe(sharpFormat);
+    expect([cam.width, cam.height]).toEqual([384, 512]);
+    expect(cam.icc).toBeDefined();
+    // libvips writes no EXIF block into TIFF files; every other format carries it.
+    if (format !== 'tiff') expect(exifReader(cam.exif!).Image?.Make).toBe('Hazeco');
+    if (format === 'avif') return;
+    const deep = await sharp(path.join(dir, outDir, `deep-dehazed${ext}`)).metadata();
+    expect(deep.format).toBe(sharpFormat);
+    expect(deep.depth).toBe(format === 'png' || format === 'tiff' ? 'ushort' : 'uchar');
+  });
+
+  test('--max-size shrinks the long edge and --quality trades size for quality', async () => {
+    const small = await runCli(['camera.jpg', '--max-size', '200', '--quality', '40', '-o', 'small'], { cwd: dir });
+    expect(small.code).toBe(0);
+    const fine = await runCli(['camera.jpg', '--max-size', '200', '--quality', '98', '-o', 'fine'], { cwd: dir });
+    expect(fine.code).toBe(0);
+    const s = await sharp(path.join(dir, 'small', 'camera-dehazed.jpg')).metadata();
+    expect([s.width, s.height]).toEqual([150, 200]);
+    const sizeSmall = fs.statSync(path.join(dir, 'small', 'camera-dehazed.jpg')).size;
+    const sizeFine = fs.statSync(path.join(dir, 'fine', 'camera-dehazed.jpg')).size;
+    expect(sizeSmall).toBeLessThan(sizeFine * 0.6);
+  });
+});

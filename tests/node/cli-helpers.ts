@@ -1,0 +1,150 @@
+/** Shared by the cli-*.test.ts files: run the real `hazeless` binary on real photos. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+export const REAL_PHOTOS = path.resolve(REPO, '../shared/data/real');
+export const BIN = path.join(REPO, 'bin/hazeless.js');
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface RunOptions {
+  cwd: string;
+  /** Called once the child is running, with a way to wait for output text. */
+  control?: (child: ChildProcess, waitFor: (re: RegExp) => Promise<void>) => void | Promise<void>;
+}
+
+export function runCli(args: string[], opts: RunOptions): Promise<CliRun> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    const waiters: { re: RegExp; resolve: () => void }[] = [];
+    const check = (): void => {
+      for (let i = waiters.length - 1; i >= 0; i--) {
+        if (waiters[i].re.test(stdout + stderr)) {
+          waiters[i].resolve();
+          waiters.splice(i, 1);
+        }
+      }
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      check();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      check();
+    });
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+    const waitFor = (re: RegExp): Promise<void> =>
+      new Promise((res) => {
+        waiters.push({ re, resolve: res });
+        check();
+      });
+    void opts.control?.(child, waitFor);
+  });
+}
+
+export function makeTempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `hazeless-${prefix}-`));
+}
+
+export function copyPhoto(name: string, dir: string, as = name): string {
+  const dest = path.join(dir, as);
+  fs.copyFileSync(path.join(REAL_PHOTOS, name), dest);
+  fs.chmodSync(dest, 0o644);
+  return dest;
+}
+
+export function sha256(file: string): string {
+  return createHash('sha256').update(fs.readFileSync(file)).digest('hex');
+}
+
+/** sha256 of every file under `dir` (relative path -> hash), to prove inputs were not touched. */
+export function hashTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const entry of fs.readdirSync(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const full = path.join(entry.parentPath, entry.name);
+    out[path.relative(dir, full)] = sha256(full);
+  }
+  return out;
+}
+
+export const FIXTURE_XMP =
+  '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">' +
+  '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator><rdf:Seq><rdf:li>Hazeless Test</rdf:li>' +
+  '</rdf:Seq></dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>';
+
+/**
+ * A real photo re-saved with camera EXIF (make, model, date, GPS), XMP, a Display P3 profile and
+ * EXIF orientation 6 (stored sideways: viewers turn it 90 degrees clockwise).
+ */
+export async function makeCameraJpeg(photo: string, dest: string): Promise<void> {
+  await sharp(path.join(REAL_PHOTOS, photo))
+    .withMetadata({
+      orientation: 6,
+      icc: 'p3',
+      exif: {
+        IFD0: { Make: 'Hazeco', Model: 'H1 Mark II' },
+        IFD2: { DateTimeOriginal: '2024:05:06 07:08:09' },
+        IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '51/1 30/1 3230/100', GPSLongitudeRef: 'W', GPSLongitude: '0/1 7/1 4366/100' },
+      },
+    })
+    .withXmp(FIXTURE_XMP)
+    .jpeg({ quality: 95 })
+    .toFile(dest);
+}
+
+/** A real photo as a 16-bit file with genuinely 16-bit content (a smooth gain, not just v*257). */
+export async function make16Bit(photo: string, dest: string, format: 'png' | 'tiff'): Promise<void> {
+  const widened = await sharp(path.join(REAL_PHOTOS, photo)).toColourspace('rgb16').png().toBuffer();
+  // A second pass, as sharp applies linear() before the bit depth change.
+  const p = sharp(widened).linear(0.93, 1234).toColourspace('rgb16');
+  await (format === 'png' ? p.png() : p.tiff({ compression: 'lzw' })).toFile(dest);
+}
+
+export interface PixelStats {
+  /** Mean of min(R,G,B): haze lifts it (the dark channel prior). */
+  darkChannel: number;
+  /** Standard deviation of luma: haze flattens it. */
+  contrast: number;
+}
+
+export async function pixelStats(file: string): Promise<PixelStats> {
+  const { data, info } = await sharp(file).removeAlpha().toColourspace('srgb').raw().toBuffer({ resolveWithObject: true });
+  let dark = 0;
+  let sum = 0;
+  let sum2 = 0;
+  const n = info.width * info.height;
+  for (let i = 0; i < n; i++) {
+    const r = data[i * 3];
+    const g = data[i * 3 + 1];
+    const b = data[i * 3 + 2];
+    dark += Math.min(r, g, b);
+    const y = 0.2126 * r + 0.7152 * g + 0.0722 * b;
+    sum += y;
+    sum2 += y * y;
+  }
+  const mean = sum / n;
+  return { darkChannel: dark / n, contrast: Math.sqrt(sum2 / n - mean * mean) };
+}
+
+export function jsonLines(stdout: string): Record<string, unknown>[] {
+  return stdout
+    .split('\n')
+    .filter((l) => l.trim().length > 0)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
