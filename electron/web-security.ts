@@ -81,3 +81,28 @@ export const ALLOWED_PERMISSIONS: ReadonlySet<string> = new Set(['clipboard-sani
 export function isPermissionAllowed(permission: string, requestingUrl: string, devServerUrl?: string): boolean {
   return ALLOWED_PERMISSIONS.has(permission) && isAllowedAppUrl(requestingUrl, devServerUrl);
 }
+
+/**
+ * Network filter for every request the session makes: the app's own scheme, in-memory
+ * blob:/data: URLs and DevTools; in development also the local dev server and its HMR socket.
+ * Anything else (http(s) anywhere, file:) is cancelled: the app never needs the network.
+ */
+export function isAllowedRequestUrl(url: string, devServerUrl?: string): boolean {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return false;
+  }
+  if (parsed.protocol === 'blob:' || parsed.protocol === 'data:' || parsed.protocol === 'devtools:') return true;
+  if (isAllowedAppUrl(url, devServerUrl)) return true;
+  if (devServerUrl && (parsed.protocol === 'ws:' || parsed.protocol === 'wss:')) {
+    try {
+      const dev = new URL(devServerUrl);
+      return parsed.hostname === dev.hostname && parsed.port === dev.port;
+    } catch {
+      return false;
+    }
+  }
+  return false;
+}
