@@ -34,24 +34,26 @@ export function isNeutral(a: Adjustments): boolean {
 
 /** Exposure slider end points in EV (shadow gain of the highlight-preserving curve). */
 export const EXPOSURE_EV_AT_100 = 2;
-/** Distance slider end points: the optical-depth exponent ranges over 2^(+-0.75). */
-export const DISTANCE_LOG2_GAMMA_AT_100 = 0.75;
+/** At distance +-100, optical depth is scaled by up to 1 +- this (far) and 1 -+ this (near). */
+export const DISTANCE_DEPTH_SWING = 0.4;
 /** At protect 100 in a fully sky-like pixel, this share of the haze removal is given back. */
 export const PROTECT_MAX_RAISE = 0.75;
 
 /**
  * Distance reshapes optical depth d = -ln t around the scene's median depth d0:
- * d' = d0 (d/d0)^gamma. gamma < 1 (slider < 0) compresses far depths (distant haze stays, the
- * aerial perspective survives) and expands near ones (the foreground clears); gamma > 1 reaches
- * further into the distance. Smooth, monotonic in t, and t = 1 stays 1.
+ * d' = d (1 + c tanh((d - d0)/d0)), c = DISTANCE_DEPTH_SWING * distance/100. Negative values
+ * shrink the depth of far pixels (their haze stays: aerial perspective) and deepen near ones (the
+ * foreground clears); positive values reach further into the distance. The depth factor stays
+ * within 1 +- c, so no slider position can drive t to zero; t' is smooth and monotonic in t
+ * (checked by tests) and t = 1 stays 1.
  */
 export function distanceCurve(t: number, distance: number, depthPivot: number): number {
   if (distance === 0) return t;
   if (t >= 1) return 1;
   if (t <= 0) return 0;
-  const gamma = Math.pow(2, (DISTANCE_LOG2_GAMMA_AT_100 * distance) / 100);
+  const c = (DISTANCE_DEPTH_SWING * distance) / 100;
   const d = -Math.log(t);
-  return Math.exp(-depthPivot * Math.pow(d / depthPivot, gamma));
+  return Math.exp(-d * (1 + c * Math.tanh((d - depthPivot) / depthPivot)));
 }
 
 /** Protect raises t towards 1 where the photo is bright and flat (weight 0..1), capping 1/t. */
