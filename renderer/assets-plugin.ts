@@ -1,0 +1,70 @@
+// Ships the files the renderer fetches at run time inside our own build: onnxruntime-web's
+// WASM runtime (under ort/) and, in browser mode, the model (under models/). The app never
+// fetches anything from another origin, so these must be real files next to index.html.
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Plugin } from 'vite';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const ortDist = join(repoRoot, 'node_modules', 'onnxruntime-web', 'dist');
+const modelsDir = join(repoRoot, 'models');
+
+/**
+ * The runtime of `onnxruntime-web/webgpu` (what engine/backend-web.ts imports): one build that
+ * carries both the WebGPU and the WASM execution providers.
+ */
+export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
+
+/** Every models/<id>.json with the .onnx file it names. */
+function modelFiles(): string[] {
+  if (!existsSync(modelsDir)) return [];
+  const out: string[] = [];
+  for (const name of readdirSync(modelsDir)) {
+    if (!name.endsWith('.json')) continue;
+    out.push(name);
+    try {
+      const manifest = JSON.parse(readFileSync(join(modelsDir, name), 'utf8')) as { file?: unknown };
+      if (typeof manifest.file === 'string' && existsSync(join(modelsDir, manifest.file))) out.push(manifest.file);
+    } catch {
+      // A manifest that does not parse is reported by the engine when the app loads it.
+    }
+  }
+  return out;
+}
+
+function contentType(name: string): string {
+  if (name.endsWith('.wasm')) return 'application/wasm';
+  if (name.endsWith('.mjs') || name.endsWith('.js')) return 'text/javascript';
+  if (name.endsWith('.json')) return 'application/json';
+  return 'application/octet-stream';
+}
+
+export interface AssetOptions {
+  /** Browser mode serves the model itself; Electron gets it through the preload bridge. */
+  includeModels: boolean;
+}
+
+export function hazelessAssets(options: AssetOptions): Plugin {
+  const files = (): { url: string; path: string }[] => [
+    ...ORT_RUNTIME_FILES.map((f) => ({ url: `ort/${f}`, path: join(ortDist, f) })),
+    ...(options.includeModels ? modelFiles().map((f) => ({ url: `models/${f}`, path: join(modelsDir, f) })) : []),
+  ];
+  return {
+    name: 'hazeless-assets',
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const url = (req.url ?? '').split('?')[0].replace(/^\/+/, '');
+        const hit = files().find((f) => f.url === url);
+        if (!hit) return next();
+        res.setHeader('Content-Type', contentType(hit.url));
+        res.end(readFileSync(hit.path));
+      });
+    },
+    generateBundle() {
+      for (const f of files()) {
+        this.emitFile({ type: 'asset', fileName: f.url, source: readFileSync(f.path) });
+      }
+    },
+  };
+}

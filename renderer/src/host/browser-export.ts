@@ -1,0 +1,149 @@
+/**
+ * Batch export in browser mode: each photo is rendered at full resolution in a dedicated engine
+ * worker (so previews stay responsive), encoded by the browser and handed over as a download.
+ */
+import type { ExportFileResult, ExportFormat, ExportStage } from '../../../electron/contract';
+import type { Progress } from '../../../engine/types';
+import { secondsLeft } from '../lib/eta';
+import { MIME_TYPES, outputName } from '../lib/export-naming';
+import { CancelledError, type EngineClient } from '../worker/engine-client';
+import type { ExportItem, ExportJob, ExportListeners, ExportSettings } from './host';
+import type { PhotoSource } from '../worker/protocol';
+
+export function download(blob: Blob, name: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.rel = 'noopener';
+  a.style.display = 'none';
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // The download has its own reference by now; the delay only guards slow starts.
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
+const STAGES: Record<string, ExportStage> = { decode: 'decode', estimate: 'estimate', render: 'render', encode: 'encode' };
+
+/** Names written in this session: the page cannot look into the Downloads folder. */
+const exportedNames = new Set<string>();
+
+let jobCounter = 0;
+
+export interface BrowserExportDeps {
+  engine: () => Promise<EngineClient>;
+  source: (item: ExportItem) => Promise<PhotoSource>;
+  /** Pixel count for the time estimate; null when not known yet (counts as the average). */
+  pixels: (item: ExportItem) => number | null;
+}
+
+export function startBrowserExport(items: ExportItem[], settings: ExportSettings, listeners: ExportListeners, deps: BrowserExportDeps): ExportJob {
+  const id = `web-${++jobCounter}`;
+  const controller = new AbortController();
+  void run(id, items, settings, listeners, deps, controller.signal);
+  return { id, cancel: () => controller.abort() };
+}
+
+async function run(
+  jobId: string,
+  items: ExportItem[],
+  settings: ExportSettings,
+  listeners: ExportListeners,
+  deps: BrowserExportDeps,
+  signal: AbortSignal,
+): Promise<void> {
+  const total = items.length;
+  const started = performance.now();
+  const known = items.map(deps.pixels);
+  const average = (): number => {
+    const k = known.filter((p): p is number => p !== null);
+    return k.length ? k.reduce((a, b) => a + b, 0) / k.length : 1;
+  };
+  const counts = { ok: 0, skipped: 0, failed: 0 };
+  const report = (done: number, stage: ExportStage, file: string | null, p: Progress | null): void => {
+    const fraction = p && p.total > 0 ? stageFraction(stage, p.done / p.total) : 0;
+    const pixels = known.map((v) => v ?? average());
+    const eta = secondsLeft({ elapsed: (performance.now() - started) / 1000, pixels, finished: done, currentFraction: fraction });
+    listeners.onProgress({ jobId, done, total, stage, file, fileDone: p?.done ?? 0, fileTotal: p?.total ?? 0, etaSeconds: eta });
+  };
+  const result = (r: ExportFileResult): void => {
+    counts[r.status === 'ok' ? 'ok' : r.status]++;
+    listeners.onFileResult(r);
+  };
+
+  let engine: EngineClient | null = null;
+  let cancelled = false;
+  for (let i = 0; i < total; i++) {
+    if (signal.aborted) {
+      cancelled = true;
+      break;
+    }
+    const item = items[i];
+    const path = item.photo.id;
+    const decision = outputName(item.photo.name, settings.suffix, settings.format, settings.onExisting, (n) => exportedNames.has(n));
+    if (decision.action === 'skip') {
+      result({ jobId, path, status: 'skipped', reason: decision.reason });
+      continue;
+    }
+    const t0 = performance.now();
+    report(i, 'decode', path, null);
+    try {
+      if (item.photo.error) throw new Error(item.photo.error);
+      engine ??= await deps.engine();
+      const source = await deps.source(item);
+      const r = await engine.request(
+        {
+          type: 'export',
+          photoId: item.photo.id,
+          source,
+          adjustments: item.adjustments,
+          mime: MIME_TYPES[settings.format],
+          quality: settings.quality,
+          maxSize: settings.maxSize,
+        },
+        { signal, onProgress: (p) => report(i, STAGES[p.stage] ?? 'render', path, p) },
+      );
+      known[i] = r.width * r.height;
+      download(r.blob, decision.name);
+      exportedNames.add(decision.name);
+      result({ jobId, path, status: 'ok', outPath: decision.name, ms: performance.now() - t0 });
+    } catch (e) {
+      if (e instanceof CancelledError || signal.aborted) {
+        cancelled = true;
+        break;
+      }
+      result({ jobId, path, status: 'failed', reason: (e as Error).message });
+    }
+    report(i + 1, 'done', null, null);
+  }
+  listeners.onDone({ jobId, ...counts, cancelled, outFolder: 'Downloads' });
+}
+
+/** Rough share of a photo's time per stage, so the bar moves evenly. */
+function stageFraction(stage: ExportStage, within: number): number {
+  const spans: Partial<Record<ExportStage, [number, number]>> = {
+    decode: [0, 0.15],
+    estimate: [0.15, 0.45],
+    render: [0.45, 0.85],
+    encode: [0.85, 1],
+  };
+  const [a, b] = spans[stage] ?? [0, 0];
+  return a + (b - a) * Math.min(1, Math.max(0, within));
+}
+
+/** Formats this browser's canvas can actually encode (asked, not assumed). */
+export async function encodableFormats(candidates: readonly ExportFormat[]): Promise<ExportFormat[]> {
+  const out: ExportFormat[] = [];
+  const canvas = new OffscreenCanvas(2, 2);
+  canvas.getContext('2d')?.fillRect(0, 0, 1, 1);
+  for (const f of candidates) {
+    try {
+      const blob = await canvas.convertToBlob({ type: MIME_TYPES[f] });
+      if (blob.type === MIME_TYPES[f]) out.push(f);
+    } catch {
+      // Not encodable here.
+    }
+  }
+  return out;
+}

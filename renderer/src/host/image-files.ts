@@ -1,0 +1,15 @@
+/** Which files count as photos when a folder is opened or dropped. */
+import { IMAGE_EXTENSIONS } from '../../../electron/contract';
+
+const extensions = new Set<string>([...IMAGE_EXTENSIONS, '.bmp', '.gif', '.jfif']);
+
+export function looksLikePhoto(name: string, mimeType = ''): boolean {
+  if (mimeType.startsWith('image/')) return true;
+  const dot = name.lastIndexOf('.');
+  return dot >= 0 && extensions.has(name.slice(dot).toLowerCase());
+}
+
+export const ACCEPT = ['image/*', ...extensions].join(',');
+
+/** Natural order ("img2" before "img10"), the order people expect in a filmstrip. */
+export const byName = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' }).compare;

@@ -1,0 +1,81 @@
+/**
+ * Turning a PhotoSource into pixels inside the worker, with the browser's own decoders
+ * (createImageBitmap honours EXIF orientation and converts to sRGB) and canvas resampling.
+ */
+import type { ImageBuffer } from '../../../engine/types';
+import type { PhotoSource } from './protocol';
+
+export type Rgba = ImageBuffer & { channels: 4; data: Uint8ClampedArray };
+
+/** What a user sees when a file cannot be read: plain words, no stack traces. */
+export class UnreadablePhotoError extends Error {
+  constructor(detail: string) {
+    super(`Cannot read this photo: ${detail}`);
+    this.name = 'UnreadablePhotoError';
+  }
+}
+
+export async function sourceBitmap(source: PhotoSource): Promise<ImageBitmap> {
+  if (source.kind === 'rgba') {
+    const data = new Uint8ClampedArray(source.data.buffer, source.data.byteOffset, source.width * source.height * 4);
+    return createImageBitmap(new ImageData(data, source.width, source.height), { premultiplyAlpha: 'none' });
+  }
+  if (source.blob.size === 0) throw new UnreadablePhotoError('the file is empty');
+  try {
+    return await createImageBitmap(source.blob, {
+      imageOrientation: 'from-image',
+      premultiplyAlpha: 'none',
+      colorSpaceConversion: 'default',
+    });
+  } catch {
+    const type = source.blob.type ? ` (${source.blob.type})` : '';
+    throw new UnreadablePhotoError(`the file${type} is damaged or not an image format this browser can decode`);
+  }
+}
+
+/** Pixels of a bitmap, optionally resampled to width x height (high-quality smoothing). */
+export function bitmapPixels(bitmap: ImageBitmap, width = bitmap.width, height = bitmap.height): Rgba {
+  const canvas = new OffscreenCanvas(width, height);
+  const ctx = canvas.getContext('2d', { willReadFrequently: true, alpha: true });
+  if (!ctx) throw new Error('no 2D canvas in the worker');
+  ctx.imageSmoothingEnabled = true;
+  ctx.imageSmoothingQuality = 'high';
+  ctx.drawImage(bitmap, 0, 0, width, height);
+  const data = ctx.getImageData(0, 0, width, height, { colorSpace: 'srgb' }).data;
+  // Frees the canvas backing store now rather than at the next GC (24 MP is 96 MB).
+  canvas.width = 1;
+  canvas.height = 1;
+  return { width, height, channels: 4, data };
+}
+
+/** Size whose long side is at most maxSide, aspect kept, never upscaled. */
+export function fitInside(width: number, height: number, maxSide: number): { width: number; height: number } {
+  const scale = Math.min(1, maxSide / Math.max(width, height));
+  return { width: Math.max(1, Math.round(width * scale)), height: Math.max(1, Math.round(height * scale)) };
+}
+
+/** Downscale with the browser's resampler (a filtered minification, unlike a plain drawImage). */
+export async function resized(bitmap: ImageBitmap, width: number, height: number): Promise<Rgba> {
+  if (width === bitmap.width && height === bitmap.height) return bitmapPixels(bitmap);
+  const small = await createImageBitmap(bitmap, { resizeWidth: width, resizeHeight: height, resizeQuality: 'high', premultiplyAlpha: 'none' });
+  try {
+    return bitmapPixels(small);
+  } finally {
+    small.close();
+  }
+}
+
+export function imageDataOf(image: ImageBuffer): ImageData {
+  if (image.channels !== 4 || !(image.data instanceof Uint8ClampedArray)) throw new Error('expected 8-bit RGBA');
+  return new ImageData(image.data as Uint8ClampedArray<ArrayBuffer>, image.width, image.height);
+}
+
+/** A full-resolution crop (copies rows; the engine renders crops with `region`). */
+export function crop(image: Rgba, left: number, top: number, width: number, height: number): Rgba {
+  const out = new Uint8ClampedArray(width * height * 4);
+  for (let y = 0; y < height; y++) {
+    const from = ((top + y) * image.width + left) * 4;
+    out.set(image.data.subarray(from, from + width * 4), y * width * 4);
+  }
+  return { width, height, channels: 4, data: out };
+}

@@ -1,0 +1,41 @@
+// Browser mode build: the same renderer as Electron, with the browser host adapter, served by
+// scripts/web.mjs (or `vite dev` for development) from our own origin only.
+import { defaultClientConditions, defineConfig } from 'vite';
+import { resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { hazelessSvelte } from './svelte-plugin';
+import { hazelessAssets } from './assets-plugin';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+const crossOriginIsolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  root: here,
+  base: './',
+  plugins: [hazelessSvelte(), hazelessAssets({ includeModels: true })],
+  resolve: {
+    // onnxruntime-web without its runtime inlined: the worker loads ort/*.mjs and ort/*.wasm that
+    // hazelessAssets copies, instead of Vite emitting a second 27 MB copy of the .wasm.
+    conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
+  },
+  worker: { format: 'es' },
+  build: {
+    outDir: resolve(here, '..', 'dist-web'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    chunkSizeWarningLimit: 2000,
+    rollupOptions: {
+      input: {
+        main: resolve(here, 'index.html'),
+        diagnostics: resolve(here, 'diagnostics.html'),
+      },
+    },
+  },
+  server: { headers: crossOriginIsolation, host: '127.0.0.1', fs: { allow: [resolve(here, '..')] } },
+  preview: { headers: crossOriginIsolation, host: '127.0.0.1' },
+});
