@@ -1,0 +1,115 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { REAL_PHOTOS, copyPhoto, hashTree, jsonLines, makeTempDir, runCli, sha256 } from './cli-helpers.js';
+
+describe('hazeless: batches, failures, refusals, exit codes', () => {
+  let dir: string;
+  let inputs: Record<string, string>;
+
+  beforeAll(() => {
+    dir = makeTempDir('batch');
+    copyPhoto('cones.jpg', dir);
+    copyPhoto('beach.jpg', dir);
+    fs.writeFileSync(path.join(dir, 'corrupt.jpg'), 'this is a text file, not a JPEG\n');
+    const whole = fs.readFileSync(path.join(REAL_PHOTOS, 'canon.jpg'));
+    fs.writeFileSync(path.join(dir, 'truncated.jpg'), whole.subarray(0, Math.floor(whole.length * 0.4)));
+    fs.writeFileSync(path.join(dir, 'notes.txt'), 'not a photo');
+    fs.mkdirSync(path.join(dir, 'sub'));
+    copyPhoto('swan.jpg', path.join(dir, 'sub'));
+    inputs = hashTree(dir);
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const out = (...p: string[]): string => path.join(dir, ...p);
+
+  test('a corrupt and a truncated file are reported by name, the rest of the batch succeeds, exit 1', async () => {
+    const run = await runCli(['.'], { cwd: dir });
+    expect(run.code).toBe(1);
+    const errors = run.stderr.split('\n').filter((l) => l.includes('error'));
+    expect(errors.some((l) => l.includes('corrupt.jpg') && /not a supported image/.test(l))).toBe(true);
+    expect(errors.some((l) => l.includes('truncated.jpg') && /truncated/.test(l))).toBe(true);
+    expect(errors).toHaveLength(2);
+    for (const name of ['cones', 'beach']) {
+      const m = await sharp(out('dehazed', `${name}-dehazed.jpg`)).metadata();
+      expect(m.format).toBe('jpeg');
+    }
+    expect(fs.existsSync(out('dehazed', 'cones-dehazed.jpg'))).toBe(true);
+    // Not recursive: the subfolder is left alone; other files are not taken for photos.
+    expect(fs.existsSync(out('sub', 'dehazed'))).toBe(false);
+    expect(run.stdout + run.stderr).not.toContain('notes.txt');
+    expect(fs.readdirSync(out('dehazed')).sort()).toEqual(['beach-dehazed.jpg', 'cones-dehazed.jpg']);
+  });
+
+  test('an existing output is skipped without --overwrite and replaced with it', async () => {
+    const target = out('dehazed', 'cones-dehazed.jpg');
+    const before = sha256(target);
+    const skip = await runCli(['cones.jpg', '--strength', '40'], { cwd: dir });
+    expect(skip.code).toBe(0);
+    expect(skip.stdout).toMatch(/skipped cones\.jpg: .*already exists/);
+    expect(sha256(target)).toBe(before);
+
+    const replace = await runCli(['cones.jpg', '--strength', '40', '--overwrite'], { cwd: dir });
+    expect(replace.code).toBe(0);
+    expect(sha256(target)).not.toBe(before);
+  });
+
+  test('--json prints one parsable line per file; -r descends but never into dehazed folders', async () => {
+    const run = await runCli(['-r', '--json', '--overwrite', '.'], { cwd: dir });
+    expect(run.code).toBe(1);
+    const lines = jsonLines(run.stdout);
+    const byInput = new Map(lines.map((l) => [String(l.input), l]));
+    expect([...byInput.keys()].sort()).toEqual(['beach.jpg', 'cones.jpg', 'corrupt.jpg', path.join('sub', 'swan.jpg'), 'truncated.jpg']);
+    const swan = byInput.get(path.join('sub', 'swan.jpg'))!;
+    expect(swan.status).toBe('ok');
+    expect(swan.output).toBe(out('sub', 'dehazed', 'swan-dehazed.jpg'));
+    expect(swan).toMatchObject({ width: 624, height: 416, format: 'jpeg', bitDepth: 8 });
+    const t = swan.timings as Record<string, number>;
+    for (const k of ['decodeMs', 'networkMs', 'reconstructionMs', 'encodeMs', 'totalMs']) expect(t[k]).toBeGreaterThan(0);
+    expect(byInput.get('corrupt.jpg')).toMatchObject({ status: 'failed' });
+    expect(String(byInput.get('truncated.jpg')!.reason)).toMatch(/truncated/);
+    expect(fs.existsSync(out('sub', 'dehazed', 'swan-dehazed.jpg'))).toBe(true);
+    expect(fs.existsSync(out('dehazed', 'dehazed'))).toBe(false);
+  });
+
+  test('never replaces an input: same folder with an empty suffix, or a hard link to it, is refused', async () => {
+    const same = await runCli(['cones.jpg', '-o', '.', '--suffix', '', '--overwrite'], { cwd: dir });
+    expect(same.code).toBe(1);
+    expect(same.stderr).toMatch(/cones\.jpg: .*replace the input/);
+
+    fs.mkdirSync(out('linked'));
+    fs.linkSync(out('beach.jpg'), out('linked', 'beach.jpg'));
+    const linked = await runCli(['beach.jpg', '-o', 'linked', '--suffix', '', '--overwrite'], { cwd: dir });
+    expect(linked.code).toBe(1);
+    expect(linked.stderr).toMatch(/beach\.jpg: .*replace the input/);
+    fs.rmSync(out('linked'), { recursive: true });
+  });
+
+  test('usage errors exit 2 before any work', async () => {
+    const cases: string[][] = [
+      [],
+      ['--bogus', 'cones.jpg'],
+      ['--strength', '101', 'cones.jpg'],
+      ['--protect', '-5', 'cones.jpg'],
+      ['--quality', '0', 'cones.jpg'],
+      ['--format', 'gif', 'cones.jpg'],
+      ['--max-size', 'big', 'cones.jpg'],
+      ['--model', 'no-such-model.json', 'cones.jpg'],
+    ];
+    const runs = await Promise.all(cases.map((args) => runCli(args, { cwd: dir })));
+    runs.forEach((run, i) => {
+      expect({ args: cases[i], code: run.code }).toEqual({ args: cases[i], code: 2 });
+      expect(run.stderr).toMatch(/error/);
+    });
+    const help = await runCli(['--help'], { cwd: dir });
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('--max-size');
+  });
+
+  test('after all of the above, every input is byte for byte what it was', () => {
+    const after = hashTree(dir);
+    for (const [file, hash] of Object.entries(inputs)) expect({ file, hash: after[file] }).toEqual({ file, hash });
+  });
+});
