@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import exifReader from 'exif-reader';
+import sharp from 'sharp';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { ImageReadError, decodeImage, encodeImage, fitLongEdge, shrinkToFit } from '../../node/image-io.js';
+import { REAL_PHOTOS, make16Bit, makeCameraJpeg, makeTempDir } from './cli-helpers.js';
+
+describe('image-io', () => {
+  let dir: string;
+  const file = (name: string): string => path.join(dir, name);
+
+  beforeAll(async () => {
+    dir = makeTempDir('io');
+    await makeCameraJpeg('cones.jpg', file('camera.jpg'));
+    await make16Bit('swan.jpg', file('deep.png'), 'png');
+    await sharp(path.join(REAL_PHOTOS, 'beach.jpg')).ensureAlpha(0.6).png().toFile(file('alpha.png'));
+    await sharp(path.join(REAL_PHOTOS, 'beach.jpg')).gif().toFile(file('beach.gif'));
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('decodes upright, in the file profile terms, and reports what it found', async () => {
+    const { image, info } = await decodeImage(file('camera.jpg'));
+    expect([image.width, image.height, image.channels]).toEqual([384, 512, 3]);
+    expect(image.data).toBeInstanceOf(Uint8Array);
+    expect(info).toMatchObject({ format: 'jpeg', orientation: 6, bitDepth: 8, hasIccProfile: true });
+    expect(info.metadata).toMatchObject({ hasExif: true, hasXmp: true, hasIcc: true });
+    // The same pixels sharp gives when rotating without any colour conversion.
+    const ref = await sharp(file('camera.jpg')).rotate().keepIccProfile().raw().toBuffer();
+    expect(Buffer.compare(Buffer.from(image.data.buffer, image.data.byteOffset, image.data.length), ref)).toBe(0);
+  });
+
+  test('16-bit PNG decodes to Uint16Array and PNG/TIFF round trips are exact, alpha included', async () => {
+    for (const name of ['deep.png', 'alpha.png']) {
+      const { image, info } = await decodeImage(file(name));
+      for (const format of ['png', 'tiff'] as const) {
+        const back = await decodeImage(await encodeImage(image, { format, metadata: info.metadata }));
+        expect(back.image.data.constructor).toBe(image.data.constructor);
+        expect([back.image.width, back.image.height, back.image.channels]).toEqual([image.width, image.height, image.channels]);
+        expect(Array.from(back.image.data).every((v, i) => v === image.data[i])).toBe(true);
+      }
+    }
+    const deep = await decodeImage(file('deep.png'));
+    expect(deep.image.data).toBeInstanceOf(Uint16Array);
+    expect(deep.info.bitDepth).toBe(16);
+    const alpha = await decodeImage(file('alpha.png'));
+    expect(alpha.image.channels).toBe(4);
+    expect(alpha.image.data[3]).toBe(Math.round(0.6 * 255));
+  });
+
+  test('16-bit to an 8-bit format rounds to nearest instead of truncating', async () => {
+    // 128.78 in 8-bit terms: rounding gives 129 where libvips' own cast would give 128. A flat
+    // grey survives JPEG at quality 100 exactly, so the decoded value shows which one happened.
+    const data = new Uint16Array(16 * 16 * 3).fill(128 * 257 + 200);
+    const jpeg = await encodeImage({ width: 16, height: 16, channels: 3, data }, { format: 'jpeg', quality: 100 });
+    const { image } = await decodeImage(jpeg);
+    expect(image.data).toBeInstanceOf(Uint8Array);
+    expect(new Set(image.data)).toEqual(new Set([129]));
+  });
+
+  test('metadata goes to every format; orientation is reset', async () => {
+    const { image, info } = await decodeImage(file('camera.jpg'));
+    for (const format of ['jpeg', 'png', 'webp', 'avif', 'tiff'] as const) {
+      const m = await sharp(await encodeImage(image, { format, metadata: info.metadata })).metadata();
+      expect({ format, width: m.width, height: m.height }).toEqual({ format, width: 384, height: 512 });
+      expect(m.orientation ?? 1).toBe(1);
+      expect(m.icc?.length).toBeGreaterThan(0);
+      expect(m.xmp?.toString()).toContain('Hazeless Test');
+      if (format !== 'tiff') expect(exifReader(m.exif!).Image?.Model).toBe('H1 Mark II');
+    }
+  });
+
+  test('unreadable inputs give one-line reasons', async () => {
+    fs.writeFileSync(file('text.jpg'), 'hello');
+    const whole = fs.readFileSync(path.join(REAL_PHOTOS, 'swan.jpg'));
+    fs.writeFileSync(file('cut.jpg'), whole.subarray(0, whole.length >> 1));
+    const reasons: Record<string, RegExp> = {
+      'text.jpg': /not a supported image/,
+      'cut.jpg': /truncated/,
+      'beach.gif': /unsupported image format "gif"/,
+      'missing.jpg': /missing/,
+    };
+    for (const [name, re] of Object.entries(reasons)) {
+      const err = await decodeImage(file(name)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ImageReadError);
+      expect((err as ImageReadError).reason).toMatch(re);
+      expect((err as ImageReadError).reason).not.toContain('\n');
+    }
+  });
+
+  test('shrinkToFit fits the long edge and never enlarges', async () => {
+    expect(fitLongEdge(6000, 4000, 3000)).toEqual({ width: 3000, height: 2000 });
+    expect(fitLongEdge(400, 300, 3000)).toEqual({ width: 400, height: 300 });
+    const { image } = await decodeImage(file('deep.png'));
+    const small = await shrinkToFit(image, 100);
+    expect([small.width, small.height, small.channels]).toEqual([100, 67, 3]);
+    expect(small.data).toBeInstanceOf(Uint16Array);
+    expect(await shrinkToFit(image, 5000)).toBe(image);
+  });
+});

@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { InputCollisionError, OutputExistsError, ProtectedFiles, writeAtomically } from '../../node/safe-write.js';
+import { makeTempDir } from './cli-helpers.js';
+
+describe('writeAtomically', () => {
+  let dir: string;
+  let input: string;
+  let protect: ProtectedFiles;
+
+  beforeEach(async () => {
+    dir = makeTempDir('safe-write');
+    input = path.join(dir, 'photo.jpg');
+    fs.writeFileSync(input, 'original photo bytes');
+    protect = await ProtectedFiles.of([input]);
+  });
+
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const listAll = (d: string): string[] => fs.readdirSync(d).sort();
+  const writeText = (text: string) => async (tmp: string) => fs.promises.writeFile(tmp, text);
+
+  test('creates missing folders and leaves only the finished file', async () => {
+    const dest = path.join(dir, 'a', 'b', 'out.jpg');
+    await writeAtomically(dest, writeText('new'), { protect });
+    expect(fs.readFileSync(dest, 'utf8')).toBe('new');
+    expect(listAll(path.dirname(dest))).toEqual(['out.jpg']);
+  });
+
+  test('the temporary file sits beside the destination and keeps its extension', async () => {
+    const dest = path.join(dir, 'out.webp');
+    let seen = '';
+    await writeAtomically(dest, async (tmp) => {
+      seen = tmp;
+      await fs.promises.writeFile(tmp, 'x');
+    });
+    expect(path.dirname(seen)).toBe(dir);
+    expect(path.extname(seen)).toBe('.webp');
+    expect(path.basename(seen).startsWith('.')).toBe(true);
+    expect(fs.existsSync(seen)).toBe(false);
+  });
+
+  test('an existing file is kept unless overwrite is set', async () => {
+    const dest = path.join(dir, 'out.jpg');
+    fs.writeFileSync(dest, 'old');
+    await expect(writeAtomically(dest, writeText('new'), { protect })).rejects.toBeInstanceOf(OutputExistsError);
+    expect(fs.readFileSync(dest, 'utf8')).toBe('old');
+    await writeAtomically(dest, writeText('new'), { protect, overwrite: true });
+    expect(fs.readFileSync(dest, 'utf8')).toBe('new');
+    expect(listAll(dir)).toEqual(['out.jpg', 'photo.jpg']);
+  });
+
+  test('a file that appears during the write is not replaced (no-clobber commit)', async () => {
+    const dest = path.join(dir, 'out.jpg');
+    const racing = async (tmp: string): Promise<void> => {
+      await fs.promises.writeFile(tmp, 'ours');
+      fs.writeFileSync(dest, 'someone else');
+    };
+    await expect(writeAtomically(dest, racing, { protect })).rejects.toBeInstanceOf(OutputExistsError);
+    expect(fs.readFileSync(dest, 'utf8')).toBe('someone else');
+    expect(listAll(dir)).toEqual(['out.jpg', 'photo.jpg']);
+  });
+
+  test.each([
+    ['the same path', (d: string) => path.join(d, 'photo.jpg')],
+    ['a detour through ..', (d: string) => path.join(d, 'sub', '..', 'photo.jpg')],
+    [
+      'a symlink to it',
+      (d: string) => {
+        fs.symlinkSync(path.join(d, 'photo.jpg'), path.join(d, 'alias.jpg'));
+        return path.join(d, 'alias.jpg');
+      },
+    ],
+    [
+      'a hard link to it',
+      (d: string) => {
+        fs.linkSync(path.join(d, 'photo.jpg'), path.join(d, 'twin.jpg'));
+        return path.join(d, 'twin.jpg');
+      },
+    ],
+    [
+      'a path through a symlinked folder',
+      (d: string) => {
+        fs.symlinkSync(d, path.join(d, 'loop'));
+        return path.join(d, 'loop', 'photo.jpg');
+      },
+    ],
+  ])('refuses to replace an input reached by %s, even with overwrite', async (_what, destOf) => {
+    fs.mkdirSync(path.join(dir, 'sub'), { recursive: true });
+    const dest = destOf(dir);
+    await expect(writeAtomically(dest, writeText('new'), { protect, overwrite: true })).rejects.toBeInstanceOf(InputCollisionError);
+    expect(fs.readFileSync(input, 'utf8')).toBe('original photo bytes');
+    expect(listAll(dir).filter((n) => n.startsWith('.'))).toEqual([]);
+  });
+
+  test('an abort during the write or a failing writer leaves nothing behind', async () => {
+    const dest = path.join(dir, 'out.jpg');
+    const ctrl = new AbortController();
+    await expect(
+      writeAtomically(
+        dest,
+        async (tmp) => {
+          await fs.promises.writeFile(tmp, 'half');
+          ctrl.abort();
+        },
+        { signal: ctrl.signal },
+      ),
+    ).rejects.toMatchObject({ name: 'AbortError' });
+    await expect(
+      writeAtomically(dest, async (tmp) => {
+        await fs.promises.writeFile(tmp, 'half');
+        throw new Error('encoder crashed');
+      }),
+    ).rejects.toThrow('encoder crashed');
+    expect(listAll(dir)).toEqual(['photo.jpg']);
+  });
+});
