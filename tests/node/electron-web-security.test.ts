@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveAppFile, serveAppRequest } from '../../electron/app-protocol';
-import { buildCsp, isAllowedAppUrl, isPermissionAllowed, securityHeaders } from '../../electron/web-security';
+import { buildCsp, isAllowedAppUrl, isAllowedRequestUrl, isPermissionAllowed, securityHeaders } from '../../electron/web-security';
 
 function parseCsp(csp: string): Map<string, string[]> {
   const m = new Map<string, string[]>();
@@ -49,6 +49,18 @@ describe('CSP and headers', () => {
     expect(isAllowedAppUrl('http://localhost:5173/x', 'http://localhost:5173')).toBe(true);
     expect(isAllowedAppUrl('http://localhost:5174/x', 'http://localhost:5173')).toBe(false);
     expect(isAllowedAppUrl('http://example.com/', 'http://example.com')).toBe(false);
+  });
+
+  it('lets the session load only the app, in-memory URLs and DevTools', () => {
+    for (const ok of ['app://hazeless/assets/x.js', 'blob:app://hazeless/123', 'data:image/png;base64,AA', 'devtools://devtools/bundled/x']) {
+      expect(isAllowedRequestUrl(ok), ok).toBe(true);
+    }
+    for (const bad of ['https://cdn.jsdelivr.net/npm/onnxruntime-web/x.wasm', 'http://localhost:5173/', 'file:///etc/passwd', 'ws://localhost:5173/', 'app://other/x']) {
+      expect(isAllowedRequestUrl(bad), bad).toBe(false);
+    }
+    expect(isAllowedRequestUrl('http://localhost:5173/src/main.ts', 'http://localhost:5173')).toBe(true);
+    expect(isAllowedRequestUrl('ws://localhost:5173/', 'http://localhost:5173')).toBe(true);
+    expect(isAllowedRequestUrl('ws://localhost:9999/', 'http://localhost:5173')).toBe(false);
   });
 
   it('denies permissions except the sanitized clipboard for the app itself', () => {
