@@ -1,0 +1,131 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Download } from '@playwright/test';
+import { corruptJpeg, fileStats, openPhotos, realPhoto, viewer, waitForPreview } from './helpers';
+
+test.describe('export in browser mode', () => {
+  test.beforeEach(async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByText(/WASM|WebGPU/).first()).toBeVisible({ timeout: 60_000 });
+  });
+
+  test('exports the current photo as a dehazed JPEG download', async ({ page }, info) => {
+    const source = realPhoto('canon.jpg');
+    await openPhotos(page, [source]);
+    await waitForPreview(page, 100);
+
+    await page.getByRole('banner').getByRole('button', { name: 'Export' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export' });
+    await expect(dialog).toBeVisible();
+    // Browser mode says which formats it can write and offers no others.
+    await expect(dialog).toContainText('This browser can encode JPEG, PNG and WebP');
+    await expect(dialog.getByRole('option', { name: /AVIF/ })).toBeDisabled();
+    await expect(dialog.getByRole('option', { name: /TIFF/ })).toBeDisabled();
+    await dialog.getByLabel('Format').selectOption('jpeg');
+    await dialog.getByRole('spinbutton', { name: 'Quality value' }).fill('90');
+    await dialog.getByRole('spinbutton', { name: 'Quality value' }).blur();
+
+    const downloading = page.waitForEvent('download');
+    await dialog.getByRole('button', { name: 'Export 1 photo' }).click();
+    const download = await downloading;
+    expect(download.suggestedFilename()).toBe('canon-dehazed.jpg');
+    const saved = info.outputPath(download.suggestedFilename());
+    await download.saveAs(saved);
+
+    const bytes = readFileSync(saved);
+    expect(bytes.length).toBeGreaterThan(10_000);
+    expect([...bytes.subarray(0, 3)]).toEqual([0xff, 0xd8, 0xff]);
+    const out = await fileStats(saved);
+    const input = await fileStats(source);
+    expect(out.format).toBe('jpeg');
+    expect([out.width, out.height]).toEqual([input.width, input.height]);
+    expect(out.darkChannel).toBeLessThan(input.darkChannel - 5);
+    expect(out.contrast).toBeGreaterThan(input.contrast);
+
+    const panel = page.getByRole('region', { name: 'Export progress' });
+    await expect(panel).toHaveAttribute('data-state', 'done');
+    await expect(panel).toContainText('1 exported');
+    await expect(page.getByRole('button', { name: 'canon.jpg (exported)' })).toBeVisible();
+  });
+
+  test('batch export: each photo with its own settings, a corrupt file listed as failed', async ({ page }, info) => {
+    const broken = corruptJpeg(info.outputPath('fixtures'));
+    const files = [realPhoto('dubai.jpg'), broken, realPhoto('beach.jpg')];
+    await openPhotos(page, files);
+    await waitForPreview(page, 100);
+    // A weaker setting on the first photo must reach its export.
+    await page.getByRole('slider', { name: 'Strength' }).fill('0');
+    await waitForPreview(page, 0);
+
+    // The corrupt one shows as an error in the filmstrip, with no crash.
+    await expect(page.getByRole('button', { name: 'broken.jpg (cannot be read)' })).toBeVisible();
+
+    const downloads: Download[] = [];
+    page.on('download', (d) => downloads.push(d));
+    await page.getByRole('banner').getByRole('button', { name: 'Export' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export' });
+    await dialog.getByRole('radio', { name: /Whole album/ }).check();
+    await dialog.getByLabel('Format').selectOption('png');
+    await dialog.getByRole('button', { name: 'Export 3 photos' }).click();
+
+    const panel = page.getByRole('region', { name: 'Export progress' });
+    await expect(panel.getByRole('progressbar', { name: 'Overall progress' })).toBeVisible();
+    await expect(panel).toHaveAttribute('data-state', 'done', { timeout: 120_000 });
+    await expect(panel).toContainText('2 exported, 1 failed');
+    const failures = panel.getByRole('list', { name: 'Failed photos' });
+    await expect(failures).toContainText('broken.jpg');
+    await expect(failures).toContainText(/damaged or not an image/);
+
+    await expect.poll(() => downloads.length).toBe(2);
+    const names = downloads.map((d) => d.suggestedFilename()).sort();
+    expect(names).toEqual(['beach-dehazed.png', 'dubai-dehazed.png']);
+    for (const d of downloads) {
+      const path = info.outputPath(d.suggestedFilename());
+      await d.saveAs(path);
+      const out = await fileStats(path);
+      const input = await fileStats(realPhoto(d.suggestedFilename().replace('-dehazed.png', '.jpg')));
+      expect(out.format).toBe('png');
+      expect([out.width, out.height]).toEqual([input.width, input.height]);
+      if (d.suggestedFilename().startsWith('dubai')) {
+        // Strength 0 is the identity: the PNG holds the decoded original.
+        expect(Math.abs(out.darkChannel - input.darkChannel)).toBeLessThan(0.5);
+      } else {
+        expect(out.darkChannel).toBeLessThan(input.darkChannel - 5);
+      }
+    }
+    await expect(viewer(page)).toHaveAttribute('data-photo', 'dubai.jpg');
+  });
+
+  test('resize long edge, and "skip" for a name already exported', async ({ page }, info) => {
+    await openPhotos(page, [realPhoto('herzeliya.jpg')]);
+    await waitForPreview(page, 100);
+    const open = async () => {
+      await page.getByRole('banner').getByRole('button', { name: 'Export' }).click();
+      return page.getByRole('dialog', { name: 'Export' });
+    };
+    let dialog = await open();
+    await dialog.getByLabel('Format').selectOption('webp');
+    await dialog.getByRole('checkbox', { name: 'Long edge' }).check();
+    await dialog.getByRole('spinbutton', { name: 'Long edge in pixels' }).fill('800');
+    await dialog.getByRole('spinbutton', { name: 'Long edge in pixels' }).blur();
+    const downloading = page.waitForEvent('download');
+    await dialog.getByRole('button', { name: 'Export 1 photo' }).click();
+    const d = await downloading;
+    const path = join(info.outputPath(), d.suggestedFilename());
+    await d.saveAs(path);
+    const out = await fileStats(path);
+    expect(out.format).toBe('webp');
+    expect(Math.max(out.width, out.height)).toBe(800);
+    expect(out.width).toBe(800);
+    expect(out.height).toBe(Math.round((928 * 800) / 1600));
+
+    const panel = page.getByRole('region', { name: 'Export progress' });
+    await expect(panel).toHaveAttribute('data-state', 'done');
+    await panel.getByRole('button', { name: 'Close' }).click();
+    dialog = await open();
+    await dialog.getByLabel('If a file exists').selectOption('skip');
+    await dialog.getByRole('button', { name: 'Export 1 photo' }).click();
+    await expect(panel).toHaveAttribute('data-state', 'done');
+    await expect(panel.getByRole('list', { name: 'Skipped photos' })).toContainText('herzeliya-dehazed.webp already exists');
+  });
+});
