@@ -26,7 +26,7 @@ export interface DiscoverOptions {
 /**
  * Expands the command-line inputs: files as given (their content is checked when decoding),
  * folders to the photos in them (by extension, hidden files skipped), subfolders with
- * `recursive`, except our own output folders. Duplicates (same real file) are dropped.
+ * `recursive`, except our own output folders ("dehazed" ones and --out). Duplicates (same real file) are dropped.
  */
 export async function discoverInputs(args: string[], opts: DiscoverOptions): Promise<{ files: InputFile[]; problems: InputProblem[] }> {
   const files: InputFile[] = [];
@@ -66,7 +66,8 @@ export async function discoverInputs(args: string[], opts: DiscoverOptions): Pro
     if (!opts.recursive) return;
     for (const name of subdirs) {
       const full = path.join(dir, name);
-      if (!opts.outDir && name === DEFAULT_OUT_FOLDER) continue;
+      // Our output folders, also when --out is given now: a previous run may have left them.
+      if (name === DEFAULT_OUT_FOLDER) continue;
       if (outReal !== null && (await realOrNull(full)) === outReal) continue;
       await walk(full, path.join(relDir, name));
     }

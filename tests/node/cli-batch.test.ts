@@ -72,6 +72,14 @@ describe('hazeless: batches, failures, refusals, exit codes', () => {
     expect(String(byInput.get('truncated.jpg')!.reason)).toMatch(/truncated/);
     expect(fs.existsSync(out('sub', 'dehazed', 'swan-dehazed.jpg'))).toBe(true);
     expect(fs.existsSync(out('dehazed', 'dehazed'))).toBe(false);
+
+    // With --out inside the tree: neither the earlier "dehazed" folders nor --out itself are inputs.
+    for (let pass = 0; pass < 2; pass++) {
+      const again = await runCli(['-r', '--json', '-o', 'out', '.'], { cwd: dir });
+      const inputsSeen = jsonLines(again.stdout).map((l) => String(l.input));
+      expect(inputsSeen.sort()).toEqual(['beach.jpg', 'cones.jpg', 'corrupt.jpg', path.join('sub', 'swan.jpg'), 'truncated.jpg']);
+    }
+    expect(fs.existsSync(out('out', 'sub', 'swan-dehazed.jpg'))).toBe(true);
   });
 
   test('never replaces an input: same folder with an empty suffix, or a hard link to it, is refused', async () => {
