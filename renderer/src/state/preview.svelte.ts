@@ -62,7 +62,10 @@ export class PreviewController {
   private readonly prefetched = new Set<string>();
   private seq = 0;
   private requestedAt = 0;
-  private awaitingFirst = false;
+  /** The photo whose first preview is still to come (for the "first preview" timing). */
+  private awaitingFirst: string | null = null;
+  /** The photo on screen (opened or still opening). */
+  private wanted: string | null = null;
   private want: { adjustments: Adjustments; mode: PreviewMode; rect: Rect | null } | null = null;
   private readonly host: Host;
 
@@ -92,7 +95,17 @@ export class PreviewController {
 
   /** Makes `photo` the one on screen. Resolves when its first preview was asked for. */
   async show(photo: Photo, adjustments: Adjustments, mode: PreviewMode, next: Photo | null): Promise<void> {
-    if (this.opened?.photoId === photo.id) return;
+    if (this.opened?.photoId === photo.id) {
+      // Back to the photo already open (e.g. before another finished opening).
+      this.openController?.abort();
+      this.wanted = photo.id;
+      this.awaitingFirst = null;
+      this.loadingPhotoId = null;
+      if (photo.status === 'loading') photo.status = 'ready';
+      this.want = { adjustments, mode, rect: null };
+      this.render();
+      return;
+    }
     this.openController?.abort();
     const controller = new AbortController();
     this.openController = controller;
@@ -100,7 +113,8 @@ export class PreviewController {
     this.zoomed?.clear();
     this.loadingPhotoId = photo.id;
     this.requestedAt = performance.now();
-    this.awaitingFirst = true;
+    this.awaitingFirst = photo.id;
+    this.wanted = photo.id;
     this.want = { adjustments, mode, rect: null };
     if (photo.status === 'error' && photo.error) {
       this.loadingPhotoId = null;
@@ -173,7 +187,8 @@ export class PreviewController {
   private render(): void {
     const opened = this.opened;
     const want = this.want;
-    if (!opened || !want || !this.whole) return;
+    // Nothing to draw for a photo that is no longer (or not yet) the one on screen.
+    if (!opened || !want || !this.whole || opened.photoId !== this.wanted) return;
     this.whole.request({ type: 'preview', photoId: opened.photoId, adjustments: want.adjustments, mode: want.mode });
     this.renderRegion();
   }
@@ -181,7 +196,7 @@ export class PreviewController {
   private renderRegion(): void {
     const opened = this.opened;
     const want = this.want;
-    if (!opened || !want?.rect || !this.zoomed) return;
+    if (!opened || !want?.rect || !this.zoomed || opened.photoId !== this.wanted) return;
     this.zoomed.request({ type: 'preview', photoId: opened.photoId, adjustments: want.adjustments, mode: want.mode, rect: want.rect });
   }
 
@@ -203,8 +218,8 @@ export class PreviewController {
     const old = this.frame;
     this.frame = { photoId: r.photoId, mode: r.mode, adjustments, bitmap: r.bitmap, seq: ++this.seq };
     if (old && old.bitmap !== r.bitmap) old.bitmap.close();
-    if (this.awaitingFirst) {
-      this.awaitingFirst = false;
+    if (this.awaitingFirst === r.photoId) {
+      this.awaitingFirst = null;
       this.timings = { ...this.timings, firstPreview: performance.now() - this.requestedAt };
     }
   }

@@ -3,7 +3,6 @@
  * (createImageBitmap honours EXIF orientation and converts to sRGB) and canvas resampling.
  */
 import type { ImageBuffer } from '../../../engine/types';
-import type { PhotoSource } from './protocol';
 
 export type Rgba = ImageBuffer & { channels: 4; data: Uint8ClampedArray };
 
@@ -15,20 +14,16 @@ export class UnreadablePhotoError extends Error {
   }
 }
 
-export async function sourceBitmap(source: PhotoSource): Promise<ImageBitmap> {
-  if (source.kind === 'rgba') {
-    const data = new Uint8ClampedArray(source.data.buffer, source.data.byteOffset, source.width * source.height * 4);
-    return createImageBitmap(new ImageData(data, source.width, source.height), { premultiplyAlpha: 'none' });
-  }
-  if (source.blob.size === 0) throw new UnreadablePhotoError('the file is empty');
+export async function sourceBitmap(blob: Blob): Promise<ImageBitmap> {
+  if (blob.size === 0) throw new UnreadablePhotoError('the file is empty');
   try {
-    return await createImageBitmap(source.blob, {
+    return await createImageBitmap(blob, {
       imageOrientation: 'from-image',
       premultiplyAlpha: 'none',
       colorSpaceConversion: 'default',
     });
   } catch {
-    const type = source.blob.type ? ` (${source.blob.type})` : '';
+    const type = blob.type ? ` (${blob.type})` : '';
     throw new UnreadablePhotoError(`the file${type} is damaged or not an image format this browser can decode`);
   }
 }

@@ -72,7 +72,7 @@ async function decodeFull(source: PhotoSource, signal: AbortSignal): Promise<{ f
     const data = new Uint8ClampedArray(source.data.buffer, source.data.byteOffset, source.width * source.height * 4);
     return { full: { width: source.width, height: source.height, channels: 4, data }, bitmap: null };
   }
-  const bitmap = await sourceBitmap(source);
+  const bitmap = await sourceBitmap(source.blob);
   throwIfAborted(signal);
   return { full: bitmapPixels(bitmap), bitmap };
 }
@@ -92,17 +92,21 @@ async function prepare(photoId: string, source: PhotoSource, proxyMaxSide: numbe
   const { manifest: m, backend: b } = ready();
   const start = now();
   const { full, bitmap } = await decodeFull(source, signal);
-  let proxy: Rgba;
-  try {
-    proxy = await proxyOf(full, bitmap, proxyMaxSide);
-  } finally {
-    bitmap?.close();
-  }
   const decodeMs = now() - start;
   throwIfAborted(signal);
-  const estimateStart = now();
-  const estimate = await serially(() => estimateHaze(b, m, full, { signal }));
-  return { photoId, full, proxy, estimate, decodeMs, estimateMs: now() - estimateStart };
+  // The browser resamples the proxy on its own threads while the network runs here.
+  const proxyPromise = proxyOf(full, bitmap, proxyMaxSide);
+  try {
+    const estimateStart = now();
+    const estimate = await serially(() => estimateHaze(b, m, full, { signal }));
+    const estimateMs = now() - estimateStart;
+    const proxy = await proxyPromise;
+    return { photoId, full, proxy, estimate, decodeMs, estimateMs };
+  } finally {
+    // Settle the proxy before the bitmap it reads from is closed.
+    await proxyPromise.catch(() => undefined);
+    bitmap?.close();
+  }
 }
 
 async function open(req: OpenRequest): Promise<OpenResult> {
