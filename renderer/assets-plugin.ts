@@ -4,7 +4,7 @@
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Plugin } from 'vite';
+import { defaultClientConditions, type Plugin } from 'vite';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const ortDist = join(repoRoot, 'node_modules', 'onnxruntime-web', 'dist');
@@ -52,6 +52,11 @@ export function hazelessAssets(options: AssetOptions): Plugin {
   ];
   return {
     name: 'hazeless-assets',
+    config() {
+      // onnxruntime-web without its runtime inlined: the worker loads the ort/*.mjs and ort/*.wasm
+      // copied below, instead of Vite emitting a second, hashed 27 MB copy of the .wasm.
+      return { resolve: { conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions] } };
+    },
     configureServer(server) {
       server.middlewares.use((req, res, next) => {
         const url = (req.url ?? '').split('?')[0].replace(/^\/+/, '');

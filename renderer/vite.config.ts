@@ -1,6 +1,6 @@
 // Browser mode build: the same renderer as Electron, with the browser host adapter, served by
 // scripts/web.mjs (or `vite dev` for development) from our own origin only.
-import { defaultClientConditions, defineConfig } from 'vite';
+import { defineConfig } from 'vite';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hazelessSvelte } from './svelte-plugin';
@@ -17,11 +17,6 @@ export default defineConfig({
   root: here,
   base: './',
   plugins: [hazelessSvelte(), hazelessAssets({ includeModels: true })],
-  resolve: {
-    // onnxruntime-web without its runtime inlined: the worker loads ort/*.mjs and ort/*.wasm that
-    // hazelessAssets copies, instead of Vite emitting a second 27 MB copy of the .wasm.
-    conditions: ['onnxruntime-web-use-extern-wasm', ...defaultClientConditions],
-  },
   worker: { format: 'es' },
   build: {
     outDir: resolve(here, '..', 'dist-web'),
