@@ -1,0 +1,82 @@
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { expect, test, type Download } from '@playwright/test';
+import { pressGlobal, realPhoto, viewer, waitForPreview } from './helpers';
+
+test.describe('albums: folders, drag-and-drop, shared settings, cancelling an export', () => {
+  test.beforeEach(async ({ page }) => {
+    await page.goto('/');
+    await expect(page.getByText(/WASM|WebGPU/).first()).toBeVisible({ timeout: 60_000 });
+  });
+
+  test('"Open folder" takes the photos of a folder and its subfolders, nothing else', async ({ page }, info) => {
+    const folder = info.outputPath('Trip');
+    mkdirSync(join(folder, 'day2'), { recursive: true });
+    copyFileSync(realPhoto('swan.jpg'), join(folder, 'swan.jpg'));
+    copyFileSync(realPhoto('train.jpg'), join(folder, 'day2', 'train.jpg'));
+    writeFileSync(join(folder, 'notes.txt'), 'not a photo');
+
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('banner').getByRole('button', { name: 'Open folder' }).click();
+    await (await chooser).setFiles(folder);
+    const strip = page.getByRole('navigation', { name: 'Filmstrip' });
+    await expect(strip.getByRole('button')).toHaveCount(2);
+    await expect(strip).toContainText('Trip');
+    await expect(strip.getByRole('button', { name: 'swan.jpg' })).toBeVisible();
+    await expect(strip.getByRole('button', { name: 'train.jpg' })).toBeVisible();
+    await waitForPreview(page, 100);
+  });
+
+  test('photos dropped on the window open', async ({ page }) => {
+    const files = ['pumpkins.jpg', 'camels.jpg'].map((name) => ({ name, bytes: [...readFileSync(realPhoto(name))] }));
+    await page.evaluate((list) => {
+      const data = new DataTransfer();
+      for (const f of list) data.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: 'image/jpeg' }));
+      window.dispatchEvent(new DragEvent('dragenter', { dataTransfer: data, bubbles: true, cancelable: true }));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+    }, files);
+    await expect(page.getByRole('navigation', { name: 'Filmstrip' }).getByRole('button')).toHaveCount(2);
+    await expect(viewer(page)).toHaveAttribute('data-photo', 'pumpkins.jpg');
+    await waitForPreview(page, 100);
+  });
+
+  test('copy settings from one photo and paste them onto another', async ({ page }) => {
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('banner').getByRole('button', { name: 'Open photos' }).click();
+    await (await chooser).setFiles([realPhoto('swan.jpg'), realPhoto('train.jpg')]);
+    await waitForPreview(page, 100);
+    await page.getByRole('spinbutton', { name: 'Exposure value' }).fill('25');
+    await page.getByRole('spinbutton', { name: 'Exposure value' }).press('Enter');
+    await page.getByRole('slider', { name: 'Strength' }).fill('60');
+    await waitForPreview(page, 60);
+    await page.getByRole('button', { name: 'Copy settings' }).click();
+    await pressGlobal(page, 'ArrowRight');
+    await expect(viewer(page)).toHaveAttribute('data-photo', 'train.jpg');
+    await expect(page.getByRole('slider', { name: 'Strength' })).toHaveValue('100');
+    await page.getByRole('button', { name: 'Paste settings' }).click();
+    await expect(page.getByRole('slider', { name: 'Strength' })).toHaveValue('60');
+    await expect(page.getByRole('slider', { name: 'Exposure' })).toHaveValue('25');
+    await expect(viewer(page)).toHaveAttribute('data-adjustments', '{"strength":60,"distance":0,"protect":0,"exposure":25}');
+  });
+
+  test('a batch export can be cancelled', async ({ page }) => {
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('banner').getByRole('button', { name: 'Open photos' }).click();
+    await (await chooser).setFiles([realPhoto('urbino.jpg'), realPhoto('lviv.jpg'), realPhoto('herzeliya.jpg'), realPhoto('neighbour.jpg')]);
+    await waitForPreview(page, 100);
+    const downloads: Download[] = [];
+    page.on('download', (d) => downloads.push(d));
+    await page.keyboard.press('Control+e');
+    const dialog = page.getByRole('dialog', { name: 'Export' });
+    await dialog.getByRole('radio', { name: /Whole album/ }).check();
+    await dialog.getByLabel('Format').selectOption('png');
+    await dialog.getByRole('button', { name: 'Export 4 photos' }).click();
+    const panel = page.getByRole('region', { name: 'Export progress' });
+    await panel.getByRole('button', { name: 'Cancel' }).click();
+    await expect(panel).toHaveAttribute('data-state', 'cancelled');
+    await expect(panel.getByRole('heading')).toHaveText('Export cancelled');
+    expect(downloads.length).toBeLessThan(4);
+    await panel.getByRole('button', { name: 'Close' }).click();
+    await expect(panel).toHaveCount(0);
+  });
+});
