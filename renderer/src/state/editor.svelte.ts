@@ -66,21 +66,15 @@ export class Editor {
   }
 
   /** Replaces the album (open photos / folder / drop / recent). */
-  async setAlbum(album: Album, append = false): Promise<void> {
+  async setAlbum(album: Album): Promise<void> {
     const saved = await this.host.loadAdjustments(album.photos).catch(() => album.photos.map(() => null));
-    const incoming = album.photos.map((entry, i) => new Photo(entry, clampAdjustments(saved[i] ?? this.defaults)));
-    if (append && this.photos.length > 0) {
-      const known = new Set(this.photos.map((p) => p.id));
-      this.photos = [...this.photos, ...incoming.filter((p) => !known.has(p.id))];
-    } else {
-      for (const p of this.photos) if (p.thumbUrl) URL.revokeObjectURL(p.thumbUrl);
-      this.photos = incoming;
-      this.albumTitle = album.title;
-      this.history.clear();
-      this.historyVersion++;
-      this.currentIndex = -1;
-    }
-    if (this.currentIndex < 0 && this.photos.length > 0) this.select(append ? this.photos.length - incoming.length : 0);
+    for (const p of this.photos) if (p.thumbUrl) URL.revokeObjectURL(p.thumbUrl);
+    this.photos = album.photos.map((entry, i) => new Photo(entry, clampAdjustments(saved[i] ?? this.defaults)));
+    this.albumTitle = album.title;
+    this.history.clear();
+    this.historyVersion++;
+    this.currentIndex = -1;
+    if (this.photos.length > 0) this.select(0);
   }
 
   select(index: number, mode: 'only' | 'toggle' | 'range' = 'only'): void {

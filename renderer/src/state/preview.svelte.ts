@@ -7,7 +7,7 @@ import type { Adjustments } from '../../../engine/types';
 import type { Host } from '../host/host';
 import { CancelledError, LatestOnly, type EngineClient } from '../worker/engine-client';
 import { startEngine } from '../worker/engine-start';
-import type { InitResult, OpenResult, PreviewMode, PreviewRequest, PreviewResult, Rect } from '../worker/protocol';
+import type { InitResult, OpenResult, PhotoSource, PreviewMode, PreviewRequest, PreviewResult, Rect } from '../worker/protocol';
 import type { Photo } from './photo.svelte';
 
 export interface Opened {
@@ -39,6 +39,11 @@ export interface Timings {
   render: number | null;
   /** From asking for a photo to its first dehazed preview. */
   firstPreview: number | null;
+}
+
+/** Decoded pixels (Electron) move to the worker instead of being copied: 96 MB at 24 MP. */
+function transferable(source: PhotoSource): Transferable[] {
+  return source.kind === 'rgba' && source.data.buffer instanceof ArrayBuffer ? [source.data.buffer] : [];
 }
 
 function same(a: Adjustments, b: Adjustments): boolean {
@@ -126,7 +131,7 @@ export class PreviewController {
       const source = await this.host.readPhoto(photo.entry);
       const r: OpenResult = await client.request(
         { type: 'open', photoId: photo.id, source, proxyMaxSide: this.proxyMaxSide, background: false },
-        { signal: controller.signal },
+        { signal: controller.signal, transfer: transferable(source) },
       );
       if (controller.signal.aborted || !r.original) {
         r.original?.close();
@@ -159,7 +164,10 @@ export class PreviewController {
     this.prefetched.add(photo.id);
     try {
       const source = await this.host.readPhoto(photo.entry);
-      const r = await this.client.request({ type: 'open', photoId: photo.id, source, proxyMaxSide: this.proxyMaxSide, background: true });
+      const r = await this.client.request(
+        { type: 'open', photoId: photo.id, source, proxyMaxSide: this.proxyMaxSide, background: true },
+        { transfer: transferable(source) },
+      );
       photo.width = r.width;
       photo.height = r.height;
     } catch (e) {
