@@ -1,5 +1,5 @@
 import { maxSample } from './pixel-format.js';
-import type { ImageBuffer } from './types.js';
+import type { ImageBuffer, PixelData } from './types.js';
 
 /**
  * Exact box averaging, as torch.nn.functional.adaptive_avg_pool2d: output index i averages input
@@ -9,9 +9,19 @@ export function poolRange(i: number, inSize: number, outSize: number): [number, 
   return [Math.floor((i * inSize) / outSize), Math.floor(((i + 1) * inSize + outSize - 1) / outSize)];
 }
 
+/** Input column range [from, to) of every output column. */
+function columnBins(width: number, outWidth: number): { from: Int32Array; to: Int32Array } {
+  const from = new Int32Array(outWidth);
+  const to = new Int32Array(outWidth);
+  for (let j = 0; j < outWidth; j++) [from[j], to[j]] = poolRange(j, width, outWidth);
+  return { from, to };
+}
+
 /**
  * Area-downscales rows [rowStart, rowEnd) of the output into `out`, planar RGB float in [0,1]
  * (3 x outHeight x outWidth). Streams over the interleaved input: no float copy of the photo.
+ * Sums are exact integers whatever the order (so the result does not depend on how rows are
+ * grouped), and each output pixel is one multiplication by 1 / (count * max).
  */
 export function areaDownscaleRows(
   image: ImageBuffer,
@@ -22,39 +32,71 @@ export function areaDownscaleRows(
   rowEnd: number,
 ): void {
   const { width, height, channels, data } = image;
-  const colFrom = new Int32Array(outWidth);
-  const colTo = new Int32Array(outWidth);
-  for (let j = 0; j < outWidth; j++) [colFrom[j], colTo[j]] = poolRange(j, width, outWidth);
+  const { from, to } = columnBins(width, outWidth);
   const acc = new Float64Array(outWidth * 3);
   const plane = outHeight * outWidth;
   const max = maxSample(data);
+  const stride = width * channels;
   for (let i = rowStart; i < rowEnd; i++) {
     const [r0, r1] = poolRange(i, height, outHeight);
     acc.fill(0);
-    for (let r = r0; r < r1; r++) {
-      const rowBase = r * width * channels;
-      for (let j = 0; j < outWidth; j++) {
-        let sr = 0;
-        let sg = 0;
-        let sb = 0;
-        for (let c = colFrom[j], p = rowBase + c * channels; c < colTo[j]; c++, p += channels) {
-          sr += data[p];
-          sg += data[p + 1];
-          sb += data[p + 2];
-        }
-        acc[j * 3] += sr;
-        acc[j * 3 + 1] += sg;
-        acc[j * 3 + 2] += sb;
-      }
-    }
+    let r = r0;
+    // Four input rows per walk over the bins: a quarter of the loop and accumulator overhead.
+    for (; r + 4 <= r1; r += 4) addFourRows(data, r * stride, stride, channels, from, to, acc);
+    for (; r < r1; r++) addRow(data, r * stride, channels, from, to, acc);
     const rows = r1 - r0;
-    for (let j = 0; j < outWidth; j++) {
-      const norm = 1 / (rows * (colTo[j] - colFrom[j]) * max);
-      const o = i * outWidth + j;
+    for (let j = 0, o = i * outWidth; j < outWidth; j++, o++) {
+      const norm = 1 / (rows * (to[j] - from[j]) * max);
       out[o] = acc[j * 3] * norm;
       out[plane + o] = acc[j * 3 + 1] * norm;
       out[2 * plane + o] = acc[j * 3 + 2] * norm;
     }
+  }
+}
+
+/** Adds the column-bin sums of one input row (starting at `base`) to `acc` (3 per bin). */
+function addRow(data: PixelData, base: number, channels: number, from: Int32Array, to: Int32Array, acc: Float64Array): void {
+  for (let j = 0, a = 0; j < from.length; j++, a += 3) {
+    let sr = 0;
+    let sg = 0;
+    let sb = 0;
+    const end = base + to[j] * channels;
+    for (let p = base + from[j] * channels; p < end; p += channels) {
+      sr += data[p];
+      sg += data[p + 1];
+      sb += data[p + 2];
+    }
+    acc[a] += sr;
+    acc[a + 1] += sg;
+    acc[a + 2] += sb;
+  }
+}
+
+/** addRow for the four rows starting at `base`, `stride` samples apart. */
+function addFourRows(
+  data: PixelData,
+  base: number,
+  stride: number,
+  channels: number,
+  from: Int32Array,
+  to: Int32Array,
+  acc: Float64Array,
+): void {
+  const s2 = 2 * stride;
+  const s3 = 3 * stride;
+  for (let j = 0, a = 0; j < from.length; j++, a += 3) {
+    let sr = 0;
+    let sg = 0;
+    let sb = 0;
+    const end = base + to[j] * channels;
+    for (let p = base + from[j] * channels; p < end; p += channels) {
+      sr += data[p] + data[p + stride] + data[p + s2] + data[p + s3];
+      sg += data[p + 1] + data[p + 1 + stride] + data[p + 1 + s2] + data[p + 1 + s3];
+      sb += data[p + 2] + data[p + 2 + stride] + data[p + 2 + s2] + data[p + 2 + s3];
+    }
+    acc[a] += sr;
+    acc[a + 1] += sg;
+    acc[a + 2] += sb;
   }
 }
 

@@ -75,9 +75,14 @@ export async function estimateHaze(
   const r = guideRadius(h, w, radiusFraction);
   const guide = planarLuma(net.data, h, w);
   const gf = guidedCoefficients(guide, transmission, h, w, r, epsilon);
-  const mask = protectMask(gf.meanGuide, gf.varGuide, airlight, h, w, r);
-  onProgress?.({ stage: 'guided-filter', done: 1, total: 1 });
+  // new Float32Array(typed) copies natively; Float32Array.from goes through the iterator.
+  const coefA = new Float32Array(gf.a);
+  const coefB = new Float32Array(gf.b);
   lap('guidedFilter');
+  const mask = protectMask(gf.meanGuide, gf.varGuide, airlight, h, w, r);
+  const depthPivot = medianDepth(transmission);
+  onProgress?.({ stage: 'guided-filter', done: 1, total: 1 });
+  lap('protectAndPivot');
 
   return {
     width: image.width,
@@ -86,10 +91,10 @@ export async function estimateHaze(
     netHeight: h,
     transmission,
     airlight,
-    coefA: Float32Array.from(gf.a),
-    coefB: Float32Array.from(gf.b),
+    coefA,
+    coefB,
     protectMask: mask,
-    depthPivot: medianDepth(transmission),
+    depthPivot,
     timings,
   };
 }

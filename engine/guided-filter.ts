@@ -13,31 +13,40 @@ export function planarLuma(rgb: Float32Array, h: number, w: number): Float64Arra
   return g;
 }
 
-/** Mean over (2r+1)^2 windows clipped at the borders (divided by the pixels inside). */
+/**
+ * Mean over (2r+1)^2 windows clipped at the borders (divided by the pixels inside). Both passes
+ * walk memory row by row (the vertical one keeps a prefix table of whole rows), which is several
+ * times faster than a column walk with a stride of a whole row.
+ */
 export function boxMean(src: ArrayLike<number>, h: number, w: number, r: number): Float64Array {
-  const out = new Float64Array(h * w);
+  const n = h * w;
+  const out = new Float64Array(n);
   if (r <= 0) {
-    for (let i = 0; i < h * w; i++) out[i] = src[i];
+    for (let i = 0; i < n; i++) out[i] = src[i];
     return out;
   }
-  const tmp = new Float64Array(h * w);
-  const prefix = new Float64Array(Math.max(h, w) + 1);
+  const prefix = new Float64Array(w + 1);
+  // Rows of the horizontal result, one leading row of zeros: the vertical prefix sums.
+  const colPrefix = new Float64Array(n + w);
   for (let y = 0; y < h; y++) {
     const base = y * w;
     for (let x = 0; x < w; x++) prefix[x + 1] = prefix[x] + src[base + x];
+    const up = base;
+    const row = base + w;
     for (let x = 0; x < w; x++) {
-      const lo = Math.max(0, x - r);
-      const hi = Math.min(w, x + r + 1);
-      tmp[base + x] = (prefix[hi] - prefix[lo]) / (hi - lo);
+      const lo = x - r > 0 ? x - r : 0;
+      const hi = x + r + 1 < w ? x + r + 1 : w;
+      colPrefix[row + x] = colPrefix[up + x] + (prefix[hi] - prefix[lo]) / (hi - lo);
     }
   }
-  for (let x = 0; x < w; x++) {
-    for (let y = 0; y < h; y++) prefix[y + 1] = prefix[y] + tmp[y * w + x];
-    for (let y = 0; y < h; y++) {
-      const lo = Math.max(0, y - r);
-      const hi = Math.min(h, y + r + 1);
-      out[y * w + x] = (prefix[hi] - prefix[lo]) / (hi - lo);
-    }
+  for (let y = 0; y < h; y++) {
+    const lo = y - r > 0 ? y - r : 0;
+    const hi = y + r + 1 < h ? y + r + 1 : h;
+    const count = hi - lo;
+    const top = lo * w;
+    const bottom = hi * w;
+    const base = y * w;
+    for (let x = 0; x < w; x++) out[base + x] = (colPrefix[bottom + x] - colPrefix[top + x]) / count;
   }
   return out;
 }
