@@ -41,6 +41,29 @@ interface RenderPlan {
   rowA: Float64Array;
   rowB: Float64Array;
   rowM: Float64Array;
+  /**
+   * Runs of output columns that share their left network column (cols.i0 only grows along x):
+   * run k covers columns [runEnd[k-1], runEnd[k]) and reads network columns runCol[k] and the
+   * one after it, so the pixel loop keeps those coefficients in registers.
+   */
+  runCol: Int32Array;
+  runEnd: Int32Array;
+  /** 3 coefficients (A, B, protect mask) per network column, one padding column at the end. */
+  coefRow: Float64Array;
+  /** The airlight as unboxed doubles (array destructuring would box them in the loops). */
+  air: Float64Array;
+}
+
+function columnRuns(cols: AxisTaps, width: number): { runCol: Int32Array; runEnd: Int32Array } {
+  let runs = 0;
+  for (let x = 0; x < width; x++) if (x === 0 || cols.i0[x] !== cols.i0[x - 1]) runs++;
+  const runCol = new Int32Array(runs);
+  const runEnd = new Int32Array(runs);
+  for (let x = 0, k = -1; x < width; x++) {
+    if (x === 0 || cols.i0[x] !== cols.i0[x - 1]) runCol[++k] = cols.i0[x];
+    runEnd[k] = x + 1;
+  }
+  return { runCol, runEnd };
 }
 
 function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelManifest, adjustments: Adjustments, region?: Region): RenderPlan {
@@ -60,11 +83,16 @@ function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelMan
   if (estimate.coefA.length !== nw * nh || estimate.coefB.length !== nw * nh || estimate.protectMask.length !== nw * nh) {
     throw new Error('estimate: coefficient planes do not match netWidth x netHeight');
   }
+  const cols = bilinearTaps(nw, full.fullWidth, full.left, image.width);
+  // The right tap is i0 + 1, or i0 itself at the last column: the padding column repeats it.
+  for (let x = 0; x < image.width; x++) {
+    if (cols.i1[x] !== cols.i0[x] + 1 && !(cols.i1[x] === cols.i0[x] && cols.i0[x] === nw - 1)) throw new Error('bilinear taps out of order');
+  }
   return {
     width: image.width,
     height: image.height,
     channels: image.channels,
-    cols: bilinearTaps(nw, full.fullWidth, full.left, image.width),
+    cols,
     rows: bilinearTaps(nh, full.fullHeight, full.top, image.height),
     netWidth: nw,
     estimate,
@@ -76,6 +104,9 @@ function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelMan
     rowA: new Float64Array(nw),
     rowB: new Float64Array(nw),
     rowM: new Float64Array(nw),
+    ...columnRuns(cols, image.width),
+    coefRow: new Float64Array(3 * (nw + 1)),
+    air: Float64Array.from(estimate.airlight),
   };
 }
 
@@ -90,6 +121,25 @@ function prepareRow(plan: RenderPlan, y: number, withMask: boolean): void {
   if (withMask) lerpRow(estimate.protectMask, netWidth, r0, r1, wy, plan.rowM);
 }
 
+/** prepareRow into the interleaved plan.coefRow (same values, same arithmetic as lerpRow). */
+function prepareCoefRow(plan: RenderPlan, y: number, withMask: boolean): void {
+  const { rows, estimate, netWidth, coefRow } = plan;
+  const { coefA, coefB, protectMask } = estimate;
+  const b0 = rows.i0[y] * netWidth;
+  const b1 = rows.i1[y] * netWidth;
+  const wy = rows.w1[y];
+  const wy0 = 1 - wy;
+  for (let x = 0, q = 0; x < netWidth; x++, q += 3) {
+    coefRow[q] = wy0 * coefA[b0 + x] + wy * coefA[b1 + x];
+    coefRow[q + 1] = wy0 * coefB[b0 + x] + wy * coefB[b1 + x];
+  }
+  if (withMask) for (let x = 0, q = 2; x < netWidth; x++, q += 3) coefRow[q] = wy0 * protectMask[b0 + x] + wy * protectMask[b1 + x];
+  const last = 3 * (netWidth - 1);
+  coefRow[last + 3] = coefRow[last];
+  coefRow[last + 4] = coefRow[last + 1];
+  coefRow[last + 5] = coefRow[last + 2];
+}
+
 /**
  * The effective transmission after the sliders (pure). Distance reshapes t, strength scales the
  * haze removed, protect then raises t in sky-like areas (so it caps the gain 1/t whatever the
@@ -101,6 +151,12 @@ function adjustedT(plan: RenderPlan, t: number, mask: number): number {
   if (plan.protect !== 0) t += plan.protect * mask * (1 - t);
   return t;
 }
+
+/**
+ * Constants the pixel loops use, read from a Float64Array into locals: V8 reloads module bindings
+ * and plain-array elements as boxed values and unboxes them on every iteration.
+ */
+const LUMA = Float64Array.of(LUMA_R, LUMA_G, LUMA_B);
 
 /** Exposure and quantisation in one table: J (0..1) at this resolution -> output sample. */
 const OUTPUT_LUT_SIZE = 8192;
@@ -128,19 +184,88 @@ function transmissionLut(distance: number, strength: number, pivot: number): Flo
 }
 
 /**
- * The per-pixel loop (hot: a 2 MP preview must redraw in well under 50 ms), so the slider math of
- * adjustedT/lookup is inlined here and every branch depends only on per-render constants.
+ * The per-pixel loops (hot: a 2 MP preview must redraw in well under 50 ms). The slider math of
+ * adjustedT/lookup is inlined and every branch depends only on per-render constants. Loops run
+ * over column runs (see RenderPlan.runCol) so few arrays are touched per pixel (V8 re-checks
+ * each one on every iteration), and each row is its own call so V8 optimises the row function
+ * as a whole rather than a loop entered once.
  */
 function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number, y1: number): void {
-  const { width, channels, t0, protect } = plan;
-  const { i0, i1, w1 } = plan.cols;
-  const [ar, ag, ab] = plan.estimate.airlight;
+  const { width, channels } = plan;
+  // Alpha (and everything else) copied natively up front; the loops then write only RGB.
+  if (channels === 4 && src !== dst) dst.set(src.subarray(y0 * width * 4, y1 * width * 4), y0 * width * 4);
+  const k = plan.strength;
+  const protect = plan.protect !== 0;
+  const common = k > 0 && plan.tLut === null && !protect && plan.exposure === 0;
+  for (let y = y0; y < y1; y++) {
+    if (k !== 0) prepareCoefRow(plan, y, protect);
+    if (common) dehazeRow(plan, src, dst, y);
+    else renderRow(plan, src, dst, y);
+  }
+}
+
+/** The common case, strength > 0 alone: J = (I - A) / max(t, t0) + A, t = clamp(a luma + b). */
+function dehazeRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number): void {
+  const { width, channels, t0, runCol, runEnd, coefRow } = plan;
+  const w1 = plan.cols.w1;
+  const { air } = plan;
+  const ar = air[0];
+  const ag = air[1];
+  const ab = air[2];
+  const lr = LUMA[0];
+  const lg = LUMA[1];
+  const lb = LUMA[2];
   const max = maxSample(src);
   const inv = 1 / max;
-  const copyAlpha = channels === 4 && src !== dst;
-  const rowA = plan.rowA;
-  const rowB = plan.rowB;
-  const rowM = plan.rowM;
+  const absK = plan.strength;
+  const scaleT = absK !== 1;
+  const runs = runCol.length;
+  let p = y * width * channels;
+  let x = 0;
+  for (let run = 0; run < runs; run++) {
+    const q = 3 * runCol[run];
+    const a0 = coefRow[q];
+    const b0 = coefRow[q + 1];
+    const a1 = coefRow[q + 3];
+    const b1 = coefRow[q + 4];
+    const end = runEnd[run];
+    for (; x < end; x++, p += channels) {
+      let r = src[p] * inv;
+      let g = src[p + 1] * inv;
+      let b = src[p + 2] * inv;
+      const wx = w1[x];
+      const wx0 = 1 - wx;
+      let t = (wx0 * a0 + wx * a1) * (lr * r + lg * g + lb * b) + (wx0 * b0 + wx * b1);
+      t = t < 0 ? 0 : t > 1 ? 1 : t;
+      if (scaleT) t = 1 - absK * (1 - t);
+      const s = 1 / (t > t0 ? t : t0);
+      r = (r - ar) * s + ar;
+      g = (g - ag) * s + ag;
+      b = (b - ab) * s + ab;
+      r = r < 0 ? 0 : r > 1 ? 1 : r;
+      g = g < 0 ? 0 : g > 1 ? 1 : g;
+      b = b < 0 ? 0 : b > 1 ? 1 : b;
+      // r, g, b are in [0, 1] here, so truncation after +0.5 rounds half up.
+      dst[p] = (r * max + 0.5) | 0;
+      dst[p + 1] = (g * max + 0.5) | 0;
+      dst[p + 2] = (b * max + 0.5) | 0;
+    }
+  }
+}
+
+/** Any slider combination; the same arithmetic as dehazeRow where they overlap. */
+function renderRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number): void {
+  const { width, channels, t0, protect, runCol, runEnd, coefRow } = plan;
+  const w1 = plan.cols.w1;
+  const { air } = plan;
+  const ar = air[0];
+  const ag = air[1];
+  const ab = air[2];
+  const lr = LUMA[0];
+  const lg = LUMA[1];
+  const lb = LUMA[2];
+  const max = maxSample(src);
+  const inv = 1 / max;
   const k = plan.strength;
   const absK = k < 0 ? -k : k;
   const dehaze = k > 0;
@@ -149,19 +274,26 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
   const scaleT = tLut === null && absK !== 1;
   const oLut = plan.exposure === 0 ? null : outputLut(plan.exposure, max);
   const oScale = OUTPUT_LUT_SIZE;
-  for (let y = y0; y < y1; y++) {
-    prepareRow(plan, y, protect !== 0);
-    let p = y * width * channels;
-    for (let x = 0; x < width; x++, p += channels) {
+  const runs = runCol.length;
+  let p = y * width * channels;
+  let x = 0;
+  for (let run = 0; run < runs; run++) {
+    const q = 3 * runCol[run];
+    const a0 = coefRow[q];
+    const b0 = coefRow[q + 1];
+    const m0 = coefRow[q + 2];
+    const a1 = coefRow[q + 3];
+    const b1 = coefRow[q + 4];
+    const m1 = coefRow[q + 5];
+    const end = runEnd[run];
+    for (; x < end; x++, p += channels) {
       let r = src[p] * inv;
       let g = src[p + 1] * inv;
       let b = src[p + 2] * inv;
       if (k !== 0) {
-        const c0 = i0[x];
-        const c1 = i1[x];
         const wx = w1[x];
         const wx0 = 1 - wx;
-        let t = (wx0 * rowA[c0] + wx * rowA[c1]) * (LUMA_R * r + LUMA_G * g + LUMA_B * b) + (wx0 * rowB[c0] + wx * rowB[c1]);
+        let t = (wx0 * a0 + wx * a1) * (lr * r + lg * g + lb * b) + (wx0 * b0 + wx * b1);
         t = t < 0 ? 0 : t > 1 ? 1 : t;
         if (tLut !== null) {
           const f = t * tSize;
@@ -170,7 +302,7 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
         } else if (scaleT) {
           t = 1 - absK * (1 - t);
         }
-        if (protect !== 0) t += protect * (wx0 * rowM[c0] + wx * rowM[c1]) * (1 - t);
+        if (protect !== 0) t += protect * (wx0 * m0 + wx * m1) * (1 - t);
         if (dehaze) {
           const s = 1 / (t > t0 ? t : t0);
           r = (r - ar) * s + ar;
@@ -192,12 +324,10 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
         dst[p + 1] = oLut[(g * oScale + 0.5) | 0];
         dst[p + 2] = oLut[(b * oScale + 0.5) | 0];
       } else {
-        // r, g, b are in [0, 1] here, so truncation after +0.5 rounds half up.
         dst[p] = (r * max + 0.5) | 0;
         dst[p + 1] = (g * max + 0.5) | 0;
         dst[p + 2] = (b * max + 0.5) | 0;
       }
-      if (copyAlpha) dst[p + 3] = src[p + 3];
     }
   }
 }
