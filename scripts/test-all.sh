@@ -7,6 +7,10 @@ mkdir -p test-results
 rm -f test-results/pytest.xml test-results/vitest.json test-results/playwright.json
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 
+echo "== build (electron-vite: main, preload, renderer)"
+rm -f test-results/build-failed
+npx electron-vite build || touch test-results/build-failed
+
 echo "== training (pytest)"
 /usr/bin/python3 -m pytest -q training/tests --junitxml=test-results/pytest.xml
 echo "== engine, command line, Electron modules (vitest)"
