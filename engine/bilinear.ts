@@ -25,11 +25,3 @@ export function bilinearTaps(inSize: number, outSize: number, offset: number, co
   }
   return { i0, i1, w1 };
 }
-
-/** Interpolates one row of a plane (h x w) at a vertical tap into `out` (length w). */
-export function lerpRow(plane: Float32Array, w: number, r0: number, r1: number, wy: number, out: Float64Array): void {
-  const b0 = r0 * w;
-  const b1 = r1 * w;
-  const wy0 = 1 - wy;
-  for (let x = 0; x < w; x++) out[x] = wy0 * plane[b0 + x] + wy * plane[b1 + x];
-}

@@ -9,7 +9,7 @@ import {
   sampleCurve,
   strengthTransmission,
 } from './adjustments.js';
-import { bilinearTaps, lerpRow, type AxisTaps } from './bilinear.js';
+import { bilinearTaps, type AxisTaps } from './bilinear.js';
 import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
 import { assertImage, maxSample } from './pixel-format.js';
 import type {
@@ -38,9 +38,6 @@ interface RenderPlan {
   /** distance and strength folded into one curve of t, or null when strength alone is cheaper. */
   tLut: Float32Array | null;
   exposure: number;
-  rowA: Float64Array;
-  rowB: Float64Array;
-  rowM: Float64Array;
   /**
    * Runs of output columns that share their left network column (cols.i0 only grows along x):
    * run k covers columns [runEnd[k-1], runEnd[k]) and reads network columns runCol[k] and the
@@ -48,8 +45,14 @@ interface RenderPlan {
    */
   runCol: Int32Array;
   runEnd: Int32Array;
-  /** 3 coefficients (A, B, protect mask) per network column, one padding column at the end. */
+  /**
+   * The coefficient planes interpolated vertically to the row being rendered: A, B and the
+   * protect mask of each network column, then a copy of the last column, so that the right tap
+   * is always the left one + 1 (bilinearTaps gives i1 = i0 + 1, or i0 at the last column).
+   */
   coefRow: Float64Array;
+  /** t of the row being rendered, after each slider pass (renderRow). */
+  tRow: Float64Array;
   /** The airlight as unboxed doubles (array destructuring would box them in the loops). */
   air: Float64Array;
 }
@@ -84,10 +87,6 @@ function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelMan
     throw new Error('estimate: coefficient planes do not match netWidth x netHeight');
   }
   const cols = bilinearTaps(nw, full.fullWidth, full.left, image.width);
-  // The right tap is i0 + 1, or i0 itself at the last column: the padding column repeats it.
-  for (let x = 0; x < image.width; x++) {
-    if (cols.i1[x] !== cols.i0[x] + 1 && !(cols.i1[x] === cols.i0[x] && cols.i0[x] === nw - 1)) throw new Error('bilinear taps out of order');
-  }
   return {
     width: image.width,
     height: image.height,
@@ -101,27 +100,14 @@ function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelMan
     protect: (adj.protect / 100) * PROTECT_MAX_RAISE,
     tLut: transmissionLut(adj.distance, adj.strength, estimate.depthPivot),
     exposure: adj.exposure,
-    rowA: new Float64Array(nw),
-    rowB: new Float64Array(nw),
-    rowM: new Float64Array(nw),
     ...columnRuns(cols, image.width),
     coefRow: new Float64Array(3 * (nw + 1)),
     air: Float64Array.from(estimate.airlight),
+    tRow: new Float64Array(image.width),
   };
 }
 
-/** Coefficient rows for output row y (vertical half of the bilinear upsampling). */
-function prepareRow(plan: RenderPlan, y: number, withMask: boolean): void {
-  const { rows, estimate, netWidth } = plan;
-  const r0 = rows.i0[y];
-  const r1 = rows.i1[y];
-  const wy = rows.w1[y];
-  lerpRow(estimate.coefA, netWidth, r0, r1, wy, plan.rowA);
-  lerpRow(estimate.coefB, netWidth, r0, r1, wy, plan.rowB);
-  if (withMask) lerpRow(estimate.protectMask, netWidth, r0, r1, wy, plan.rowM);
-}
-
-/** prepareRow into the interleaved plan.coefRow (same values, same arithmetic as lerpRow). */
+/** plan.coefRow for output row y: the vertical half of the bilinear upsampling. */
 function prepareCoefRow(plan: RenderPlan, y: number, withMask: boolean): void {
   const { rows, estimate, netWidth, coefRow } = plan;
   const { coefA, coefB, protectMask } = estimate;
@@ -160,12 +146,14 @@ const LUMA = Float64Array.of(LUMA_R, LUMA_G, LUMA_B);
 
 /** Exposure and quantisation in one table: J (0..1) at this resolution -> output sample. */
 const OUTPUT_LUT_SIZE = 8192;
+const OUTPUT_LUT_SIZE_F64 = Float64Array.of(OUTPUT_LUT_SIZE);
 
 // Slider drags re-render with the same curves many times; the last tables are kept.
-let lastOutputLut: { exposure: number; max: number; lut: Uint8Array | Uint16Array } | null = null;
+type OutputLut = Uint8Array | Uint16Array;
+let lastOutputLut: { exposure: number; max: number; lut: OutputLut } | null = null;
 let lastTLut: { distance: number; strength: number; pivot: number; lut: Float32Array } | null = null;
 
-function outputLut(exposure: number, max: number): Uint8Array | Uint16Array {
+function outputLut(exposure: number, max: number): OutputLut {
   if (lastOutputLut?.exposure === exposure && lastOutputLut.max === max) return lastOutputLut.lut;
   // Small enough to stay in L1 next to the pixel data (8-bit: 8 KB).
   const lut = max <= 255 ? new Uint8Array(OUTPUT_LUT_SIZE + 1) : new Uint16Array(OUTPUT_LUT_SIZE + 1);
@@ -184,11 +172,14 @@ function transmissionLut(distance: number, strength: number, pivot: number): Flo
 }
 
 /**
- * The per-pixel loops (hot: a 2 MP preview must redraw in well under 50 ms). The slider math of
- * adjustedT/lookup is inlined and every branch depends only on per-render constants. Loops run
- * over column runs (see RenderPlan.runCol) so few arrays are touched per pixel (V8 re-checks
- * each one on every iteration), and each row is its own call so V8 optimises the row function
- * as a whole rather than a loop entered once.
+ * The per-pixel loops (hot: a 2 MP preview must redraw in well under 50 ms; measured in Node and
+ * Chromium, see engine/README.md). The slider math of adjustedT/lookup is inlined and every
+ * branch depends only on per-render constants. Loops run over column runs (RenderPlan.runCol) so
+ * few arrays are touched per pixel (V8 re-checks each one on every iteration), and each row is
+ * one call of a row kernel. The kernels of renderRow take typed arrays and numbers only: V8
+ * optimises them early, during the first long row, and property loads it has no feedback for
+ * yet made it deoptimise and, in Node 20, settle on slower code about one time in two. (The
+ * same change measured slower for dehazeRow, which is stable as it is.)
  */
 function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number, y1: number): void {
   const { width, channels } = plan;
@@ -196,19 +187,24 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
   if (channels === 4 && src !== dst) dst.set(src.subarray(y0 * width * 4, y1 * width * 4), y0 * width * 4);
   const k = plan.strength;
   const protect = plan.protect !== 0;
-  const common = k > 0 && plan.tLut === null && !protect && plan.exposure === 0;
+  // 8-bit output goes through a clamping view, so the common loop needs no clamps of its own.
+  const clamped = dst instanceof Uint16Array ? null : dst instanceof Uint8ClampedArray ? dst : new Uint8ClampedArray(dst.buffer, dst.byteOffset, dst.length);
+  const common = clamped !== null && k > 0 && plan.tLut === null && !protect && plan.exposure === 0;
   for (let y = y0; y < y1; y++) {
     if (k !== 0) prepareCoefRow(plan, y, protect);
-    if (common) dehazeRow(plan, src, dst, y);
+    if (common) dehazeRow(plan, src, clamped, y);
     else renderRow(plan, src, dst, y);
   }
 }
 
-/** The common case, strength > 0 alone: J = (I - A) / max(t, t0) + A, t = clamp(a luma + b). */
-function dehazeRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number): void {
-  const { width, channels, t0, runCol, runEnd, coefRow } = plan;
+/**
+ * The common case, 8-bit and strength > 0 alone: J = (I - A) / max(t, t0) + A with
+ * t = clamp(a luma + b). The clamping store does what clamping J to [0, 1] then rounding half up
+ * would do (|J| < 21 as t >= t0, far from int32 overflow).
+ */
+function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: number): void {
+  const { width, channels, t0, runCol, runEnd, coefRow, air } = plan;
   const w1 = plan.cols.w1;
-  const { air } = plan;
   const ar = air[0];
   const ag = air[1];
   const ab = air[2];
@@ -230,22 +226,56 @@ function dehazeRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number):
     const b1 = coefRow[q + 4];
     const end = runEnd[run];
     for (; x < end; x++, p += channels) {
-      let r = src[p] * inv;
-      let g = src[p + 1] * inv;
-      let b = src[p + 2] * inv;
+      const r = src[p] * inv;
+      const g = src[p + 1] * inv;
+      const b = src[p + 2] * inv;
       const wx = w1[x];
       const wx0 = 1 - wx;
       let t = (wx0 * a0 + wx * a1) * (lr * r + lg * g + lb * b) + (wx0 * b0 + wx * b1);
       t = t < 0 ? 0 : t > 1 ? 1 : t;
       if (scaleT) t = 1 - absK * (1 - t);
       const s = 1 / (t > t0 ? t : t0);
-      r = (r - ar) * s + ar;
-      g = (g - ag) * s + ag;
-      b = (b - ab) * s + ab;
-      r = r < 0 ? 0 : r > 1 ? 1 : r;
-      g = g < 0 ? 0 : g > 1 ? 1 : g;
-      b = b < 0 ? 0 : b > 1 ? 1 : b;
-      // r, g, b are in [0, 1] here, so truncation after +0.5 rounds half up.
+      dst[p] = (((r - ar) * s + ar) * max + 0.5) | 0;
+      dst[p + 1] = (((g - ag) * s + ag) * max + 0.5) | 0;
+      dst[p + 2] = (((b - ab) * s + ab) * max + 0.5) | 0;
+    }
+  }
+}
+
+/**
+ * Any slider combination and bit depth, in passes over a row of t (each a short loop with few
+ * live values; one long fused loop spills registers and serialises on its dependency chain).
+ * The arithmetic is that of dehazeRow and adjustedT.
+ */
+function renderRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number): void {
+  const { width, channels, tRow } = plan;
+  const k = plan.strength;
+  const p0 = y * width * channels;
+  const max = maxSample(src);
+  const oLut = plan.exposure === 0 ? null : outputLut(plan.exposure, max);
+  if (k === 0) {
+    outputRow(src, dst, p0, width, channels, max, oLut);
+    return;
+  }
+  const absK = k < 0 ? -k : k;
+  adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, absK, plan.tLut, plan.protect, tRow);
+  if (k > 0) dehazeTRow(src, dst, p0, width, channels, max, tRow, plan.t0, plan.air, oLut);
+  else addHazeRow(src, dst, p0, width, channels, max, tRow, plan.air, oLut);
+}
+
+/** Strength 0: the photo through exposure (or through quantisation alone). */
+function outputRow(src: PixelData, dst: PixelData, p0: number, width: number, channels: number, max: number, oLut: OutputLut | null): void {
+  const inv = 1 / max;
+  const oScale = OUTPUT_LUT_SIZE_F64[0];
+  for (let x = 0, p = p0; x < width; x++, p += channels) {
+    const r = src[p] * inv;
+    const g = src[p + 1] * inv;
+    const b = src[p + 2] * inv;
+    if (oLut !== null) {
+      dst[p] = oLut[(r * oScale + 0.5) | 0];
+      dst[p + 1] = oLut[(g * oScale + 0.5) | 0];
+      dst[p + 2] = oLut[(b * oScale + 0.5) | 0];
+    } else {
       dst[p] = (r * max + 0.5) | 0;
       dst[p + 1] = (g * max + 0.5) | 0;
       dst[p + 2] = (b * max + 0.5) | 0;
@@ -253,29 +283,32 @@ function dehazeRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number):
   }
 }
 
-/** Any slider combination; the same arithmetic as dehazeRow where they overlap. */
-function renderRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number): void {
-  const { width, channels, t0, protect, runCol, runEnd, coefRow } = plan;
-  const w1 = plan.cols.w1;
-  const { air } = plan;
-  const ar = air[0];
-  const ag = air[1];
-  const ab = air[2];
+/**
+ * tRow = the effective transmission of each pixel of the row: clamp(a luma + b), then distance
+ * (tLut, strength folded in) or strength alone, then protect (adjustedT, inlined).
+ */
+function adjustedTRow(
+  src: PixelData,
+  p0: number,
+  channels: number,
+  max: number,
+  runCol: Int32Array,
+  runEnd: Int32Array,
+  coefRow: Float64Array,
+  w1: Float64Array,
+  absK: number,
+  tLut: Float32Array | null,
+  protect: number,
+  tRow: Float64Array,
+): void {
   const lr = LUMA[0];
   const lg = LUMA[1];
   const lb = LUMA[2];
-  const max = maxSample(src);
   const inv = 1 / max;
-  const k = plan.strength;
-  const absK = k < 0 ? -k : k;
-  const dehaze = k > 0;
-  const tLut = plan.tLut;
   const tSize = tLut === null ? 0 : tLut.length - 2;
   const scaleT = tLut === null && absK !== 1;
-  const oLut = plan.exposure === 0 ? null : outputLut(plan.exposure, max);
-  const oScale = OUTPUT_LUT_SIZE;
   const runs = runCol.length;
-  let p = y * width * channels;
+  let p = p0;
   let x = 0;
   for (let run = 0; run < runs; run++) {
     const q = 3 * runCol[run];
@@ -287,47 +320,97 @@ function renderRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number):
     const m1 = coefRow[q + 5];
     const end = runEnd[run];
     for (; x < end; x++, p += channels) {
-      let r = src[p] * inv;
-      let g = src[p + 1] * inv;
-      let b = src[p + 2] * inv;
-      if (k !== 0) {
-        const wx = w1[x];
-        const wx0 = 1 - wx;
-        let t = (wx0 * a0 + wx * a1) * (lr * r + lg * g + lb * b) + (wx0 * b0 + wx * b1);
-        t = t < 0 ? 0 : t > 1 ? 1 : t;
-        if (tLut !== null) {
-          const f = t * tSize;
-          const i = f | 0;
-          t = tLut[i] + (f - i) * (tLut[i + 1] - tLut[i]);
-        } else if (scaleT) {
-          t = 1 - absK * (1 - t);
-        }
-        if (protect !== 0) t += protect * (wx0 * m0 + wx * m1) * (1 - t);
-        if (dehaze) {
-          const s = 1 / (t > t0 ? t : t0);
-          r = (r - ar) * s + ar;
-          g = (g - ag) * s + ag;
-          b = (b - ab) * s + ab;
-        } else {
-          // Negative strength adds haze: the scattering model run forwards.
-          const u = 1 - t;
-          r = r * t + ar * u;
-          g = g * t + ag * u;
-          b = b * t + ab * u;
-        }
-        r = r < 0 ? 0 : r > 1 ? 1 : r;
-        g = g < 0 ? 0 : g > 1 ? 1 : g;
-        b = b < 0 ? 0 : b > 1 ? 1 : b;
+      const wx = w1[x];
+      const wx0 = 1 - wx;
+      let t = (wx0 * a0 + wx * a1) * (lr * (src[p] * inv) + lg * (src[p + 1] * inv) + lb * (src[p + 2] * inv)) + (wx0 * b0 + wx * b1);
+      t = t < 0 ? 0 : t > 1 ? 1 : t;
+      if (tLut !== null) {
+        const f = t * tSize;
+        const i = f | 0;
+        t = tLut[i] + (f - i) * (tLut[i + 1] - tLut[i]);
+      } else if (scaleT) {
+        t = 1 - absK * (1 - t);
       }
-      if (oLut !== null) {
-        dst[p] = oLut[(r * oScale + 0.5) | 0];
-        dst[p + 1] = oLut[(g * oScale + 0.5) | 0];
-        dst[p + 2] = oLut[(b * oScale + 0.5) | 0];
-      } else {
-        dst[p] = (r * max + 0.5) | 0;
-        dst[p + 1] = (g * max + 0.5) | 0;
-        dst[p + 2] = (b * max + 0.5) | 0;
-      }
+      if (protect !== 0) t += protect * (wx0 * m0 + wx * m1) * (1 - t);
+      tRow[x] = t;
+    }
+  }
+}
+
+/** J = (I - A) / max(t, t0) + A, clamped, then exposure and quantisation. */
+function dehazeTRow(
+  src: PixelData,
+  dst: PixelData,
+  p0: number,
+  width: number,
+  channels: number,
+  max: number,
+  tRow: Float64Array,
+  t0: number,
+  air: Float64Array,
+  oLut: OutputLut | null,
+): void {
+  const ar = air[0];
+  const ag = air[1];
+  const ab = air[2];
+  const inv = 1 / max;
+  const oScale = OUTPUT_LUT_SIZE_F64[0];
+  for (let x = 0, p = p0; x < width; x++, p += channels) {
+    const t = tRow[x];
+    const s = 1 / (t > t0 ? t : t0);
+    let r = (src[p] * inv - ar) * s + ar;
+    let g = (src[p + 1] * inv - ag) * s + ag;
+    let b = (src[p + 2] * inv - ab) * s + ab;
+    r = r < 0 ? 0 : r > 1 ? 1 : r;
+    g = g < 0 ? 0 : g > 1 ? 1 : g;
+    b = b < 0 ? 0 : b > 1 ? 1 : b;
+    if (oLut !== null) {
+      dst[p] = oLut[(r * oScale + 0.5) | 0];
+      dst[p + 1] = oLut[(g * oScale + 0.5) | 0];
+      dst[p + 2] = oLut[(b * oScale + 0.5) | 0];
+    } else {
+      // r, g, b are in [0, 1] here, so truncation after +0.5 rounds half up.
+      dst[p] = (r * max + 0.5) | 0;
+      dst[p + 1] = (g * max + 0.5) | 0;
+      dst[p + 2] = (b * max + 0.5) | 0;
+    }
+  }
+}
+
+/** Negative strength adds haze: the scattering model run forwards, I t + A (1 - t). */
+function addHazeRow(
+  src: PixelData,
+  dst: PixelData,
+  p0: number,
+  width: number,
+  channels: number,
+  max: number,
+  tRow: Float64Array,
+  air: Float64Array,
+  oLut: OutputLut | null,
+): void {
+  const ar = air[0];
+  const ag = air[1];
+  const ab = air[2];
+  const inv = 1 / max;
+  const oScale = OUTPUT_LUT_SIZE_F64[0];
+  for (let x = 0, p = p0; x < width; x++, p += channels) {
+    const t = tRow[x];
+    const u = 1 - t;
+    let r = src[p] * inv * t + ar * u;
+    let g = src[p + 1] * inv * t + ag * u;
+    let b = src[p + 2] * inv * t + ab * u;
+    r = r < 0 ? 0 : r > 1 ? 1 : r;
+    g = g < 0 ? 0 : g > 1 ? 1 : g;
+    b = b < 0 ? 0 : b > 1 ? 1 : b;
+    if (oLut !== null) {
+      dst[p] = oLut[(r * oScale + 0.5) | 0];
+      dst[p + 1] = oLut[(g * oScale + 0.5) | 0];
+      dst[p + 2] = oLut[(b * oScale + 0.5) | 0];
+    } else {
+      dst[p] = (r * max + 0.5) | 0;
+      dst[p + 1] = (g * max + 0.5) | 0;
+      dst[p + 2] = (b * max + 0.5) | 0;
     }
   }
 }
@@ -427,17 +510,18 @@ export function renderHazeMap(
   const inv = 1 / maxSample(src);
   const out = new Uint8ClampedArray(width * height * channels);
   const withMask = plan.protect !== 0;
+  const coef = plan.coefRow;
   for (let y = 0; y < height; y++) {
-    prepareRow(plan, y, withMask);
+    prepareCoefRow(plan, y, withMask);
     for (let x = 0; x < width; x++) {
       const p = (y * width + x) * image.channels;
-      const c0 = cols.i0[x];
-      const c1 = cols.i1[x];
+      const c0 = 3 * cols.i0[x];
+      const c1 = c0 + 3;
       const wx = cols.w1[x];
       const luma = (LUMA_R * src[p] + LUMA_G * src[p + 1] + LUMA_B * src[p + 2]) * inv;
-      let t = ((1 - wx) * plan.rowA[c0] + wx * plan.rowA[c1]) * luma + ((1 - wx) * plan.rowB[c0] + wx * plan.rowB[c1]);
+      let t = ((1 - wx) * coef[c0] + wx * coef[c1]) * luma + ((1 - wx) * coef[c0 + 1] + wx * coef[c1 + 1]);
       t = t < 0 ? 0 : t > 1 ? 1 : t;
-      t = adjustedT(plan, t, withMask ? (1 - wx) * plan.rowM[c0] + wx * plan.rowM[c1] : 0);
+      t = adjustedT(plan, t, withMask ? (1 - wx) * coef[c0 + 2] + wx * coef[c1 + 2] : 0);
       const v = Math.floor(t * 255 + 0.5);
       const q = (y * width + x) * channels;
       out[q] = v;
