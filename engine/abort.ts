@@ -17,7 +17,22 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
   }
 }
 
-/** Lets queued events (an abort, a new slider value) run between bands of work. */
+/**
+ * Lets queued events (an abort, a new slider value) run between bands of work. setTimeout(0)
+ * waits at least 1 ms in Node and 4 ms in browsers once nested: a 24 MP export yields a dozen
+ * times, so Node's setImmediate and a MessageChannel round trip elsewhere.
+ */
 export function yieldToEventLoop(): Promise<void> {
+  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
+  if (typeof MessageChannel === 'function') {
+    return new Promise((resolve) => {
+      const channel = new MessageChannel();
+      channel.port1.onmessage = () => {
+        channel.port1.close();
+        resolve();
+      };
+      channel.port2.postMessage(null);
+    });
+  }
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
