@@ -32,7 +32,6 @@ interface RenderPlan {
   rows: AxisTaps;
   netWidth: number;
   estimate: HazeEstimate;
-  t0: number;
   strength: number; // k = strength / 100
   protect: number; // protect / 100 * PROTECT_MAX_RAISE
   /** distance and strength folded into one curve of t, or null when strength alone is cheaper. */
@@ -53,8 +52,26 @@ interface RenderPlan {
   coefRow: Float64Array;
   /** t of the row being rendered, after each slider pass (renderRow). */
   tRow: Float64Array;
-  /** The airlight as unboxed doubles (array destructuring would box them in the loops). */
-  air: Float64Array;
+  /**
+   * The numbers the pixel kernels use, as a Float64Array (see K_AR...): read from one, they are
+   * unboxed doubles for V8. Passed as arguments or read from fields, a value seen once as an
+   * integer (strength 1, protect 0) is re-checked and converted on every iteration forever after.
+   */
+  consts: Float64Array;
+}
+
+/** Indices into RenderPlan.consts. */
+const K_AR = 0;
+const K_AG = 1;
+const K_AB = 2;
+const K_T0 = 3;
+/** |strength| / 100 */
+const K_ABS_K = 4;
+/** protect / 100 * PROTECT_MAX_RAISE */
+const K_PROTECT = 5;
+
+function renderConstants(airlight: readonly number[], t0: number, k: number, protect: number): Float64Array {
+  return Float64Array.of(airlight[0], airlight[1], airlight[2], t0, k < 0 ? -k : k, protect);
 }
 
 function columnRuns(cols: AxisTaps, width: number): { runCol: Int32Array; runEnd: Int32Array } {
@@ -95,14 +112,13 @@ function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelMan
     rows: bilinearTaps(nh, full.fullHeight, full.top, image.height),
     netWidth: nw,
     estimate,
-    t0: manifest.reconstruction.t0,
     strength: adj.strength / 100,
     protect: (adj.protect / 100) * PROTECT_MAX_RAISE,
     tLut: transmissionLut(adj.distance, adj.strength, estimate.depthPivot),
     exposure: adj.exposure,
     ...columnRuns(cols, image.width),
     coefRow: new Float64Array(3 * (nw + 1)),
-    air: Float64Array.from(estimate.airlight),
+    consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, adj.strength / 100, (adj.protect / 100) * PROTECT_MAX_RAISE),
     tRow: new Float64Array(image.width),
   };
 }
@@ -110,20 +126,26 @@ function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelMan
 /** plan.coefRow for output row y: the vertical half of the bilinear upsampling. */
 function prepareCoefRow(plan: RenderPlan, y: number, withMask: boolean): void {
   const { rows, estimate, netWidth, coefRow } = plan;
-  const { coefA, coefB, protectMask } = estimate;
-  const b0 = rows.i0[y] * netWidth;
-  const b1 = rows.i1[y] * netWidth;
+  const r0 = rows.i0[y];
+  const r1 = rows.i1[y];
   const wy = rows.w1[y];
-  const wy0 = 1 - wy;
-  for (let x = 0, q = 0; x < netWidth; x++, q += 3) {
-    coefRow[q] = wy0 * coefA[b0 + x] + wy * coefA[b1 + x];
-    coefRow[q + 1] = wy0 * coefB[b0 + x] + wy * coefB[b1 + x];
-  }
-  if (withMask) for (let x = 0, q = 2; x < netWidth; x++, q += 3) coefRow[q] = wy0 * protectMask[b0 + x] + wy * protectMask[b1 + x];
+  lerpInto(estimate.coefA, netWidth, r0, r1, wy, coefRow, 0);
+  lerpInto(estimate.coefB, netWidth, r0, r1, wy, coefRow, 1);
+  // A loop of its own: a branch V8 has never seen taken would make the caller deoptimise, again
+  // and again, when the protect slider first moves.
+  if (withMask) lerpInto(estimate.protectMask, netWidth, r0, r1, wy, coefRow, 2);
   const last = 3 * (netWidth - 1);
   coefRow[last + 3] = coefRow[last];
   coefRow[last + 4] = coefRow[last + 1];
   coefRow[last + 5] = coefRow[last + 2];
+}
+
+/** Rows r0 and r1 of `plane` (h x w) mixed by wy, into every third element of `out` from `first`. */
+function lerpInto(plane: Float32Array, w: number, r0: number, r1: number, wy: number, out: Float64Array, first: number): void {
+  const b0 = r0 * w;
+  const b1 = r1 * w;
+  const wy0 = 1 - wy;
+  for (let x = 0, q = first; x < w; x++, q += 3) out[q] = wy0 * plane[b0 + x] + wy * plane[b1 + x];
 }
 
 /**
@@ -203,17 +225,18 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
  * would do (|J| < 21 as t >= t0, far from int32 overflow).
  */
 function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: number): void {
-  const { width, channels, t0, runCol, runEnd, coefRow, air } = plan;
+  const { width, channels, runCol, runEnd, coefRow, consts } = plan;
   const w1 = plan.cols.w1;
-  const ar = air[0];
-  const ag = air[1];
-  const ab = air[2];
+  const ar = consts[K_AR];
+  const ag = consts[K_AG];
+  const ab = consts[K_AB];
+  const t0 = consts[K_T0];
   const lr = LUMA[0];
   const lg = LUMA[1];
   const lb = LUMA[2];
   const max = maxSample(src);
   const inv = 1 / max;
-  const absK = plan.strength;
+  const absK = consts[K_ABS_K];
   const scaleT = absK !== 1;
   const runs = runCol.length;
   let p = y * width * channels;
@@ -257,10 +280,10 @@ function renderRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number):
     outputRow(src, dst, p0, width, channels, max, oLut);
     return;
   }
-  const absK = k < 0 ? -k : k;
-  adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, absK, plan.tLut, plan.protect, tRow);
-  if (k > 0) dehazeTRow(src, dst, p0, width, channels, max, tRow, plan.t0, plan.air, oLut);
-  else addHazeRow(src, dst, p0, width, channels, max, tRow, plan.air, oLut);
+  const { consts } = plan;
+  adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, consts, plan.tLut, tRow);
+  if (k > 0) dehazeTRow(src, dst, p0, width, channels, max, tRow, consts, oLut);
+  else addHazeRow(src, dst, p0, width, channels, max, tRow, consts, oLut);
 }
 
 /** Strength 0: the photo through exposure (or through quantisation alone). */
@@ -296,11 +319,12 @@ function adjustedTRow(
   runEnd: Int32Array,
   coefRow: Float64Array,
   w1: Float64Array,
-  absK: number,
+  consts: Float64Array,
   tLut: Float32Array | null,
-  protect: number,
   tRow: Float64Array,
 ): void {
+  const absK = consts[K_ABS_K];
+  const protect = consts[K_PROTECT];
   const lr = LUMA[0];
   const lg = LUMA[1];
   const lb = LUMA[2];
@@ -346,13 +370,13 @@ function dehazeTRow(
   channels: number,
   max: number,
   tRow: Float64Array,
-  t0: number,
-  air: Float64Array,
+  consts: Float64Array,
   oLut: OutputLut | null,
 ): void {
-  const ar = air[0];
-  const ag = air[1];
-  const ab = air[2];
+  const ar = consts[K_AR];
+  const ag = consts[K_AG];
+  const ab = consts[K_AB];
+  const t0 = consts[K_T0];
   const inv = 1 / max;
   const oScale = OUTPUT_LUT_SIZE_F64[0];
   for (let x = 0, p = p0; x < width; x++, p += channels) {
@@ -386,12 +410,12 @@ function addHazeRow(
   channels: number,
   max: number,
   tRow: Float64Array,
-  air: Float64Array,
+  consts: Float64Array,
   oLut: OutputLut | null,
 ): void {
-  const ar = air[0];
-  const ag = air[1];
-  const ab = air[2];
+  const ar = consts[K_AR];
+  const ag = consts[K_AG];
+  const ab = consts[K_AB];
   const inv = 1 / max;
   const oScale = OUTPUT_LUT_SIZE_F64[0];
   for (let x = 0, p = p0; x < width; x++, p += channels) {
