@@ -255,8 +255,13 @@ function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: 
       const wx = w1[x];
       const wx0 = 1 - wx;
       let t = (wx0 * a0 + wx * a1) * (lr * r + lg * g + lb * b) + (wx0 * b0 + wx * b1);
-      t = t < 0 ? 0 : t > 1 ? 1 : t;
-      if (scaleT) t = 1 - absK * (1 - t);
+      if (scaleT) {
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+        t = 1 - absK * (1 - t);
+      } else {
+        // clamp(t, 0, 1) then max(t, t0) in one, as 0 < t0 <= 1.
+        t = t > 1 ? 1 : t;
+      }
       const s = 1 / (t > t0 ? t : t0);
       dst[p] = (((r - ar) * s + ar) * max + 0.5) | 0;
       dst[p + 1] = (((g - ag) * s + ag) * max + 0.5) | 0;
