@@ -18,7 +18,7 @@ def test_train_export_and_onnx_matches_pytorch(tmp_path) -> None:
         [sys.executable, os.path.join(TRAINING, "train.py"), "--config", os.path.join(TRAINING, "configs", "v1.json"),
          "--run", "smoke", "--runs-dir", str(tmp_path), "--steps", "6", "--batch", "2", "--max-photos", "8",
          "--data", os.path.join(SHARED, "train"), "--device", "cpu"],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True, text=True, env=env, timeout=1200,
     )
     assert train.returncode == 0, train.stderr[-2000:]
     assert "step 6/6" in train.stdout and "samples/s" in train.stdout
@@ -30,7 +30,7 @@ def test_train_export_and_onnx_matches_pytorch(tmp_path) -> None:
         [sys.executable, os.path.join(TRAINING, "train.py"), "--run", "smoke", "--runs-dir", str(tmp_path),
          "--resume", str(ckpt), "--steps", "8", "--batch", "2", "--max-photos", "8",
          "--data", os.path.join(SHARED, "train"), "--device", "cpu"],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True, text=True, env=env, timeout=1200,
     )
     assert resumed.returncode == 0, resumed.stderr[-2000:]
     assert "resumed from" in resumed.stdout and "step 8/8" in resumed.stdout
@@ -40,7 +40,7 @@ def test_train_export_and_onnx_matches_pytorch(tmp_path) -> None:
     exp = subprocess.run(
         [sys.executable, os.path.join(TRAINING, "export.py"), "--checkpoint", str(ckpt), "--id", "smoke",
          "--models", str(models), "--weights-out", str(weights)],
-        capture_output=True, text=True, env=env, timeout=300,
+        capture_output=True, text=True, env=env, timeout=1200,
     )
     assert exp.returncode == 0, exp.stderr[-2000:]
     onnx_path = models / "smoke.onnx"
