@@ -114,7 +114,7 @@ def clear_unchanged(method: Method, folders: List[str], limit: Optional[int]) ->
 def load(checkpoint: str) -> Tuple[HazeNet, ReconParams, Dict]:
     ckpt = torch.load(checkpoint, map_location="cpu")
     cfg = ckpt["config"]
-    model = HazeNet(tuple(cfg["widths"]))
+    model = HazeNet(tuple(cfg["widths"]), cfg.get("a_corr_scale", 0.1))
     state = ckpt.get("model_fp32") or {k: v.float() for k, v in ckpt["model"].items()}
     model.load_state_dict(state)
     model.eval()

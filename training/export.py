@@ -27,7 +27,7 @@ ROOT = os.path.dirname(HERE)
 def load_model(path: str) -> tuple[HazeNet, Dict[str, Any], Dict[str, Any]]:
     ckpt = torch.load(path, map_location="cpu")
     cfg = ckpt["config"]
-    model = HazeNet(tuple(cfg["widths"]))
+    model = HazeNet(tuple(cfg["widths"]), cfg.get("a_corr_scale", 0.1))
     state = ckpt.get("model_fp32") or {k: v.float() for k, v in ckpt["model"].items()}
     model.load_state_dict(state)
     model.eval()

@@ -44,6 +44,9 @@ DEFAULTS: Dict[str, Any] = {
     "loss": {"l1": 1.0, "ssim": 0.3, "t": 0.3, "airlight": 1.0},
     "recon": {"max_side": 512, "multiple": 16, "t0": 0.05, "radius_fraction": 0.02, "epsilon": 1e-3},
     "checkpoint_minutes": 5,
+    "phase_start": 0,
+    "a_corr_scale": 0.1,
+    "airlight_min": None,
     "log_every": 20,
 }
 
@@ -58,9 +61,10 @@ def load_config(path: str | None, overrides: Dict[str, Any]) -> Dict[str, Any]:
 
 
 def lr_at(step: int, cfg: Dict[str, Any]) -> float:
+    step -= cfg["phase_start"]
     if step < cfg["warmup"]:
         return cfg["lr"] * (step + 1) / cfg["warmup"]
-    progress = min(1.0, (step - cfg["warmup"]) / max(1, cfg["steps"] - cfg["warmup"]))
+    progress = min(1.0, (step - cfg["warmup"]) / max(1, cfg["steps"] - cfg["phase_start"] - cfg["warmup"]))
     return cfg["lr"] * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
@@ -113,10 +117,17 @@ def main() -> None:
     rng = random.Random(cfg["seed"])
     device = torch.device(args.device)
 
-    model = HazeNet(tuple(cfg["widths"])).to(device)
+    model = HazeNet(tuple(cfg["widths"]), cfg["a_corr_scale"]).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     if resume is not None:
-        model.load_state_dict(resume["model_fp32"])
+        old_scale = resume["config"].get("a_corr_scale", 0.1)
+        state = dict(resume["model_fp32"])
+        if old_scale != cfg["a_corr_scale"]:
+            # Keep the airlight correction's function (tanh is near-linear there) under a new range.
+            ratio = old_scale / cfg["a_corr_scale"]
+            state["a_corr.2.weight"] = state["a_corr.2.weight"] * ratio
+            state["a_corr.2.bias"] = state["a_corr.2.bias"] * ratio
+        model.load_state_dict(state)
         opt.load_state_dict(resume["optimizer"])
         start_step, samples = resume["step"], resume.get("samples", 0)
         rng.setstate(resume["rng"])
@@ -127,7 +138,7 @@ def main() -> None:
     os.makedirs(run_dir, exist_ok=True)
     with open(os.path.join(run_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
-    print(f"params {count_params(model)}  MACs@512x384 {count_macs(HazeNet(tuple(cfg['widths'])))/1e9:.3f} G  device {device}")
+    print(f"params {count_params(model)}  MACs@512x384 {count_macs(HazeNet(tuple(cfg['widths']), cfg['a_corr_scale']))/1e9:.3f} G  device {device}")
     print(json.dumps(cfg))
 
     data = TrainingSet(cfg["data"], max_photos=args.max_photos)
@@ -143,7 +154,7 @@ def main() -> None:
     while step < cfg["steps"]:
         net = rng.choice(cfg["net_sizes"])
         hr = int(round(net * rng.choice(cfg["hr_factors"]) / 8) * 8)
-        hazy, clear, t_true, a_true = make_batch(data, cfg["batch"], hr, rng)
+        hazy, clear, t_true, a_true = make_batch(data, cfg["batch"], hr, rng, cfg["airlight_min"])
         hazy, clear, t_true, a_true = hazy.to(device), clear.to(device), t_true.to(device), a_true.to(device)
         hazy_lr = area_resize(hazy, (net, net))
         t_lr_true = area_resize(t_true, (net, net))

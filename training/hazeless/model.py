@@ -35,8 +35,9 @@ class ResBlock(nn.Module):
 class HazeNet(nn.Module):
     MULTIPLE = 16
 
-    def __init__(self, widths: Tuple[int, int, int, int] = (16, 32, 64, 96)) -> None:
+    def __init__(self, widths: Tuple[int, int, int, int] = (16, 32, 64, 96), a_corr_scale: float = 0.1) -> None:
         super().__init__()
+        self.a_corr_scale = a_corr_scale
         w1, w2, w3, w4 = widths
         self.widths = widths
         self.enc1 = nn.Sequential(conv(3, w1, 2), conv(w1, w1))            # 1/2
@@ -83,7 +84,7 @@ class HazeNet(nn.Module):
         small = F.avg_pool2d(hazy, 4)
         colours = small.reshape(n, 3, -1)
         picked = torch.sum(colours * weights[:, None, :], dim=2)
-        corr = 0.1 * torch.tanh(self.a_corr(torch.cat([pooled, picked], dim=1)))
+        corr = self.a_corr_scale * torch.tanh(self.a_corr(torch.cat([pooled, picked], dim=1)))
         airlight = torch.clamp(picked + corr, 0.05, 1.0)
         return transmission, airlight
 
