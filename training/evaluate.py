@@ -27,6 +27,7 @@ from skimage.metrics import structural_similarity
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from hazeless.checkpoint import load_model  # noqa: E402
 from hazeless.model import HazeNet  # noqa: E402
 from hazeless.recon import ReconParams, box_mean, dehaze, grey  # noqa: E402
 
@@ -112,12 +113,7 @@ def clear_unchanged(method: Method, folders: List[str], limit: Optional[int]) ->
 
 
 def load(checkpoint: str) -> Tuple[HazeNet, ReconParams, Dict]:
-    ckpt = torch.load(checkpoint, map_location="cpu")
-    cfg = ckpt["config"]
-    model = HazeNet(tuple(cfg["widths"]), cfg.get("a_corr_scale", 0.1))
-    state = ckpt.get("model_fp32") or {k: v.float() for k, v in ckpt["model"].items()}
-    model.load_state_dict(state)
-    model.eval()
+    model, cfg, ckpt = load_model(checkpoint)
     return model, ReconParams(**cfg["recon"]), ckpt
 
 

@@ -18,20 +18,11 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from hazeless.checkpoint import load_model  # noqa: E402
 from hazeless.model import HazeNet, count_macs, count_params  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-
-
-def load_model(path: str) -> tuple[HazeNet, Dict[str, Any], Dict[str, Any]]:
-    ckpt = torch.load(path, map_location="cpu")
-    cfg = ckpt["config"]
-    model = HazeNet(tuple(cfg["widths"]), cfg.get("a_corr_scale", 0.1))
-    state = ckpt.get("model_fp32") or {k: v.float() for k, v in ckpt["model"].items()}
-    model.load_state_dict(state)
-    model.eval()
-    return model, cfg, ckpt
 
 
 def export_onnx(model: HazeNet, path: str) -> None:
@@ -101,9 +92,12 @@ def main() -> None:
     ap.add_argument("--version", default="1.0.0")
     ap.add_argument("--models", default=os.path.join(ROOT, "models"))
     ap.add_argument("--weights-out", default=None, help="default: training/checkpoints/<id>.pt")
+    ap.add_argument("--max-side", type=int, help="network input long side for the app (default: the training config's)")
     args = ap.parse_args()
 
     model, cfg, ckpt = load_model(args.checkpoint)
+    if args.max_side:
+        cfg = dict(cfg, recon=dict(cfg["recon"], max_side=args.max_side))
     os.makedirs(args.models, exist_ok=True)
     onnx_path = os.path.join(args.models, f"{args.id}.onnx")
     export_onnx(model, onnx_path)
