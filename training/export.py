@@ -93,11 +93,14 @@ def main() -> None:
     ap.add_argument("--models", default=os.path.join(ROOT, "models"))
     ap.add_argument("--weights-out", default=None, help="default: training/checkpoints/<id>.pt")
     ap.add_argument("--max-side", type=int, help="network input long side for the app (default: the training config's)")
+    ap.add_argument("--t0", type=float, help="lower bound of t in the reconstruction (default: the training config's)")
     args = ap.parse_args()
 
     model, cfg, ckpt = load_model(args.checkpoint)
     if args.max_side:
         cfg = dict(cfg, recon=dict(cfg["recon"], max_side=args.max_side))
+    if args.t0:
+        cfg = dict(cfg, recon=dict(cfg["recon"], t0=args.t0))
     os.makedirs(args.models, exist_ok=True)
     onnx_path = os.path.join(args.models, f"{args.id}.onnx")
     export_onnx(model, onnx_path)
