@@ -12,6 +12,7 @@ over images.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import glob
 import json
 import os
@@ -152,7 +153,8 @@ def write_readme(manifest: Dict, path: str) -> None:
         f"Clear photos stay as they are: the {c['images']} clear images of `val/` through the model score {c['psnr']:.2f} dB PSNR "
         f"against themselves on average (lowest {c['min_psnr']:.2f} dB).",
         "",
-        f"Measured {v['measuredAt']} with `training/evaluate.py`, {v['model']['outdoor']['images']} outdoor and {v['model']['indoor']['images']} indoor pairs.",
+        f"Measured {v['measuredAt']} with `training/evaluate.py`, {v['model']['outdoor']['images']} outdoor and {v['model']['indoor']['images']} indoor pairs, "
+        f"through the app's reconstruction at the manifest's default sliders (strength {v['sliders']['strength']:g}, protect {v['sliders']['protect']:g}).",
         "",
     ]
     with open(path, "w") as f:
@@ -164,6 +166,10 @@ def main() -> None:
     ap.add_argument("--id", default="hazeless-v1", help="model id: uses training/checkpoints/<id>.pt and models/<id>.json")
     ap.add_argument("--checkpoint", help="score this checkpoint instead (nothing is written)")
     ap.add_argument("--limit", type=int, help="only the first N pairs of each set")
+    ap.add_argument("--max-side", type=int, help="network long side for --checkpoint (as export.py --max-side would ship it)")
+    ap.add_argument("--t0", type=float, help="t0 for --checkpoint (as export.py --t0 would ship it)")
+    ap.add_argument("--strength", type=float, help="strength slider (default: the manifest's defaults)")
+    ap.add_argument("--protect", type=float, help="protect slider (default: the manifest's defaults)")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--skip-baselines", action="store_true")
     args = ap.parse_args()
@@ -171,9 +177,26 @@ def main() -> None:
 
     checkpoint = args.checkpoint or os.path.join(HERE, "checkpoints", f"{args.id}.pt")
     model, params, ckpt = load(checkpoint)
+    if args.checkpoint and args.max_side:
+        params = dataclasses.replace(params, max_side=args.max_side)
+    if args.checkpoint and args.t0:
+        params = dataclasses.replace(params, t0=args.t0)
+
+    # The app's default sliders: the manifest's for a shipped model, else physical (100, 0).
+    manifest_path = os.path.join(ROOT, "models", f"{args.id}.json")
+    defaults = {"strength": 100.0, "protect": 0.0}
+    if not args.checkpoint and os.path.exists(manifest_path):
+        with open(manifest_path) as f:
+            shipped = json.load(f)["defaults"]
+        if shipped.get("distance", 0) or shipped.get("exposure", 0):
+            raise SystemExit("the reference reconstruction implements the strength and protect sliders only")
+        defaults.update({k: float(shipped[k]) for k in defaults})
+    overridden = args.strength is not None or args.protect is not None
+    defaults.update({k: v for k, v in (("strength", args.strength), ("protect", args.protect)) if v is not None})
+    print(f"sliders: {defaults}")
 
     def ours(img: torch.Tensor) -> torch.Tensor:
-        return dehaze(model, img, params)[0]
+        return dehaze(model, img, params, strength=defaults["strength"], protect=defaults["protect"])[0]
 
     sets = {name: pairs(f"sots-{name}")[: args.limit] if args.limit else pairs(f"sots-{name}") for name in ("outdoor", "indoor")}
     result: Dict = {"model": {}, "baselines": {"input": {}, "dcp": {}}}
@@ -189,10 +212,10 @@ def main() -> None:
     print(f"clear unchanged: {result['clear']}")
     result["measuredAt"] = time.strftime("%Y-%m-%d")
     result["step"] = ckpt["step"]
+    result["sliders"] = defaults
 
-    if args.checkpoint or args.no_write:
+    if args.checkpoint or args.no_write or overridden:
         return
-    manifest_path = os.path.join(ROOT, "models", f"{args.id}.json")
     with open(manifest_path) as f:
         manifest = json.load(f)
     manifest["validation"] = result

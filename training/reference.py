@@ -9,6 +9,7 @@ files to DIR, with meta.json giving their shapes:
   airlight.f32      A (3)
   t_full.f32        t after the guided-filter upsampling (HxW)
   dehazed.f32       J clamped to [0,1] (HxWx3, interleaved)
+  adjusted.f32      the same with the sliders of --adjusted STRENGTH PROTECT (default 70 80)
 """
 from __future__ import annotations
 
@@ -35,6 +36,7 @@ def main() -> None:
     ap.add_argument("--checkpoint")
     ap.add_argument("--image", required=True)
     ap.add_argument("--out", required=True)
+    ap.add_argument("--adjusted", nargs=2, type=float, default=[70, 80], metavar=("STRENGTH", "PROTECT"))
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
     model, params, _ = load(args.checkpoint or os.path.join(HERE, "checkpoints", f"{args.id}.pt"))
@@ -46,6 +48,7 @@ def main() -> None:
     with torch.no_grad():
         t_pad, a = model(padded)
     j, t_full, airlight = dehaze(model, x, params)
+    j_adjusted = dehaze(model, x, params, strength=args.adjusted[0], protect=args.adjusted[1])[0]
     os.makedirs(args.out, exist_ok=True)
 
     def dump(name: str, t: torch.Tensor) -> list:
@@ -59,6 +62,8 @@ def main() -> None:
         "airlight": dump("airlight.f32", airlight.reshape(3)),
         "t_full": dump("t_full.f32", t_full[0, 0]),
         "dehazed": dump("dehazed.f32", j[0].permute(1, 2, 0)),
+        "adjusted": dump("adjusted.f32", j_adjusted[0].permute(1, 2, 0)),
+        "adjusted_sliders": {"strength": args.adjusted[0], "protect": args.adjusted[1]},
         "network_size": list(lr.shape[-2:]),
     }
     with open(os.path.join(args.out, "meta.json"), "w") as f:

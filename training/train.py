@@ -47,6 +47,7 @@ DEFAULTS: Dict[str, Any] = {
     "phase_start": 0,
     "a_corr_scale": 0.1,
     "airlight_min": None,
+    "airlight_uniform_prob": 1.0,
     "log_every": 20,
 }
 
@@ -154,7 +155,7 @@ def main() -> None:
     while step < cfg["steps"]:
         net = rng.choice(cfg["net_sizes"])
         hr = int(round(net * rng.choice(cfg["hr_factors"]) / 8) * 8)
-        hazy, clear, t_true, a_true = make_batch(data, cfg["batch"], hr, rng, cfg["airlight_min"])
+        hazy, clear, t_true, a_true = make_batch(data, cfg["batch"], hr, rng, cfg["airlight_min"], cfg["airlight_uniform_prob"])
         hazy, clear, t_true, a_true = hazy.to(device), clear.to(device), t_true.to(device), a_true.to(device)
         hazy_lr = area_resize(hazy, (net, net))
         t_lr_true = area_resize(t_true, (net, net))

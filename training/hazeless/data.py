@@ -169,10 +169,11 @@ def _photometric(clear: torch.Tensor, rng: random.Random) -> torch.Tensor:
     return (g + (c - g) * sat).clamp(0, 1)
 
 
-def _airlight(rng: random.Random, level_min: Optional[float] = None) -> torch.Tensor:
-    """A bright, slightly tinted grey. With level_min the brightness is uniform in [level_min, 1]
-    (no prior that haze is nearly white, which biased the estimate upwards on darker haze)."""
-    if level_min is not None:
+def _airlight(rng: random.Random, level_min: Optional[float] = None, uniform_prob: float = 1.0) -> torch.Tensor:
+    """A bright, slightly tinted grey. With level_min the brightness is, with probability
+    uniform_prob, uniform in [level_min, 1] (a prior that haze is nearly white biases the estimate
+    upwards on darker haze), else mostly near white."""
+    if level_min is not None and rng.random() < uniform_prob:
         level = rng.uniform(level_min, 1.0)
     else:
         level = max(0.6, 1.0 - abs(rng.gauss(0, 0.12)))
@@ -198,7 +199,9 @@ def _degrade(hazy: torch.Tensor, rng: random.Random) -> torch.Tensor:
     return hazy / 255.0
 
 
-def make_sample(data: TrainingSet, size: int, rng: random.Random, clear_prob: float = 0.08, airlight_min: Optional[float] = None) -> Sample:
+def make_sample(
+    data: TrainingSet, size: int, rng: random.Random, clear_prob: float = 0.08, airlight_min: Optional[float] = None, airlight_uniform_prob: float = 1.0
+) -> Sample:
     use_depth = data.depth_scenes and rng.random() < 0.2
     if use_depth:
         img, dep = rng.choice(data.depth_scenes)
@@ -215,7 +218,7 @@ def make_sample(data: TrainingSet, size: int, rng: random.Random, clear_prob: fl
     if depth is None:
         depth = _proxy_depth(clear, rng)
 
-    airlight = _airlight(rng, airlight_min)
+    airlight = _airlight(rng, airlight_min, airlight_uniform_prob)
     if rng.random() < clear_prob:
         t = torch.ones(1, size, size)
     else:
@@ -235,8 +238,10 @@ def make_sample(data: TrainingSet, size: int, rng: random.Random, clear_prob: fl
     return Sample(clear=clear, hazy=hazy, t=t, airlight=airlight)
 
 
-def make_batch(data: TrainingSet, batch: int, size: int, rng: random.Random, airlight_min: Optional[float] = None) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    samples = [make_sample(data, size, rng, airlight_min=airlight_min) for _ in range(batch)]
+def make_batch(
+    data: TrainingSet, batch: int, size: int, rng: random.Random, airlight_min: Optional[float] = None, airlight_uniform_prob: float = 1.0
+) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
+    samples = [make_sample(data, size, rng, airlight_min=airlight_min, airlight_uniform_prob=airlight_uniform_prob) for _ in range(batch)]
     return (
         torch.stack([s.hazy for s in samples]),
         torch.stack([s.clear for s in samples]),

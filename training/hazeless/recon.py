@@ -5,7 +5,9 @@ Every step here has a twin in `engine/` and the two must agree pixel for pixel:
   2. pad with edge replication to a multiple of `multiple`, run the network, crop back,
   3. fast guided filter: coefficients at network resolution with the grey guide, box-averaged,
      bilinearly upsampled (half-pixel centres) to full size, t = a * grey(I) + b,
-  4. J = (I - A) / max(t, t0) + A.
+  4. the sliders the evaluation needs (strength >= 0 and protect; engine/adjustments.ts has them
+     all): t' = 1 - k (1 - t), then t' += 0.75 p mask (1 - t') where the photo is bright and flat,
+  5. J = (I - A) / max(t', t0) + A.
 """
 from __future__ import annotations
 
@@ -17,6 +19,9 @@ import torch
 import torch.nn.functional as F
 
 LUMA = (0.2126, 0.7152, 0.0722)
+# engine/adjustments.ts PROTECT_MAX_RAISE: at protect 100 in a fully sky-like pixel, this share of
+# the haze removal is given back.
+PROTECT_MAX_RAISE = 0.75
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,35 @@ def upsample_transmission(img_lr: torch.Tensor, t_lr: torch.Tensor, img_hr: torc
     return torch.clamp(a_hr * grey(img_hr) + b_hr, 0.0, 1.0)
 
 
+def smoothstep(lo: float, hi: float, x: torch.Tensor) -> torch.Tensor:
+    u = ((x - lo) / (hi - lo)).clamp(0.0, 1.0)
+    return u * u * (3 - 2 * u)
+
+
+def protect_mask(img_lr: torch.Tensor, airlight: torch.Tensor, params: ReconParams) -> torch.Tensor:
+    """engine/protect-mask.ts: bright relative to the airlight and locally flat (sky, haze veils),
+    where dividing by a small t amplifies noise, JPEG blocks and banding; at network size."""
+    h, w = img_lr.shape[-2:]
+    r = guide_radius(h, w, params.radius_fraction)
+    g = grey(img_lr)
+    mean = box_mean(g, r)
+    var = box_mean(g * g, r) - mean * mean
+    luma_a = grey(airlight.reshape(-1, 3, 1, 1)).clamp(min=1e-3)
+    bright = smoothstep(0.6, 0.9, mean / luma_a)
+    flat = 1 - smoothstep(0.008, 0.04, var.clamp(min=0).sqrt())
+    return box_mean(bright * flat, r)
+
+
+def adjust_transmission(t_hr: torch.Tensor, mask_hr: torch.Tensor, strength: float, protect: float) -> torch.Tensor:
+    """Strength scales the haze removed, then protect raises t in sky-like areas (engine/render.ts)."""
+    if not 0 <= strength <= 100:
+        raise ValueError("the reference reconstruction implements strength 0..100 only")
+    t = 1 - (strength / 100) * (1 - t_hr)
+    if protect:
+        t = t + PROTECT_MAX_RAISE * (protect / 100) * mask_hr * (1 - t)
+    return t
+
+
 def recover(img_hr: torch.Tensor, t_hr: torch.Tensor, airlight: torch.Tensor, t0: float) -> torch.Tensor:
     a = airlight.reshape(airlight.shape[0], 3, 1, 1) if airlight.dim() == 2 else airlight
     return (img_hr - a) / torch.clamp(t_hr, min=t0) + a
@@ -108,11 +142,18 @@ def run_network(model: torch.nn.Module, img_lr: torch.Tensor, multiple: int) -> 
 
 
 @torch.no_grad()
-def dehaze(model: torch.nn.Module, img_hr: torch.Tensor, params: ReconParams) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """Full app path on a 1x3xHxW sRGB tensor in [0,1]. Returns (J clamped to [0,1], t_hr, A)."""
+def dehaze(
+    model: torch.nn.Module, img_hr: torch.Tensor, params: ReconParams, strength: float = 100, protect: float = 0
+) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Full app path on a 1x3xHxW sRGB tensor in [0,1]. Returns (J clamped to [0,1], t_hr before
+    the sliders, A)."""
     h, w = img_hr.shape[-2:]
     img_lr = area_resize(img_hr, network_size(h, w, params.max_side))
     t_lr, airlight = run_network(model, img_lr, params.multiple)
     t_hr = upsample_transmission(img_lr, t_lr, img_hr, params)
-    j = recover(img_hr, t_hr, airlight, params.t0)
+    t = t_hr
+    if strength != 100 or protect:
+        mask_hr = F.interpolate(protect_mask(img_lr, airlight, params), size=img_hr.shape[-2:], mode="bilinear", align_corners=False)
+        t = adjust_transmission(t_hr, mask_hr, strength, protect)
+    j = recover(img_hr, t, airlight, params.t0)
     return torch.clamp(j, 0.0, 1.0), t_hr, airlight

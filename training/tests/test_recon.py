@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from hazeless.recon import ReconParams, area_resize, box_mean, guide_radius, network_size, recover, upsample_transmission
+from hazeless.recon import ReconParams, area_resize, box_mean, dehaze, guide_radius, network_size, recover, upsample_transmission
 
 
 def brute_box_mean(x: np.ndarray, r: int) -> np.ndarray:
@@ -55,3 +55,45 @@ def test_guided_upsampling_reproduces_a_constant_transmission_and_follows_edges(
     # Full-resolution t is sharp at the edge: the pixels either side differ almost by the full step.
     assert float(up[0, 0, 10, 33] - up[0, 0, 10, 30]) > 0.4
     assert guide_radius(16, 16, params.radius_fraction) == 1
+
+
+class _FixedHaze(torch.nn.Module):
+    """A stand-in network: uniform t and a grey airlight, so the sliders' effect is known."""
+
+    def __init__(self, t: float, airlight: float) -> None:
+        super().__init__()
+        self.t, self.airlight = t, airlight
+
+    def forward(self, x: torch.Tensor):
+        return torch.full_like(x[:, :1], self.t), torch.full((x.shape[0], 3), self.airlight)
+
+
+def _sky_over_texture(h: int = 96, w: int = 128) -> torch.Tensor:
+    """A bright flat sky above a dark textured ground."""
+    g = torch.Generator().manual_seed(3)
+    img = torch.empty(1, 3, h, w)
+    img[:, :, : h // 2] = 0.85
+    img[:, :, h // 2 :] = 0.2 + 0.3 * torch.rand(1, 3, h - h // 2, w, generator=g)
+    return img
+
+
+def test_strength_zero_returns_the_input_and_protect_zero_changes_nothing() -> None:
+    img = _sky_over_texture()
+    params = ReconParams(max_side=64)
+    model = _FixedHaze(0.4, 0.9)
+    assert torch.allclose(dehaze(model, img, params, strength=0)[0], img, atol=1e-6)
+    assert torch.equal(dehaze(model, img, params, protect=0)[0], dehaze(model, img, params)[0])
+
+
+def test_protect_gives_back_haze_removal_in_the_flat_bright_sky_only() -> None:
+    img = _sky_over_texture()
+    params = ReconParams(max_side=64)
+    model = _FixedHaze(0.4, 0.9)
+    full = dehaze(model, img, params)[0]
+    kept = dehaze(model, img, params, protect=100)[0]
+    sky, ground = slice(0, 30), slice(66, 96)
+    # In the sky the change towards the input shrinks by up to PROTECT_MAX_RAISE of the removal.
+    sky_full = (full[:, :, sky] - img[:, :, sky]).abs().mean()
+    sky_kept = (kept[:, :, sky] - img[:, :, sky]).abs().mean()
+    assert float(sky_kept) < 0.5 * float(sky_full)
+    assert torch.allclose(kept[:, :, ground], full[:, :, ground], atol=1e-6)
