@@ -3,8 +3,10 @@
 import { defineConfig } from 'vite';
 import { resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { hazelessSvelte } from './svelte-plugin';
-import { hazelessAssets } from './assets-plugin';
+// Explicit .ts extensions: Vite's native config loader (planned default) resolves no extensionless
+// imports. (This file is outside tsconfig.json, which does not allow .ts specifiers.)
+import { hazelessSvelte } from './svelte-plugin.ts';
+import { hazelessAssets } from './assets-plugin.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
