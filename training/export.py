@@ -39,7 +39,12 @@ def export_onnx(model: HazeNet, path: str) -> None:
     )
 
 
-def manifest_for(model_id: str, version: str, model: HazeNet, cfg: Dict[str, Any], ckpt: Dict[str, Any], onnx_path: str) -> Dict[str, Any]:
+CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "loss", "a_corr_scale", "airlight_min", "airlight_uniform_prob")
+
+
+def manifest_for(
+    model_id: str, version: str, model: HazeNet, cfg: Dict[str, Any], ckpt: Dict[str, Any], onnx_path: str, protect: float = 0
+) -> Dict[str, Any]:
     recon = cfg["recon"]
     return {
         "id": model_id,
@@ -67,7 +72,7 @@ def manifest_for(model_id: str, version: str, model: HazeNet, cfg: Dict[str, Any
             "guide": "luma709",
             "guidedFilter": {"radiusFraction": recon["radius_fraction"], "radiusOf": "networkLongSide", "epsilon": recon["epsilon"]},
         },
-        "defaults": {"strength": 100, "distance": 0, "protect": 0, "exposure": 0},
+        "defaults": {"strength": 100, "distance": 0, "protect": protect, "exposure": 0},
         "budget": {
             "parameters": count_params(model),
             "weightBytes": os.path.getsize(onnx_path),
@@ -78,7 +83,7 @@ def manifest_for(model_id: str, version: str, model: HazeNet, cfg: Dict[str, Any
             "steps": ckpt["step"],
             "samples": ckpt.get("samples", 0),
             "batch": cfg["batch"],
-            "config": {k: cfg[k] for k in ("seed", "lr", "net_sizes", "hr_factors", "widths", "loss") if k in cfg},
+            "config": {k: cfg[k] for k in CONFIG_KEYS if k in cfg},
             "exportedAt": datetime.date.today().isoformat(),
         },
         "validation": None,
@@ -94,6 +99,7 @@ def main() -> None:
     ap.add_argument("--weights-out", default=None, help="default: training/checkpoints/<id>.pt")
     ap.add_argument("--max-side", type=int, help="network input long side for the app (default: the training config's)")
     ap.add_argument("--t0", type=float, help="lower bound of t in the reconstruction (default: the training config's)")
+    ap.add_argument("--protect", type=float, default=0, help="the protect slider's default in the app (0..100)")
     args = ap.parse_args()
 
     model, cfg, ckpt = load_model(args.checkpoint)
@@ -105,11 +111,11 @@ def main() -> None:
     onnx_path = os.path.join(args.models, f"{args.id}.onnx")
     export_onnx(model, onnx_path)
     manifest_path = os.path.join(args.models, f"{args.id}.json")
-    manifest = manifest_for(args.id, args.version, model, cfg, ckpt, onnx_path)
+    manifest = manifest_for(args.id, args.version, model, cfg, ckpt, onnx_path, args.protect)
     if os.path.exists(manifest_path):
         with open(manifest_path) as f:
             old = json.load(f)
-        if old.get("training", {}).get("steps") == manifest["training"]["steps"]:
+        if old.get("training", {}).get("steps") == manifest["training"]["steps"] and old.get("defaults") == manifest["defaults"]:
             manifest["validation"] = old.get("validation")
     with open(manifest_path, "w") as f:
         json.dump(manifest, f, indent=2)
