@@ -46,6 +46,11 @@ function transferable(source: PhotoSource): Transferable[] {
   return source.kind === 'rgba' && source.data.buffer instanceof ArrayBuffer ? [source.data.buffer] : [];
 }
 
+/** How long the viewer's size must rest before the open photo's proxy is remade. */
+const REGROW_DEBOUNCE_MS = 200;
+/** A new proxy only when it would be this much larger than the one on screen. */
+const REGROW_MARGIN = 1.25;
+
 function same(a: Adjustments, b: Adjustments): boolean {
   return a.strength === b.strength && a.distance === b.distance && a.protect === b.protect && a.exposure === b.exposure;
 }
@@ -74,7 +79,10 @@ export class PreviewController {
   private want: { adjustments: Adjustments; mode: PreviewMode; rect: Rect | null } | null = null;
   private readonly host: Host;
 
+  /** Long side of the proxy that photos are opened with: about the viewer's size in device pixels. */
   proxyMaxSide = 1600;
+  private regrowTimer: ReturnType<typeof setTimeout> | null = null;
+  private regrowing = false;
 
   constructor(host: Host) {
     this.host = host;
@@ -96,6 +104,51 @@ export class PreviewController {
       }
     })();
     return this.engine;
+  }
+
+  /**
+   * The viewer's size changed. Photos opened from now on get a proxy of about this long side; the
+   * one on screen gets a new one (the estimate is kept: no network run) once the size has settled
+   * for a moment, if it has grown enough to show visibly more detail. Shrinking keeps the proxy.
+   */
+  setProxyMaxSide(maxSide: number): void {
+    if (maxSide === this.proxyMaxSide) return;
+    this.proxyMaxSide = maxSide;
+    if (this.regrowTimer !== null) clearTimeout(this.regrowTimer);
+    this.regrowTimer = setTimeout(() => {
+      this.regrowTimer = null;
+      void this.regrow();
+    }, REGROW_DEBOUNCE_MS);
+  }
+
+  /** Remakes the open photo's proxy when the viewer has outgrown it. */
+  private async regrow(): Promise<void> {
+    const opened = this.opened;
+    if (!opened || !this.client || this.regrowing || opened.photoId !== this.wanted) return;
+    const current = Math.max(opened.proxyWidth, opened.proxyHeight);
+    // A proxy is never larger than the photo itself.
+    const wanted = Math.min(this.proxyMaxSide, Math.max(opened.width, opened.height));
+    if (wanted <= current * REGROW_MARGIN) return;
+    this.regrowing = true;
+    try {
+      const r = await this.client.request({ type: 'proxy', photoId: opened.photoId, proxyMaxSide: this.proxyMaxSide });
+      if (this.opened?.photoId !== r.photoId) {
+        r.original.close();
+        return;
+      }
+      const old = this.opened;
+      this.opened = { ...old, proxyWidth: r.proxyWidth, proxyHeight: r.proxyHeight, original: r.original };
+      old.original.close();
+      this.render();
+    } catch (e) {
+      // The photo was closed or forgotten meanwhile: it gets a fitting proxy when opened again.
+      if (!(e instanceof CancelledError)) console.warn(`Preview resize: ${(e as Error).message}`);
+      return;
+    } finally {
+      this.regrowing = false;
+    }
+    // The window may have grown again while this one was made.
+    void this.regrow();
   }
 
   /** Makes `photo` the one on screen. Resolves when its first preview was asked for. */
@@ -150,6 +203,8 @@ export class PreviewController {
       };
       this.loadingPhotoId = null;
       this.render();
+      // The window may have grown while the photo was opening with the older size.
+      void this.regrow();
       if (next) void this.prefetch(next);
     } catch (e) {
       if (e instanceof CancelledError || controller.signal.aborted) return;

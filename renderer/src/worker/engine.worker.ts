@@ -8,7 +8,7 @@ import { throwIfAborted } from '../../../engine/abort';
 import { createWebBackend } from '../../../engine/backend-web';
 import type { HazeEstimate, ImageBuffer, InferenceBackend, ModelManifest, Progress } from '../../../engine/types';
 import { bitmapPixels, crop, fitInside, imageDataOf, resized, sourceBitmap, type Rgba } from './decode';
-import { PhotoCache, type Prepared } from './photo-cache';
+import { PhotoCache, type CacheEntry, type Prepared } from './photo-cache';
 import type {
   ExportRequest,
   ExportResult,
@@ -21,6 +21,8 @@ import type {
   PhotoSource,
   PreviewRequest,
   PreviewResult,
+  ProxyRequest,
+  ProxyResult,
   WorkerRequest,
   WorkerResponse,
 } from './protocol';
@@ -109,15 +111,29 @@ async function prepare(photoId: string, source: PhotoSource, proxyMaxSide: numbe
   }
 }
 
+/** The prepared photo again with a proxy of another size: decoded pixels and estimate are kept. */
+async function withProxy(entry: CacheEntry, proxyMaxSide: number): Promise<CacheEntry> {
+  const old = await entry.promise;
+  const proxy = await proxyOf(old.full, null, proxyMaxSide);
+  const promise = Promise.resolve({ ...old, proxy });
+  return cache.add({ photoId: old.photoId, proxyMaxSide, promise, controller: new AbortController(), background: false });
+}
+
+/** The window grew: a larger proxy for the photo on screen, without running the network again. */
+async function reproxy(req: ProxyRequest): Promise<ProxyResult> {
+  const entry = cache.get(req.photoId);
+  if (!entry?.settled) throw new Error('this photo is not open');
+  const p = await (await withProxy(entry, req.proxyMaxSide)).promise;
+  const original = await createImageBitmap(imageDataOf(p.proxy));
+  return { photoId: req.photoId, proxyWidth: p.proxy.width, proxyHeight: p.proxy.height, original };
+}
+
 async function open(req: OpenRequest): Promise<OpenResult> {
   if (!req.background) cache.abortBackgroundExcept(req.photoId);
   let entry = cache.get(req.photoId);
   if (entry && entry.settled && !req.background && Math.abs(entry.proxyMaxSide - req.proxyMaxSide) > req.proxyMaxSide * 0.25) {
     // The window changed size a lot since this photo was prepared: only the proxy is redone.
-    const old = await entry.promise;
-    const proxy = await proxyOf(old.full, null, req.proxyMaxSide);
-    const promise = Promise.resolve({ ...old, proxy });
-    entry = cache.add({ photoId: req.photoId, proxyMaxSide: req.proxyMaxSide, promise, controller: new AbortController(), background: false });
+    entry = await withProxy(entry, req.proxyMaxSide);
   }
   const cached = entry !== undefined;
   if (!entry) {
@@ -309,6 +325,9 @@ async function handle(msg: WorkerRequest): Promise<void> {
         value = await pending;
         break;
       }
+      case 'proxy':
+        value = await reproxy(msg);
+        break;
       case 'preview': {
         const job = previewChain.then(() => {
           throwIfAborted(controller.signal);

@@ -39,6 +39,13 @@ export interface OpenRequest {
   background: boolean;
 }
 
+/** Remakes the proxy of an open photo for another screen size (the window grew): no network run. */
+export interface ProxyRequest {
+  type: 'proxy';
+  photoId: string;
+  proxyMaxSide: number;
+}
+
 export interface PreviewRequest {
   type: 'preview';
   photoId: string;
@@ -72,7 +79,7 @@ export interface ForgetRequest {
   photoIds: string[];
 }
 
-export type RequestBody = InitRequest | OpenRequest | PreviewRequest | ExportRequest | NetworkRequest | ForgetRequest;
+export type RequestBody = InitRequest | OpenRequest | ProxyRequest | PreviewRequest | ExportRequest | NetworkRequest | ForgetRequest;
 
 export type WorkerRequest = ({ id: number } & RequestBody) | { type: 'cancel'; id: number };
 
@@ -93,6 +100,14 @@ export interface OpenResult {
   /** The unprocessed proxy (for before/after); null for background requests. */
   original: ImageBitmap | null;
   timings: { decode: number; estimate: number; network: number; total: number; cached: boolean };
+}
+
+export interface ProxyResult {
+  photoId: string;
+  proxyWidth: number;
+  proxyHeight: number;
+  /** The unprocessed new proxy (for before/after). */
+  original: ImageBitmap;
 }
 
 export interface PreviewResult {
@@ -126,6 +141,7 @@ export interface NetworkResult {
 export interface ResultMap {
   init: InitResult;
   open: OpenResult;
+  proxy: ProxyResult;
   preview: PreviewResult;
   export: ExportResult;
   network: NetworkResult;
