@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-node';
-import { throwIfAborted } from './abort.js';
+import { OrtSessionBackend } from './ort-backend.js';
 import type { InferenceBackend, ModelManifest, NetworkOutputs } from './types.js';
 
 export interface NodeBackendOptions {
@@ -25,32 +25,16 @@ export async function createNodeBackend(
     typeof model === 'string'
       ? await ort.InferenceSession.create(model, sessionOptions)
       : await ort.InferenceSession.create(model, sessionOptions);
-  return new OrtBackend(session, manifest, 'cpu', 'onnxruntime-node (CPU)');
+  return new NodeBackend(session, manifest, 'cpu', 'onnxruntime-node (CPU)');
 }
 
-/** Shared by both runtimes: they expose the same onnxruntime-common session API. */
-class OrtBackend implements InferenceBackend {
-  constructor(
-    private readonly session: ort.InferenceSession,
-    private readonly manifest: ModelManifest,
-    readonly name: 'cpu',
-    readonly reason: string,
-  ) {}
-
-  async run(input: Float32Array, height: number, width: number, signal?: AbortSignal): Promise<NetworkOutputs> {
-    throwIfAborted(signal);
-    const m = this.manifest;
-    const feeds = { [m.input.name]: new ort.Tensor('float32', input, [1, 3, height, width]) };
-    const out = await this.session.run(feeds);
-    throwIfAborted(signal);
-    const t = out[m.outputs.transmission.name];
-    const a = out[m.outputs.airlight.name];
-    if (!t || !a) throw new Error(`model outputs ${Object.keys(out).join(', ')} lack those named in the manifest`);
-    const result = { transmission: t.data as Float32Array, airlight: a.data as Float32Array };
-    return result;
+class NodeBackend extends OrtSessionBackend<ort.Tensor, 'cpu'> {
+  protected tensor(data: Float32Array, dims: number[]): ort.Tensor {
+    return new ort.Tensor('float32', data, dims);
   }
 
-  async dispose(): Promise<void> {
-    await this.session.release();
+  // CPU outputs: their data are plain Float32Arrays already.
+  protected async read(t: ort.Tensor, a: ort.Tensor): Promise<NetworkOutputs> {
+    return { transmission: t.data as Float32Array, airlight: a.data as Float32Array };
   }
 }

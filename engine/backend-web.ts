@@ -1,5 +1,5 @@
 import * as ort from 'onnxruntime-web/webgpu';
-import { throwIfAborted } from './abort.js';
+import { OrtSessionBackend } from './ort-backend.js';
 import type { InferenceBackend, ModelManifest, NetworkOutputs } from './types.js';
 
 export interface WebBackendOptions {
@@ -69,34 +69,19 @@ export async function createWebBackend(
   return new WebBackend(await create('wasm'), manifest, 'wasm', `${probe.why} -> WASM`);
 }
 
-class WebBackend implements InferenceBackend {
-  constructor(
-    private readonly session: ort.InferenceSession,
-    private readonly manifest: ModelManifest,
-    readonly name: WebName,
-    readonly reason: string,
-  ) {}
-
-  async run(input: Float32Array, height: number, width: number, signal?: AbortSignal): Promise<NetworkOutputs> {
-    throwIfAborted(signal);
-    const m = this.manifest;
-    const feeds = { [m.input.name]: new ort.Tensor('float32', input, [1, 3, height, width]) };
-    const out = await this.session.run(feeds);
-    try {
-      throwIfAborted(signal);
-      const t = out[m.outputs.transmission.name];
-      const a = out[m.outputs.airlight.name];
-      if (!t || !a) throw new Error(`model outputs ${Object.keys(out).join(', ')} lack those named in the manifest`);
-      // getData() downloads GPU-resident outputs; copies so the tensors can be released.
-      const transmission = new Float32Array((await t.getData()) as Float32Array);
-      const airlight = new Float32Array((await a.getData()) as Float32Array);
-      return { transmission, airlight };
-    } finally {
-      for (const v of Object.values(out)) v.dispose();
-    }
+class WebBackend extends OrtSessionBackend<ort.Tensor, WebName> {
+  protected tensor(data: Float32Array, dims: number[]): ort.Tensor {
+    return new ort.Tensor('float32', data, dims);
   }
 
-  async dispose(): Promise<void> {
-    await this.session.release();
+  // getData() downloads GPU-resident outputs; copies so the tensors can be released.
+  protected async read(t: ort.Tensor, a: ort.Tensor): Promise<NetworkOutputs> {
+    const transmission = new Float32Array((await t.getData()) as Float32Array);
+    const airlight = new Float32Array((await a.getData()) as Float32Array);
+    return { transmission, airlight };
+  }
+
+  protected override releaseOutputs(outputs: Record<string, ort.Tensor>): void {
+    for (const v of Object.values(outputs)) v.dispose();
   }
 }
