@@ -48,21 +48,31 @@ function parseFormat(value: string): ImageFormat {
   return f;
 }
 
-function sliderOption(key: keyof Adjustments, what: string): Option {
+/** The slider options, in --help order, with what each does; ranges come from the engine. */
+const SLIDERS: Readonly<Record<keyof Adjustments, string>> = {
+  strength: 'haze removal strength',
+  distance: 'how far into the distance haze is removed',
+  protect: 'protection of sky and bright flat areas',
+  exposure: 'shadow exposure',
+};
+const SLIDER_KEYS = Object.keys(SLIDERS) as (keyof Adjustments)[];
+
+function sliderOption(key: keyof Adjustments): Option {
   const [min, max] = ADJUSTMENT_RANGES[key];
-  return new Option(`--${key} <n>`, `${what}, ${min}..${max} (default from the model)`).argParser(numberIn(`--${key}`, min, max, false));
+  return new Option(`--${key} <n>`, `${SLIDERS[key]}, ${min}..${max} (default from the model)`).argParser(numberIn(`--${key}`, min, max, false));
 }
 
+/** What commander parses: the CLI options as they come, sliders at the top level. */
+type ProgramOptions = Omit<CliOptions, 'inputs' | 'adjustments'> & Partial<Adjustments>;
+
 export function buildProgram(version: string): Command {
-  return new Command('hazeless')
+  const program = new Command('hazeless')
     .description('Remove haze from photos. Inputs are files or folders; the originals are never modified.')
     .version(version, '-V, --version')
     .argument('<file|folder...>', 'photos (JPEG, PNG, WebP, AVIF, TIFF) or folders of photos')
-    .option('-o, --out <dir>', 'output folder (created if needed); default: a "dehazed" folder beside each input')
-    .addOption(sliderOption('strength', 'haze removal strength'))
-    .addOption(sliderOption('distance', 'how far into the distance haze is removed'))
-    .addOption(sliderOption('protect', 'protection of sky and bright flat areas'))
-    .addOption(sliderOption('exposure', 'shadow exposure'))
+    .option('-o, --out <dir>', 'output folder (created if needed); default: a "dehazed" folder beside each input');
+  for (const key of SLIDER_KEYS) program.addOption(sliderOption(key));
+  return program
     .addOption(new Option('--format <f>', `output format: ${IMAGE_FORMATS.join(' | ')} (default: same as the input)`).argParser(parseFormat))
     .addOption(new Option('--quality <n>', 'quality 1..100 for lossy formats (jpeg, webp, avif)').argParser(numberIn('--quality', 1, 100, true)))
     .option('--suffix <s>', 'added to the output file name ("" keeps the name)', '-dehazed')
@@ -93,23 +103,9 @@ export function parseCommandLine(argv: string[], version: string, io: { writeOut
     }
     throw e;
   }
-  const o = program.opts<{
-    out?: string;
-    strength?: number;
-    distance?: number;
-    protect?: number;
-    exposure?: number;
-    format?: ImageFormat;
-    quality?: number;
-    suffix: string;
-    maxSize?: number;
-    recursive: boolean;
-    overwrite: boolean;
-    json: boolean;
-    model?: string;
-  }>();
+  const o = program.opts<ProgramOptions>();
   const adjustments: Partial<Adjustments> = {};
-  for (const key of ['strength', 'distance', 'protect', 'exposure'] as const) {
+  for (const key of SLIDER_KEYS) {
     if (o[key] !== undefined) adjustments[key] = o[key];
   }
   if (o.suffix.includes('/') || o.suffix.includes('\\')) {
