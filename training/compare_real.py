@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import glob
+import json
 import os
 import sys
 
@@ -29,15 +30,20 @@ def main() -> None:
     ap.add_argument("--out", default="/tmp/real-compare")
     ap.add_argument("--width", type=int, default=480, help="width of each panel")
     ap.add_argument("--only", nargs="*", help="file names to include")
+    ap.add_argument("--protect", type=float, help="protect slider (default: the manifest's default)")
     args = ap.parse_args()
     model, params, _ = load(args.checkpoint or os.path.join(HERE, "checkpoints", f"{args.id}.pt"))
+    protect = args.protect
+    if protect is None:
+        with open(os.path.join(HERE, "..", "models", f"{args.id}.json")) as f:
+            protect = float(json.load(f)["defaults"]["protect"])
     os.makedirs(args.out, exist_ok=True)
     for path in sorted(glob.glob(os.path.join(REAL, "*"))):
         name = os.path.basename(path)
         if args.only and name not in args.only:
             continue
         x = to_tensor(read(path))
-        j, t, a = dehaze(model, x, params)
+        j, t, a = dehaze(model, x, params, protect=protect)
         panels = [to_uint8(x), to_uint8(j), to_uint8(dark_channel_prior(x)), to_uint8(t.expand(-1, 3, -1, -1))]
         h = round(panels[0].shape[0] * args.width / panels[0].shape[1])
         row = np.concatenate([np.asarray(Image.fromarray(p).resize((args.width, h), Image.BOX)) for p in panels], axis=1)
