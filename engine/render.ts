@@ -211,7 +211,7 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
   const protect = plan.protect !== 0;
   // 8-bit output goes through a clamping view, so the common loop needs no clamps of its own.
   const clamped = dst instanceof Uint16Array ? null : dst instanceof Uint8ClampedArray ? dst : new Uint8ClampedArray(dst.buffer, dst.byteOffset, dst.length);
-  const common = clamped !== null && k > 0 && plan.tLut === null && !protect && plan.exposure === 0;
+  const common = clamped !== null && k > 0 && plan.tLut === null && plan.exposure === 0;
   for (let y = y0; y < y1; y++) {
     if (k !== 0) prepareCoefRow(plan, y, protect);
     if (common) dehazeRow(plan, src, clamped, y);
@@ -220,8 +220,8 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
 }
 
 /**
- * The common case, 8-bit and strength > 0 alone: J = (I - A) / max(t, t0) + A with
- * t = clamp(a luma + b). The clamping store does what clamping J to [0, 1] then rounding half up
+ * The common case, 8-bit, strength > 0 and protect (the defaults): J = (I - A) / max(t, t0) + A
+ * with t = clamp(a luma + b), strength and protect as in adjustedTRow. The clamping store does what clamping J to [0, 1] then rounding half up
  * would do (|J| < 21 as t >= t0, far from int32 overflow).
  */
 function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: number): void {
@@ -237,7 +237,9 @@ function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: 
   const max = maxSample(src);
   const inv = 1 / max;
   const absK = consts[K_ABS_K];
+  const protect = consts[K_PROTECT];
   const scaleT = absK !== 1;
+  const adjust = scaleT || protect !== 0;
   const runs = runCol.length;
   let p = y * width * channels;
   let x = 0;
@@ -245,8 +247,10 @@ function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: 
     const q = 3 * runCol[run];
     const a0 = coefRow[q];
     const b0 = coefRow[q + 1];
+    const m0 = coefRow[q + 2];
     const a1 = coefRow[q + 3];
     const b1 = coefRow[q + 4];
+    const m1 = coefRow[q + 5];
     const end = runEnd[run];
     for (; x < end; x++, p += channels) {
       const r = src[p] * inv;
@@ -255,9 +259,10 @@ function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: 
       const wx = w1[x];
       const wx0 = 1 - wx;
       let t = (wx0 * a0 + wx * a1) * (lr * r + lg * g + lb * b) + (wx0 * b0 + wx * b1);
-      if (scaleT) {
+      if (adjust) {
         t = t < 0 ? 0 : t > 1 ? 1 : t;
-        t = 1 - absK * (1 - t);
+        if (scaleT) t = 1 - absK * (1 - t);
+        if (protect !== 0) t += protect * (wx0 * m0 + wx * m1) * (1 - t);
       } else {
         // clamp(t, 0, 1) then max(t, t0) in one, as 0 < t0 <= 1.
         t = t > 1 ? 1 : t;
