@@ -220,9 +220,9 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
 }
 
 /**
- * The common case, 8-bit, strength > 0 and protect (the defaults): J = (I - A) / max(t, t0) + A
- * with t = clamp(a luma + b), strength and protect as in adjustedTRow. The clamping store does what clamping J to [0, 1] then rounding half up
- * would do (|J| < 21 as t >= t0, far from int32 overflow).
+ * The common case, 8-bit with strength > 0 and protect (the defaults): J = (I - A) / max(t, t0) + A
+ * with t = clamp(a luma + b), then strength and protect as in adjustedTRow. The clamping store
+ * does what clamping J to [0, 1] then rounding half up would do (|J| < 21 as t >= t0, far from int32 overflow).
  */
 function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: number): void {
   const { width, channels, runCol, runEnd, coefRow, consts } = plan;

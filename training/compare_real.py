@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import glob
-import json
 import os
 import sys
 
@@ -17,7 +16,7 @@ from PIL import Image
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from evaluate import HERE, dark_channel_prior, load, read, to_tensor, to_uint8  # noqa: E402
+from evaluate import HERE, dark_channel_prior, default_sliders, load, read, to_tensor, to_uint8  # noqa: E402
 from hazeless.recon import dehaze  # noqa: E402
 
 REAL = os.path.normpath(os.path.join(HERE, "..", "..", "shared", "data", "real"))
@@ -33,10 +32,7 @@ def main() -> None:
     ap.add_argument("--protect", type=float, help="protect slider (default: the manifest's default)")
     args = ap.parse_args()
     model, params, _ = load(args.checkpoint or os.path.join(HERE, "checkpoints", f"{args.id}.pt"))
-    protect = args.protect
-    if protect is None:
-        with open(os.path.join(HERE, "..", "models", f"{args.id}.json")) as f:
-            protect = float(json.load(f)["defaults"]["protect"])
+    protect = default_sliders(args.id)["protect"] if args.protect is None else args.protect
     os.makedirs(args.out, exist_ok=True)
     for path in sorted(glob.glob(os.path.join(REAL, "*"))):
         name = os.path.basename(path)

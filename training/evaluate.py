@@ -12,7 +12,6 @@ over images.
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import glob
 import json
 import os
@@ -113,8 +112,21 @@ def clear_unchanged(method: Method, folders: List[str], limit: Optional[int]) ->
     return {"psnr": float(np.mean(ps)), "min_psnr": float(np.min(ps)), "images": len(ps)}
 
 
-def load(checkpoint: str) -> Tuple[HazeNet, ReconParams, Dict]:
-    model, cfg, ckpt = load_model(checkpoint)
+def default_sliders(model_id: str) -> Dict[str, float]:
+    """The app's default sliders for a shipped model (physical, 100 and 0, without a manifest)."""
+    defaults = {"strength": 100.0, "protect": 0.0}
+    path = os.path.join(ROOT, "models", f"{model_id}.json")
+    if os.path.exists(path):
+        with open(path) as f:
+            shipped = json.load(f)["defaults"]
+        if shipped.get("distance", 0) or shipped.get("exposure", 0):
+            raise SystemExit("the reference reconstruction implements the strength and protect sliders only")
+        defaults.update({k: float(shipped[k]) for k in defaults})
+    return defaults
+
+
+def load(checkpoint: str, max_side: Optional[int] = None, t0: Optional[float] = None) -> Tuple[HazeNet, ReconParams, Dict]:
+    model, cfg, ckpt = load_model(checkpoint, max_side, t0)
     return model, ReconParams(**cfg["recon"]), ckpt
 
 
@@ -176,21 +188,10 @@ def main() -> None:
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
 
     checkpoint = args.checkpoint or os.path.join(HERE, "checkpoints", f"{args.id}.pt")
-    model, params, ckpt = load(checkpoint)
-    if args.checkpoint and args.max_side:
-        params = dataclasses.replace(params, max_side=args.max_side)
-    if args.checkpoint and args.t0:
-        params = dataclasses.replace(params, t0=args.t0)
+    model, params, ckpt = load(checkpoint, *((args.max_side, args.t0) if args.checkpoint else ()))
 
-    # The app's default sliders: the manifest's for a shipped model, else physical (100, 0).
     manifest_path = os.path.join(ROOT, "models", f"{args.id}.json")
-    defaults = {"strength": 100.0, "protect": 0.0}
-    if not args.checkpoint and os.path.exists(manifest_path):
-        with open(manifest_path) as f:
-            shipped = json.load(f)["defaults"]
-        if shipped.get("distance", 0) or shipped.get("exposure", 0):
-            raise SystemExit("the reference reconstruction implements the strength and protect sliders only")
-        defaults.update({k: float(shipped[k]) for k in defaults})
+    defaults = {"strength": 100.0, "protect": 0.0} if args.checkpoint else default_sliders(args.id)
     overridden = args.strength is not None or args.protect is not None
     defaults.update({k: v for k, v in (("strength", args.strength), ("protect", args.protect)) if v is not None})
     print(f"sliders: {defaults}")

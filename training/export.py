@@ -102,11 +102,7 @@ def main() -> None:
     ap.add_argument("--protect", type=float, default=0, help="the protect slider's default in the app (0..100)")
     args = ap.parse_args()
 
-    model, cfg, ckpt = load_model(args.checkpoint)
-    if args.max_side:
-        cfg = dict(cfg, recon=dict(cfg["recon"], max_side=args.max_side))
-    if args.t0:
-        cfg = dict(cfg, recon=dict(cfg["recon"], t0=args.t0))
+    model, cfg, ckpt = load_model(args.checkpoint, args.max_side, args.t0)
     os.makedirs(args.models, exist_ok=True)
     onnx_path = os.path.join(args.models, f"{args.id}.onnx")
     export_onnx(model, onnx_path)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
@@ -71,11 +71,16 @@ def guide_radius(height: int, width: int, radius_fraction: float) -> int:
     return max(1, int(math.floor(radius_fraction * max(height, width) + 0.5)))
 
 
-def guided_coefficients(guide_lr: torch.Tensor, t_lr: torch.Tensor, r: int, eps: float) -> Tuple[torch.Tensor, torch.Tensor]:
+def guide_statistics(guide_lr: torch.Tensor, r: int) -> Tuple[torch.Tensor, torch.Tensor]:
+    """Local mean and variance of the guide: shared by the guided filter and the protect mask."""
     mean_i = box_mean(guide_lr, r)
+    return mean_i, box_mean(guide_lr * guide_lr, r) - mean_i * mean_i
+
+
+def guided_coefficients(guide_lr: torch.Tensor, t_lr: torch.Tensor, r: int, eps: float) -> Tuple[torch.Tensor, torch.Tensor]:
+    mean_i, var_i = guide_statistics(guide_lr, r)
     mean_p = box_mean(t_lr, r)
     cov_ip = box_mean(guide_lr * t_lr, r) - mean_i * mean_p
-    var_i = box_mean(guide_lr * guide_lr, r) - mean_i * mean_i
     a = cov_ip / (var_i + eps)
     b = mean_p - a * mean_i
     return box_mean(a, r), box_mean(b, r)
@@ -101,21 +106,19 @@ def protect_mask(img_lr: torch.Tensor, airlight: torch.Tensor, params: ReconPara
     where dividing by a small t amplifies noise, JPEG blocks and banding; at network size."""
     h, w = img_lr.shape[-2:]
     r = guide_radius(h, w, params.radius_fraction)
-    g = grey(img_lr)
-    mean = box_mean(g, r)
-    var = box_mean(g * g, r) - mean * mean
+    mean, var = guide_statistics(grey(img_lr), r)
     luma_a = grey(airlight.reshape(-1, 3, 1, 1)).clamp(min=1e-3)
     bright = smoothstep(0.6, 0.9, mean / luma_a)
     flat = 1 - smoothstep(0.008, 0.04, var.clamp(min=0).sqrt())
     return box_mean(bright * flat, r)
 
 
-def adjust_transmission(t_hr: torch.Tensor, mask_hr: torch.Tensor, strength: float, protect: float) -> torch.Tensor:
+def adjust_transmission(t_hr: torch.Tensor, mask_hr: Optional[torch.Tensor], strength: float, protect: float) -> torch.Tensor:
     """Strength scales the haze removed, then protect raises t in sky-like areas (engine/render.ts)."""
     if not 0 <= strength <= 100:
         raise ValueError("the reference reconstruction implements strength 0..100 only")
     t = 1 - (strength / 100) * (1 - t_hr)
-    if protect:
+    if protect and mask_hr is not None:
         t = t + PROTECT_MAX_RAISE * (protect / 100) * mask_hr * (1 - t)
     return t
 
@@ -153,7 +156,9 @@ def dehaze(
     t_hr = upsample_transmission(img_lr, t_lr, img_hr, params)
     t = t_hr
     if strength != 100 or protect:
-        mask_hr = F.interpolate(protect_mask(img_lr, airlight, params), size=img_hr.shape[-2:], mode="bilinear", align_corners=False)
+        mask_hr = None
+        if protect:
+            mask_hr = F.interpolate(protect_mask(img_lr, airlight, params), size=img_hr.shape[-2:], mode="bilinear", align_corners=False)
         t = adjust_transmission(t_hr, mask_hr, strength, protect)
     j = recover(img_hr, t, airlight, params.t0)
     return torch.clamp(j, 0.0, 1.0), t_hr, airlight
