@@ -39,7 +39,7 @@ def export_onnx(model: HazeNet, path: str) -> None:
     )
 
 
-CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "loss", "a_corr_scale", "airlight_min", "airlight_uniform_prob")
+CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "loss", "a_corr_scale", "airlight_min", "airlight_uniform_prob", "haze")
 
 
 def manifest_for(
@@ -83,6 +83,7 @@ def manifest_for(
             "steps": ckpt["step"],
             "samples": ckpt.get("samples", 0),
             "batch": cfg["batch"],
+            **({"averagedFromSteps": ckpt["averaged_from"]} if "averaged_from" in ckpt else {}),
             "config": {k: cfg[k] for k in CONFIG_KEYS if k in cfg},
             "exportedAt": datetime.date.today().isoformat(),
         },
@@ -118,7 +119,8 @@ def main() -> None:
         f.write("\n")
     weights_out = args.weights_out or os.path.join(HERE, "checkpoints", f"{args.id}.pt")
     os.makedirs(os.path.dirname(weights_out), exist_ok=True)
-    torch.save({"config": cfg, "step": ckpt["step"], "samples": ckpt.get("samples", 0), "model_fp32": model.state_dict()}, weights_out)
+    kept = {k: ckpt[k] for k in ("averaged_from",) if k in ckpt}
+    torch.save({"config": cfg, "step": ckpt["step"], "samples": ckpt.get("samples", 0), "model_fp32": model.state_dict(), **kept}, weights_out)
     print(f"wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes), {manifest_path}, {weights_out}")
 
 

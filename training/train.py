@@ -24,7 +24,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from hazeless.data import TrainingSet, make_batch  # noqa: E402
+from hazeless.data import HazeRanges, TrainingSet, make_batch  # noqa: E402
 from hazeless.losses import ssim  # noqa: E402
 from hazeless.model import HazeNet, count_macs, count_params  # noqa: E402
 from hazeless.recon import ReconParams, area_resize, recover, upsample_transmission  # noqa: E402
@@ -48,6 +48,7 @@ DEFAULTS: Dict[str, Any] = {
     "a_corr_scale": 0.1,
     "airlight_min": None,
     "airlight_uniform_prob": 1.0,
+    "haze": {},
     "log_every": 20,
 }
 
@@ -145,6 +146,7 @@ def main() -> None:
     data = TrainingSet(cfg["data"], max_photos=args.max_photos)
     print(f"training photos {len(data.photos)}, depth scenes {len(data.depth_scenes)}")
     params = ReconParams(**cfg["recon"])
+    haze = HazeRanges(**cfg["haze"])
     lw = cfg["loss"]
     started = time.time()
     last_ckpt = time.time()
@@ -155,7 +157,7 @@ def main() -> None:
     while step < cfg["steps"]:
         net = rng.choice(cfg["net_sizes"])
         hr = int(round(net * rng.choice(cfg["hr_factors"]) / 8) * 8)
-        hazy, clear, t_true, a_true = make_batch(data, cfg["batch"], hr, rng, cfg["airlight_min"], cfg["airlight_uniform_prob"])
+        hazy, clear, t_true, a_true = make_batch(data, cfg["batch"], hr, rng, cfg["airlight_min"], cfg["airlight_uniform_prob"], haze)
         hazy, clear, t_true, a_true = hazy.to(device), clear.to(device), t_true.to(device), a_true.to(device)
         hazy_lr = area_resize(hazy, (net, net))
         t_lr_true = area_resize(t_true, (net, net))

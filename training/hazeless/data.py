@@ -27,6 +27,21 @@ CLEAN_FOLDERS = ("bsd200", "bsd100", "sunhays80", "urban100", "imagenet")
 
 
 @dataclass
+class HazeRanges:
+    """How dense the haze is and how it varies with depth. The defaults are the first model's:
+    mostly dense far haze over a near-clear foreground. `moderate_prob` draws instead a far
+    transmission uniform in [moderate_min, moderate_max], and `near_max` lets the nearest point sit
+    close to the farthest: the fairly even, moderate haze of smoggy cities (SOTS-like scenes),
+    where the airlight is never seen pure and has to be inferred."""
+    t_far_min: float = 0.04
+    t_far_max: float = 0.92
+    moderate_prob: float = 0.0
+    moderate_min: float = 0.3
+    moderate_max: float = 0.85
+    near_max: float = 0.6
+
+
+@dataclass
 class Sample:
     clear: torch.Tensor    # 3xHxW, the target J
     hazy: torch.Tensor     # 3xHxW, degraded I at full crop resolution
@@ -200,7 +215,13 @@ def _degrade(hazy: torch.Tensor, rng: random.Random) -> torch.Tensor:
 
 
 def make_sample(
-    data: TrainingSet, size: int, rng: random.Random, clear_prob: float = 0.08, airlight_min: Optional[float] = None, airlight_uniform_prob: float = 1.0
+    data: TrainingSet,
+    size: int,
+    rng: random.Random,
+    clear_prob: float = 0.08,
+    airlight_min: Optional[float] = None,
+    airlight_uniform_prob: float = 1.0,
+    haze: HazeRanges = HazeRanges(),
 ) -> Sample:
     use_depth = data.depth_scenes and rng.random() < 0.2
     if use_depth:
@@ -224,8 +245,11 @@ def make_sample(
     else:
         # Transmission of the farthest point, from dense to light haze; the nearest point sits at
         # a random fraction of that distance.
-        t_far = math.exp(rng.uniform(math.log(0.04), math.log(0.92)))
-        near = rng.uniform(0.0, 0.6)
+        if rng.random() < haze.moderate_prob:
+            t_far = rng.uniform(haze.moderate_min, haze.moderate_max)
+        else:
+            t_far = math.exp(rng.uniform(math.log(haze.t_far_min), math.log(haze.t_far_max)))
+        near = rng.uniform(0.0, haze.near_max)
         d = near + (1 - near) * depth
         beta = -math.log(t_far)
         if rng.random() < 0.25:  # patchy haze: density varies across the scene
@@ -239,9 +263,15 @@ def make_sample(
 
 
 def make_batch(
-    data: TrainingSet, batch: int, size: int, rng: random.Random, airlight_min: Optional[float] = None, airlight_uniform_prob: float = 1.0
+    data: TrainingSet,
+    batch: int,
+    size: int,
+    rng: random.Random,
+    airlight_min: Optional[float] = None,
+    airlight_uniform_prob: float = 1.0,
+    haze: HazeRanges = HazeRanges(),
 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    samples = [make_sample(data, size, rng, airlight_min=airlight_min, airlight_uniform_prob=airlight_uniform_prob) for _ in range(batch)]
+    samples = [make_sample(data, size, rng, airlight_min=airlight_min, airlight_uniform_prob=airlight_uniform_prob, haze=haze) for _ in range(batch)]
     return (
         torch.stack([s.hazy for s in samples]),
         torch.stack([s.clear for s in samples]),

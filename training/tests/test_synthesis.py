@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from conftest import SHARED
-from hazeless.data import TrainingSet, make_sample
+from hazeless.data import HazeRanges, TrainingSet, make_sample
 
 TRAIN = os.path.join(SHARED, "train")
 
@@ -38,3 +38,14 @@ def test_haze_density_varies_from_light_to_dense(data: TrainingSet) -> None:
     rng = random.Random(7)
     means = [float(make_sample(data, 64, rng, clear_prob=0.0).t.mean()) for _ in range(40)]
     assert min(means) < 0.25 and max(means) > 0.75
+
+
+def test_moderate_haze_never_hides_the_scene(data: TrainingSet) -> None:
+    rng = random.Random(11)
+    haze = HazeRanges(moderate_prob=1.0, moderate_min=0.5, moderate_max=0.6, near_max=0.9)
+    for _ in range(20):
+        t = make_sample(data, 64, rng, clear_prob=0.0, haze=haze).t
+        # The farthest point keeps at least half its light (0.5 ** 1.5 where patchy haze is half
+        # as dense again): no dense fog in this mode.
+        assert float(t.min()) >= 0.5 ** 1.5 - 1e-6
+        assert float(t.mean()) < 1.0

@@ -1,0 +1,48 @@
+"""Average the weights of several checkpoints of one run (the tail of a cosine schedule).
+
+    /usr/bin/python3 training/average.py --out training/runs/v1p5/averaged.pt a.pt b.pt c.pt
+
+Checkpoints saved a few minutes apart near the end of a run sit around the same minimum; their mean
+is usually a little better than any one of them (stochastic weight averaging). The result keeps
+the last checkpoint's optimizer, step and config, so it exports, evaluates and resumes like any
+other, and records which steps went into it.
+"""
+from __future__ import annotations
+
+import argparse
+from typing import List
+
+import torch
+
+
+def average(paths: List[str]) -> dict:
+    ckpts = [torch.load(p, map_location="cpu") for p in paths]
+    ckpts.sort(key=lambda c: c["step"])
+    widths = {tuple(c["config"]["widths"]) for c in ckpts}
+    if len(widths) != 1:
+        raise SystemExit(f"checkpoints of different networks: {widths}")
+    last = dict(ckpts[-1])
+    mean = {}
+    for key, value in last["model_fp32"].items():
+        if value.is_floating_point():
+            mean[key] = sum(c["model_fp32"][key] for c in ckpts) / len(ckpts)
+        else:
+            mean[key] = value
+    last["model_fp32"] = mean
+    last["model"] = {k: v.half() if v.is_floating_point() else v for k, v in mean.items()}
+    last["averaged_from"] = [c["step"] for c in ckpts]
+    return last
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("checkpoints", nargs="+")
+    args = ap.parse_args()
+    result = average(args.checkpoints)
+    torch.save(result, args.out)
+    print(f"averaged steps {result['averaged_from']} -> {args.out}")
+
+
+if __name__ == "__main__":
+    main()
