@@ -55,21 +55,34 @@ export function applySettingsPatch(current: AppSettings, patch: SettingsPatch): 
 export class SettingsStore {
   private readonly file: JsonFile<AppSettings>;
   private current: AppSettings | null = null;
+  private loading: Promise<AppSettings> | null = null;
+  /** Updates apply one after another in call order: each patch sees the one before it. */
+  private queue: Promise<unknown> = Promise.resolve();
 
   constructor(userDataDir: string) {
     this.file = new JsonFile(path.join(userDataDir, 'settings.json'));
   }
 
   async get(): Promise<AppSettings> {
-    this.current ??= sanitizeSettings(await this.file.read());
-    return structuredClone(this.current);
+    return structuredClone(await this.load());
   }
 
-  async update(patch: SettingsPatch): Promise<AppSettings> {
-    const next = applySettingsPatch(await this.get(), patch);
-    this.current = next;
-    await this.file.write(next);
-    return structuredClone(next);
+  update(patch: SettingsPatch): Promise<AppSettings> {
+    const run = async (): Promise<AppSettings> => {
+      const next = applySettingsPatch(await this.load(), patch);
+      this.current = next;
+      await this.file.write(next);
+      return structuredClone(next);
+    };
+    const result = this.queue.then(run, run);
+    this.queue = result.catch(() => undefined);
+    return result;
+  }
+
+  private load(): Promise<AppSettings> {
+    if (this.current) return Promise.resolve(this.current);
+    this.loading ??= this.file.read().then((raw) => (this.current ??= sanitizeSettings(raw)));
+    return this.loading;
   }
 }
 
