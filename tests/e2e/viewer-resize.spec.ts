@@ -38,22 +38,3 @@ test('a window made much larger gets a sharper preview; a smaller one keeps it',
   expect((await resolution(page)).preview).toBe(large.preview);
   expect(problems).toEqual([]);
 });
-
-test('a window moved to a denser screen gets a sharper canvas and preview at the same size', async ({ page }) => {
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  await page.setViewportSize({ width: 1100, height: 720 });
-  await page.goto('/');
-  await expect(page.getByText(/WASM|WebGPU/).first()).toBeVisible({ timeout: 60_000 });
-  await openPhotos(page, [realPhoto('urbino.jpg')]);
-  await waitForPreview(page, 100);
-  const before = await resolution(page);
-
-  // Same CSS size, twice the device pixels: no resize event, only the density changes.
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Emulation.setDeviceMetricsOverride', { width: 1100, height: 720, deviceScaleFactor: 2, mobile: false });
-  await expect.poll(async () => (await resolution(page)).canvas).toBeGreaterThan(before.canvas * 1.8);
-  await expect.poll(async () => (await resolution(page)).preview, { timeout: 30_000 }).toBeGreaterThan(before.preview * 1.25);
-  await expect(viewer(page)).toHaveAttribute('data-state', 'ready');
-  expect(problems).toEqual([]);
-});
