@@ -81,7 +81,13 @@ export class SettingsStore {
 
   private load(): Promise<AppSettings> {
     if (this.current) return Promise.resolve(this.current);
-    this.loading ??= this.file.read().then((raw) => (this.current ??= sanitizeSettings(raw)));
+    this.loading ??= this.file.read().then(
+      (raw) => (this.current ??= sanitizeSettings(raw)),
+      (err: unknown) => {
+        this.loading = null; // a failed read is tried again next time
+        throw err;
+      },
+    );
     return this.loading;
   }
 }

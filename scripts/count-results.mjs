@@ -8,9 +8,11 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 
-if (existsSync(join(dir, 'build-failed'))) {
-  console.log('build: failed');
-  failed += 1;
+for (const step of ['build', 'typecheck']) {
+  if (existsSync(join(dir, `${step}-failed`))) {
+    console.log(`${step}: failed`);
+    failed += 1;
+  }
 }
 
 const pytest = join(dir, 'pytest.xml');

@@ -11,6 +11,10 @@ echo "== build (electron-vite: main, preload, renderer)"
 rm -f test-results/build-failed
 npx electron-vite build || touch test-results/build-failed
 
+echo "== types (tsc and svelte-check over the app, engine, command line and tests)"
+rm -f test-results/typecheck-failed
+npm run -s typecheck || touch test-results/typecheck-failed
+
 echo "== training (pytest)"
 /usr/bin/python3 -m pytest -q training/tests --junitxml=test-results/pytest.xml
 echo "== engine, command line, Electron modules (vitest)"

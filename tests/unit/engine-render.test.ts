@@ -234,8 +234,9 @@ describe('sliders', () => {
     const cityEstimate = await estimateHaze(backend, manifest, city);
     // Far / near by the full-resolution transmission the render itself uses (the haze map at
     // the physical setting: grey = 255 t), so that pixel classes follow edges as t does.
-    const tMap = renderHazeMap(city, cityEstimate, manifest, PHYSICAL, { channels: 1 }).data;
-    const sorted = Uint8Array.from(tMap).sort();
+    const grey = renderHazeMap(city, cityEstimate, manifest, PHYSICAL, { channels: 3 }).data;
+    const tMap = Uint8Array.from({ length: city.width * city.height }, (_, p) => grey[p * 3]);
+    const sorted = tMap.slice().sort();
     const farT = sorted[Math.floor(sorted.length * 0.2)];
     const nearT = Math.min(247, sorted[Math.floor(sorted.length * 0.8)]);
     expect(farT).toBeLessThan(255 * Math.exp(-cityEstimate.depthPivot));
