@@ -54,8 +54,8 @@ export function applySettingsPatch(current: AppSettings, patch: SettingsPatch): 
 
 export class SettingsStore {
   private readonly file: JsonFile<AppSettings>;
-  private current: AppSettings | null = null;
-  private loading: Promise<AppSettings> | null = null;
+  /** The settings as last loaded or written; null until first needed (or after a failed read). */
+  private settings: Promise<AppSettings> | null = null;
   /** Updates apply one after another in call order: each patch sees the one before it. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -70,7 +70,7 @@ export class SettingsStore {
   update(patch: SettingsPatch): Promise<AppSettings> {
     const run = async (): Promise<AppSettings> => {
       const next = applySettingsPatch(await this.load(), patch);
-      this.current = next;
+      this.settings = Promise.resolve(next);
       await this.file.write(next);
       return structuredClone(next);
     };
@@ -80,15 +80,11 @@ export class SettingsStore {
   }
 
   private load(): Promise<AppSettings> {
-    if (this.current) return Promise.resolve(this.current);
-    this.loading ??= this.file.read().then(
-      (raw) => (this.current ??= sanitizeSettings(raw)),
-      (err: unknown) => {
-        this.loading = null; // a failed read is tried again next time
-        throw err;
-      },
-    );
-    return this.loading;
+    this.settings ??= this.file.read().then(sanitizeSettings, (err: unknown) => {
+      this.settings = null; // a failed read is tried again next time
+      throw err;
+    });
+    return this.settings;
   }
 }
 

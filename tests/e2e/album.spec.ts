@@ -1,6 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Download } from '@playwright/test';
+import { realManifest } from '../unit/engine-fixtures';
 import { fileStats, pressGlobal, realPhoto, viewer, waitForPreview } from './helpers';
 
 test.describe('albums: folders, drag-and-drop, shared settings, cancelling an export', () => {
@@ -57,7 +58,7 @@ test.describe('albums: folders, drag-and-drop, shared settings, cancelling an ex
     await expect(page.getByRole('slider', { name: 'Strength' })).toHaveValue('60');
     await expect(page.getByRole('slider', { name: 'Exposure' })).toHaveValue('25');
     // Protect was not touched: the pasted settings keep the model's default.
-    const { protect } = (JSON.parse(readFileSync('models/hazeless-v1.json', 'utf8')) as { defaults: { protect: number } }).defaults;
+    const { protect } = realManifest().defaults;
     await expect(viewer(page)).toHaveAttribute('data-adjustments', JSON.stringify({ strength: 60, distance: 0, protect, exposure: 25 }));
   });
 
