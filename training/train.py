@@ -49,6 +49,7 @@ DEFAULTS: Dict[str, Any] = {
     "airlight_min": None,
     "airlight_uniform_prob": 1.0,
     "haze": {},
+    "whole_scene_prob": 0.0,
     "log_every": 20,
 }
 
@@ -157,7 +158,9 @@ def main() -> None:
     while step < cfg["steps"]:
         net = rng.choice(cfg["net_sizes"])
         hr = int(round(net * rng.choice(cfg["hr_factors"]) / 8) * 8)
-        hazy, clear, t_true, a_true = make_batch(data, cfg["batch"], hr, rng, cfg["airlight_min"], cfg["airlight_uniform_prob"], haze)
+        hazy, clear, t_true, a_true = make_batch(
+            data, cfg["batch"], hr, rng, cfg["airlight_min"], cfg["airlight_uniform_prob"], haze, cfg["whole_scene_prob"]
+        )
         hazy, clear, t_true, a_true = hazy.to(device), clear.to(device), t_true.to(device), a_true.to(device)
         hazy_lr = area_resize(hazy, (net, net))
         t_lr_true = area_resize(t_true, (net, net))

@@ -146,11 +146,15 @@ def _proxy_depth(clear: torch.Tensor, rng: random.Random) -> torch.Tensor:
     return (depth - lo) / (hi - lo + 1e-6)
 
 
-def _random_crop(img: torch.Tensor, extra: Optional[torch.Tensor], size: int, rng: random.Random) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+def _random_crop(
+    img: torch.Tensor, extra: Optional[torch.Tensor], size: int, rng: random.Random, whole: bool = False
+) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+    """A square crop at a random scale; with `whole`, the largest square of the photo, so the
+    network sees the whole scene as it will in the app (sky, distance and foreground together)."""
     _, h, w = img.shape
     smin = size / min(h, w)
     scale = math.exp(rng.uniform(math.log(smin), math.log(max(smin, 1.0)))) if smin < 1 else smin
-    region = min(min(h, w), max(1, round(size / scale)))
+    region = min(h, w) if whole else min(min(h, w), max(1, round(size / scale)))
     top = rng.randint(0, h - region)
     left = rng.randint(0, w - region)
     crop = img[:, top:top + region, left:left + region].float()[None]
@@ -222,17 +226,19 @@ def make_sample(
     airlight_min: Optional[float] = None,
     airlight_uniform_prob: float = 1.0,
     haze: HazeRanges = HazeRanges(),
+    whole_scene_prob: float = 0.0,
 ) -> Sample:
     use_depth = data.depth_scenes and rng.random() < 0.2
+    whole = whole_scene_prob > 0 and rng.random() < whole_scene_prob
     if use_depth:
         img, dep = rng.choice(data.depth_scenes)
-        clear, depth = _random_crop(img, dep, size, rng)
+        clear, depth = _random_crop(img, dep, size, rng, whole)
         assert depth is not None
         lo, hi = depth.min(), depth.max()
         depth = (depth - lo) / (hi - lo + 1e-6)
         clear, depth = _geometric([clear, depth], rng)
     else:
-        clear, _ = _random_crop(rng.choice(data.photos), None, size, rng)
+        clear, _ = _random_crop(rng.choice(data.photos), None, size, rng, whole)
         (clear,) = _geometric([clear], rng)
         depth = None
     clear = _photometric(clear / 255.0, rng)
@@ -270,8 +276,12 @@ def make_batch(
     airlight_min: Optional[float] = None,
     airlight_uniform_prob: float = 1.0,
     haze: HazeRanges = HazeRanges(),
+    whole_scene_prob: float = 0.0,
 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    samples = [make_sample(data, size, rng, airlight_min=airlight_min, airlight_uniform_prob=airlight_uniform_prob, haze=haze) for _ in range(batch)]
+    samples = [
+        make_sample(data, size, rng, airlight_min=airlight_min, airlight_uniform_prob=airlight_uniform_prob, haze=haze, whole_scene_prob=whole_scene_prob)
+        for _ in range(batch)
+    ]
     return (
         torch.stack([s.hazy for s in samples]),
         torch.stack([s.clear for s in samples]),

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from conftest import SHARED
-from hazeless.data import HazeRanges, TrainingSet, make_sample
+from hazeless.data import HazeRanges, TrainingSet, _random_crop, make_sample
 
 TRAIN = os.path.join(SHARED, "train")
 
@@ -49,3 +49,16 @@ def test_moderate_haze_never_hides_the_scene(data: TrainingSet) -> None:
         # as dense again): no dense fog in this mode.
         assert float(t.min()) >= 0.5 ** 1.5 - 1e-6
         assert float(t.mean()) < 1.0
+
+
+def test_whole_scene_crops_keep_the_full_short_side() -> None:
+    # A photo whose rows are numbered: a whole-scene crop spans every row, top to bottom, whatever
+    # the random scale would have been.
+    rows = torch.arange(300, dtype=torch.float32).reshape(1, 300, 1).expand(3, 300, 400).contiguous()
+    rng = random.Random(5)
+    for _ in range(5):
+        crop, _ = _random_crop(rows, None, 100, rng, whole=True)
+        assert crop.shape == (3, 100, 100)
+        assert float(crop[0, 0].mean()) < 2.0 and float(crop[0, -1].mean()) > 297.0
+    zoomed = [_random_crop(rows, None, 100, rng)[0] for _ in range(20)]
+    assert any(float(c[0, -1].mean() - c[0, 0].mean()) < 250 for c in zoomed)
