@@ -21,6 +21,9 @@ import {
 import { ROOT, realManifest } from './engine-fixtures.js';
 
 const PHOTO = path.join(ROOT, '../shared/data/real/lviv.jpg');
+// A city view with haze that deepens with distance (lviv.jpg is lightly and evenly hazy: the
+// network leaves t near 1 there, too little for the distance and haze-map checks).
+const CITY = path.join(ROOT, '../shared/data/real/ny17.jpg');
 const MIXED: Adjustments = { strength: 80, distance: -40, protect: 60, exposure: 30 };
 const PHYSICAL: Adjustments = { strength: 100, distance: 0, protect: 0, exposure: 0 };
 const manifest = realManifest();
@@ -28,6 +31,8 @@ const manifest = realManifest();
 let backend: InferenceBackend;
 let photo: ImageBuffer;
 let estimate: HazeEstimate;
+let city: ImageBuffer;
+let cityEstimate: HazeEstimate;
 
 async function decode(file: string, width?: number, height?: number): Promise<ImageBuffer> {
   let pipeline = sharp(file).removeAlpha();
@@ -61,6 +66,8 @@ beforeAll(async () => {
   backend = await createNodeBackend(path.join(ROOT, 'models/hazeless-v1.onnx'), manifest, { intraOpNumThreads: 2 });
   photo = await decode(PHOTO);
   estimate = await estimateHaze(backend, manifest, photo);
+  city = await decode(CITY, 900, 600);
+  cityEstimate = await estimateHaze(backend, manifest, city);
 });
 
 afterAll(async () => {
@@ -227,11 +234,7 @@ describe('sliders', () => {
     expect(hazier[2]).toBeLessThan(hazier[1]);
   });
 
-  it('distance: negative keeps distant haze, positive removes more of it, near pixels move the other way', async () => {
-    // A city view with haze that deepens with distance (lviv.jpg is too evenly, lightly hazy for
-    // a far and a near class on both sides of the scene's median depth).
-    const city = await decode(path.join(ROOT, '../shared/data/real/ny17.jpg'), 900, 600);
-    const cityEstimate = await estimateHaze(backend, manifest, city);
+  it('distance: negative keeps distant haze, positive removes more of it, near pixels move the other way', () => {
     // Far / near by the full-resolution transmission the render itself uses (the haze map at
     // the physical setting: grey = 255 t), so that pixel classes follow edges as t does.
     const grey = renderHazeMap(city, cityEstimate, manifest, PHYSICAL, { channels: 3 }).data;
@@ -296,17 +299,18 @@ describe('sliders', () => {
   });
 
   it('haze map shows the effective t: white at strength 0, darker where more haze is removed', () => {
-    const none = renderHazeMap(photo, estimate, manifest, { strength: 0, distance: 0, protect: 0, exposure: 0 });
+    const none = renderHazeMap(city, cityEstimate, manifest, { strength: 0, distance: 0, protect: 0, exposure: 0 });
     expect(none.channels).toBe(4);
     expect(none.data.every((v) => v === 255)).toBe(true);
-    const map = renderHazeMap(photo, estimate, manifest);
-    const far = renderHazeMap(photo, estimate, manifest, { ...PHYSICAL, distance: 100 });
+    const map = renderHazeMap(city, cityEstimate, manifest);
+    const far = renderHazeMap(city, cityEstimate, manifest, { ...PHYSICAL, distance: 100 });
     const meanGrey = (img: ImageBuffer): number => {
       let s = 0;
       for (let i = 0; i < img.data.length; i += 4) s += img.data[i];
       return s / (img.data.length / 4);
     };
-    expect(meanGrey(map)).toBeLessThan(250);
+    // ny17 is visibly hazy: the network's t averages about 0.8 there.
+    expect(meanGrey(map)).toBeLessThan(235);
     expect(meanGrey(far)).not.toBe(meanGrey(map));
   });
 });
