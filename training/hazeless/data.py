@@ -229,6 +229,7 @@ def make_sample(
     whole_scene_prob: float = 0.0,
 ) -> Sample:
     use_depth = data.depth_scenes and rng.random() < 0.2
+    # No draw when off, so that configs without whole-scene crops replay their old samples.
     whole = whole_scene_prob > 0 and rng.random() < whole_scene_prob
     if use_depth:
         img, dep = rng.choice(data.depth_scenes)
