@@ -16,11 +16,11 @@ import torch
 
 
 def average(paths: List[str]) -> dict:
-    ckpts = [torch.load(p, map_location="cpu") for p in paths]
+    ckpts = [torch.load(p, map_location="cpu", weights_only=False) for p in paths]
     ckpts.sort(key=lambda c: c["step"])
-    widths = {tuple(c["config"]["widths"]) for c in ckpts}
-    if len(widths) != 1:
-        raise SystemExit(f"checkpoints of different networks: {widths}")
+    shapes = {(tuple(c["config"]["widths"]), tuple(c["config"].get("blocks", ()))) for c in ckpts}
+    if len(shapes) != 1:
+        raise SystemExit(f"checkpoints of different networks: {shapes}")
     last = dict(ckpts[-1])
     mean = {}
     for key, value in last["model_fp32"].items():

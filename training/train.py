@@ -26,8 +26,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from hazeless.data import HazeRanges, TrainingSet, make_batch  # noqa: E402
 from hazeless.losses import ssim  # noqa: E402
-from hazeless.model import HazeNet, count_macs, count_params  # noqa: E402
+from hazeless.model import BASE_BLOCKS, HazeNet, count_macs, count_params  # noqa: E402
 from hazeless.recon import ReconParams, area_resize, recover, upsample_transmission  # noqa: E402
+from hazeless.stream import batch_loader, pick_sizes  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULTS: Dict[str, Any] = {
@@ -41,6 +42,7 @@ DEFAULTS: Dict[str, Any] = {
     "net_sizes": [96, 128, 160],
     "hr_factors": [1.0, 1.5, 2.0],
     "widths": [16, 32, 64, 96],
+    "blocks": list(BASE_BLOCKS),
     "loss": {"l1": 1.0, "ssim": 0.3, "t": 0.3, "airlight": 1.0},
     "recon": {"max_side": 512, "multiple": 16, "t0": 0.05, "radius_fraction": 0.02, "epsilon": 1e-3},
     "checkpoint_minutes": 5,
@@ -103,16 +105,22 @@ def main() -> None:
     ap.add_argument("--publish", help="also copy each checkpoint here (e.g. training/checkpoints/v1.pt)")
     ap.add_argument("--runs-dir", default=os.path.join(HERE, "runs"))
     ap.add_argument("--max-photos", type=int, help="use only the first N photos (smoke tests)")
+    ap.add_argument("--workers", type=int, default=0, help="synthesise batches in this many processes (0: in this one, replayable)")
+    ap.add_argument("--fit-steps-to-time", action="store_true",
+                    help="with --time-limit: once the speed is known, end the schedule (and the run) at the time limit")
     args = ap.parse_args()
 
     cfg = load_config(args.config, {"steps": args.steps, "batch": args.batch, "data": args.data, "seed": args.seed})
     if args.max_photos:
         cfg["log_every"] = 1
     start_step, samples = 0, 0
-    resume = torch.load(args.resume, map_location="cpu") if args.resume else None
+    resume = torch.load(args.resume, map_location="cpu", weights_only=False) if args.resume else None
     if resume is not None:
         kept = {k: resume["config"][k] for k in ("widths", "recon")}
         cfg.update(kept)
+        old_blocks = resume["config"].get("blocks", list(BASE_BLOCKS))
+        if any(new < old for new, old in zip(cfg["blocks"], old_blocks)):
+            raise SystemExit(f"blocks {cfg['blocks']} would drop trained blocks {old_blocks}")
 
     random.seed(cfg["seed"])
     np.random.seed(cfg["seed"])
@@ -120,7 +128,7 @@ def main() -> None:
     rng = random.Random(cfg["seed"])
     device = torch.device(args.device)
 
-    model = HazeNet(tuple(cfg["widths"]), cfg["a_corr_scale"]).to(device)
+    model = HazeNet(tuple(cfg["widths"]), cfg["a_corr_scale"], tuple(cfg["blocks"])).to(device)
     opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     if resume is not None:
         old_scale = resume["config"].get("a_corr_scale", 0.1)
@@ -130,8 +138,15 @@ def main() -> None:
             ratio = old_scale / cfg["a_corr_scale"]
             state["a_corr.2.weight"] = state["a_corr.2.weight"] * ratio
             state["a_corr.2.bias"] = state["a_corr.2.bias"] * ratio
-        model.load_state_dict(state)
-        opt.load_state_dict(resume["optimizer"])
+        missing, unexpected = model.load_state_dict(state, strict=False)
+        grown = {k.rsplit(".", 2)[0] for k in missing}
+        if unexpected or any(k.count(".") != 3 or not k.startswith(("enc3.", "enc4.")) for k in missing):
+            raise SystemExit(f"checkpoint does not fit the network: missing {missing}, unexpected {unexpected}")
+        if grown:
+            # New blocks start as the identity; Adam's moments exist only for the old weights.
+            print(f"network grown by {sorted(grown)}: optimizer restarts")
+        else:
+            opt.load_state_dict(resume["optimizer"])
         start_step, samples = resume["step"], resume.get("samples", 0)
         rng.setstate(resume["rng"])
         torch.set_rng_state(resume["torch_rng"])
@@ -141,7 +156,7 @@ def main() -> None:
     os.makedirs(run_dir, exist_ok=True)
     with open(os.path.join(run_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
-    print(f"params {count_params(model)}  MACs@512x384 {count_macs(HazeNet(tuple(cfg['widths']), cfg['a_corr_scale']))/1e9:.3f} G  device {device}")
+    print(f"params {count_params(model)}  MACs@512x384 {count_macs(HazeNet(tuple(cfg['widths']), cfg['a_corr_scale'], tuple(cfg['blocks'])))/1e9:.3f} G  device {device}")
     print(json.dumps(cfg))
 
     data = TrainingSet(cfg["data"], max_photos=args.max_photos)
@@ -154,13 +169,26 @@ def main() -> None:
     window_t, window_n, window_loss, window_psnr = time.time(), 0, 0.0, 0.0
     ckpt_path = os.path.join(run_dir, "last.pt")
 
+    stream = batch_loader(data, cfg, cfg["seed"] + start_step, args.workers) if args.workers else None
+    fit_at = start_step + 200 if args.fit_steps_to_time and args.time_limit else None
     step = start_step
     while step < cfg["steps"]:
-        net = rng.choice(cfg["net_sizes"])
-        hr = int(round(net * rng.choice(cfg["hr_factors"]) / 8) * 8)
-        hazy, clear, t_true, a_true = make_batch(
-            data, cfg["batch"], hr, rng, cfg["airlight_min"], cfg["airlight_uniform_prob"], haze, cfg["whole_scene_prob"]
-        )
+        if stream is not None:
+            hazy, clear, t_true, a_true, net = next(stream)
+        else:
+            net, hr = pick_sizes(cfg, rng)
+            hazy, clear, t_true, a_true = make_batch(
+                data, cfg["batch"], hr, rng, cfg["airlight_min"], cfg["airlight_uniform_prob"], haze, cfg["whole_scene_prob"]
+            )
+        if step == start_step + 50:
+            fit_from = time.time()
+        if fit_at is not None and step == fit_at:
+            left = args.time_limit * 60 - (time.time() - started)
+            rate = 150 / (time.time() - fit_from)
+            cfg["steps"] = step + int(rate * left * 0.97)
+            with open(os.path.join(run_dir, "config.json"), "w") as f:
+                json.dump(cfg, f, indent=2)
+            print(f"{rate:.1f} steps/s: the schedule now ends at step {cfg['steps']}", flush=True)
         hazy, clear, t_true, a_true = hazy.to(device), clear.to(device), t_true.to(device), a_true.to(device)
         hazy_lr = area_resize(hazy, (net, net))
         t_lr_true = area_resize(t_true, (net, net))

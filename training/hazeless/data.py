@@ -77,7 +77,8 @@ class TrainingSet:
         self.depth_scenes: List[Tuple[torch.Tensor, torch.Tensor]] = []
         scenes = sorted(glob.glob(os.path.join(root, "depth", "middlebury", "*")))
         for scene in scenes[: max(1, max_photos // 4)] if max_photos else scenes:
-            img = Image.open(os.path.join(scene, "image.png")).convert("RGB")
+            # image.png in the dataset; a packed copy for another machine may hold image.jpg.
+            img = Image.open(sorted(glob.glob(os.path.join(scene, "image.*")))[0]).convert("RGB")
             dep = Image.open(os.path.join(scene, "depth.png"))
             scale = middlebury_side / max(img.size)
             size = (round(img.size[0] * scale), round(img.size[1] * scale))

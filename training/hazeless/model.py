@@ -32,18 +32,39 @@ class ResBlock(nn.Module):
         return x + self.c2(self.act(self.c1(x)))
 
 
+# Residual blocks at 1/8 and 1/16 of the first network; more can be added to a trained one.
+BASE_BLOCKS = (1, 2)
+
+
+def _res_blocks(ch: int, count: int, dilations: Tuple[int, ...], base: int) -> list:
+    blocks = []
+    for i in range(count):
+        block = ResBlock(ch, dilations[i % len(dilations)])
+        if i >= base:
+            # A block beyond the first network's starts as the identity, so a trained network grows
+            # without forgetting; the first network's blocks keep their old initialisation, so its
+            # configs replay exactly.
+            nn.init.zeros_(block.c2.weight)
+            nn.init.zeros_(block.c2.bias)
+        blocks.append(block)
+    return blocks
+
+
 class HazeNet(nn.Module):
     MULTIPLE = 16
 
-    def __init__(self, widths: Tuple[int, int, int, int] = (16, 32, 64, 96), a_corr_scale: float = 0.1) -> None:
+    def __init__(
+        self, widths: Tuple[int, int, int, int] = (16, 32, 64, 96), a_corr_scale: float = 0.1, blocks: Tuple[int, int] = BASE_BLOCKS
+    ) -> None:
         super().__init__()
         self.a_corr_scale = a_corr_scale
         w1, w2, w3, w4 = widths
         self.widths = widths
+        self.blocks = blocks
         self.enc1 = nn.Sequential(conv(3, w1, 2), conv(w1, w1))            # 1/2
         self.enc2 = nn.Sequential(conv(w1, w2, 2), conv(w2, w2))           # 1/4
-        self.enc3 = nn.Sequential(conv(w2, w3, 2), ResBlock(w3))           # 1/8
-        self.enc4 = nn.Sequential(conv(w3, w4, 2), ResBlock(w4, 2), ResBlock(w4, 4))  # 1/16
+        self.enc3 = nn.Sequential(conv(w2, w3, 2), *_res_blocks(w3, blocks[0], (1, 2), BASE_BLOCKS[0]))  # 1/8
+        self.enc4 = nn.Sequential(conv(w3, w4, 2), *_res_blocks(w4, blocks[1], (2, 4, 1), BASE_BLOCKS[1]))  # 1/16
         self.act = nn.LeakyReLU(0.1, inplace=True)
         # Global context: how hazy the whole scene is, broadcast back to every position.
         self.glob = nn.Sequential(nn.Linear(2 * w4, w4), nn.LeakyReLU(0.1, inplace=True), nn.Linear(w4, w4))

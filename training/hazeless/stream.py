@@ -1,0 +1,50 @@
+"""Training batches made by worker processes, for machines where synthesis, not the network, is the
+bottleneck (a GPU with many CPU cores). Each worker draws from its own seeded generator, so a run
+with workers is reproducible in what each worker makes, but the order in which batches arrive
+depends on timing; with no workers, train.py keeps its single, exactly replayable stream.
+"""
+from __future__ import annotations
+
+import random
+from typing import Any, Dict, Iterator, Tuple
+
+import torch
+from torch.utils.data import DataLoader, IterableDataset, get_worker_info
+
+from .data import HazeRanges, TrainingSet, make_batch
+
+Batch = Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, int]
+
+
+def pick_sizes(cfg: Dict[str, Any], rng: random.Random) -> Tuple[int, int]:
+    """Network size and crop size of one batch."""
+    net = rng.choice(cfg["net_sizes"])
+    return net, int(round(net * rng.choice(cfg["hr_factors"]) / 8) * 8)
+
+
+class BatchStream(IterableDataset):
+    def __init__(self, data: TrainingSet, cfg: Dict[str, Any], seed: int) -> None:
+        super().__init__()
+        self.data, self.cfg, self.seed = data, cfg, seed
+
+    def __iter__(self) -> Iterator[Batch]:
+        info = get_worker_info()
+        worker = info.id if info else 0
+        torch.set_num_threads(1)  # the workers share the cores between them
+        rng = random.Random(self.seed * 1000 + worker)
+        cfg = self.cfg
+        haze = HazeRanges(**cfg["haze"])
+        while True:
+            net, hr = pick_sizes(cfg, rng)
+            hazy, clear, t, a = make_batch(
+                self.data, cfg["batch"], hr, rng, cfg["airlight_min"], cfg["airlight_uniform_prob"], haze, cfg["whole_scene_prob"]
+            )
+            # Compact for the trip between processes: the hazy side is already 8-bit, the targets
+            # lose nothing that matters in half precision.
+            yield (hazy * 255).round().to(torch.uint8), clear.half(), t.half(), a, net
+
+
+def batch_loader(data: TrainingSet, cfg: Dict[str, Any], seed: int, workers: int) -> Iterator[Batch]:
+    loader = DataLoader(BatchStream(data, cfg, seed), batch_size=None, num_workers=workers, pin_memory=torch.cuda.is_available(), prefetch_factor=2)
+    for hazy, clear, t, a, net in loader:
+        yield hazy.float() / 255, clear.float(), t.float(), a, int(net)
