@@ -17,7 +17,7 @@ _WINDOW = _gaussian_window()
 
 def ssim(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> torch.Tensor:
     c = x.shape[1]
-    w = _WINDOW.to(x.dtype).expand(c, 1, -1, -1)
+    w = _WINDOW.to(x.device, x.dtype).expand(c, 1, -1, -1)
 
     def blur(z: torch.Tensor) -> torch.Tensor:
         return F.conv2d(z, w, groups=c)
