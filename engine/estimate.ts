@@ -78,6 +78,7 @@ export async function estimateHaze(
   // new Float32Array(typed) copies natively; Float32Array.from goes through the iterator.
   const coefA = new Float32Array(gf.a);
   const coefB = new Float32Array(gf.b);
+  const detail = manifest.reconstruction.detail === null ? null : detailCoefficients(net.data, h, w, r, manifest.reconstruction.detail.epsilon);
   lap('guidedFilter');
   const mask = protectMask(gf.meanGuide, gf.varGuide, airlight, h, w, r);
   const depthPivot = medianDepth(transmission);
@@ -93,8 +94,24 @@ export async function estimateHaze(
     airlight,
     coefA,
     coefB,
+    detailA: detail?.a ?? null,
+    detailB: detail?.b ?? null,
     protectMask: mask,
     depthPivot,
     timings,
   };
+}
+
+/** Each channel of the network input guiding itself: the base layer's coefficients (planar RGB). */
+function detailCoefficients(rgb: Float32Array, h: number, w: number, r: number, epsilon: number): { a: Float32Array; b: Float32Array } {
+  const n = h * w;
+  const a = new Float32Array(3 * n);
+  const b = new Float32Array(3 * n);
+  for (let c = 0; c < 3; c++) {
+    const plane = rgb.subarray(c * n, (c + 1) * n);
+    const gf = guidedCoefficients(plane, plane, h, w, r, epsilon);
+    a.set(gf.a, c * n);
+    b.set(gf.b, c * n);
+  }
+  return { a, b };
 }

@@ -10,6 +10,7 @@ export function parseManifest(json: unknown): ModelManifest {
   const recon = obj(root.reconstruction, 'reconstruction');
   const gf = obj(recon.guidedFilter, 'reconstruction.guidedFilter');
   const defaults = obj(root.defaults, 'defaults');
+  const detail = recon.detail === undefined ? null : obj(recon.detail, 'reconstruction.detail');
 
   const resample = str(input.resample, 'input.resample');
   if (resample !== 'area') throw new Error(`manifest: input.resample "${resample}" is not supported (only "area")`);
@@ -45,6 +46,7 @@ export function parseManifest(json: unknown): ModelManifest {
         radiusFraction: num(gf.radiusFraction, 'reconstruction.guidedFilter.radiusFraction', 0, 1),
         epsilon: num(gf.epsilon, 'reconstruction.guidedFilter.epsilon', 1e-12, 10),
       },
+      detail: detail === null ? null : { epsilon: num(detail.epsilon, 'reconstruction.detail.epsilon', 1e-12, 10) },
     },
     defaults: {
       strength: num(defaults.strength, 'defaults.strength', -100, 100),

@@ -50,6 +50,16 @@ interface RenderPlan {
    * is always the left one + 1 (bilinearTaps gives i1 = i0 + 1, or i0 at the last column).
    */
   coefRow: Float64Array;
+  /** Whether the estimate has base-layer coefficients (manifest reconstruction.detail). */
+  detail: boolean;
+  /**
+   * The base layer's coefficients interpolated vertically to the row, like coefRow: per network
+   * column a and b of R, G and B, then a copy of the last column. Without detail it stays a = 1,
+   * b = 0 (B = I), so that J = I + (B - A) (1/t - 1) is the plain haze model.
+   */
+  detailRow: Float64Array;
+  /** The base layer B of the row being rendered, interleaved RGB (renderRow, with detail). */
+  baseRow: Float64Array;
   /** t of the row being rendered, after each slider pass (renderRow). */
   tRow: Float64Array;
   /**
@@ -103,6 +113,10 @@ function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelMan
   if (estimate.coefA.length !== nw * nh || estimate.coefB.length !== nw * nh || estimate.protectMask.length !== nw * nh) {
     throw new Error('estimate: coefficient planes do not match netWidth x netHeight');
   }
+  const detail = estimate.detailA !== null && estimate.detailB !== null;
+  if (detail && (estimate.detailA?.length !== 3 * nw * nh || estimate.detailB?.length !== 3 * nw * nh)) {
+    throw new Error('estimate: detail planes do not match 3 x netWidth x netHeight');
+  }
   const cols = bilinearTaps(nw, full.fullWidth, full.left, image.width);
   return {
     width: image.width,
@@ -118,34 +132,69 @@ function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelMan
     exposure: adj.exposure,
     ...columnRuns(cols, image.width),
     coefRow: new Float64Array(3 * (nw + 1)),
+    detail,
+    detailRow: identityDetailRow(nw),
+    baseRow: new Float64Array(detail ? 3 * image.width : 0),
     consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, adj.strength / 100, (adj.protect / 100) * PROTECT_MAX_RAISE),
     tRow: new Float64Array(image.width),
   };
 }
 
-/** plan.coefRow for output row y: the vertical half of the bilinear upsampling. */
+/** B = I: a = 1 and b = 0 for every column (and the copy of the last). */
+function identityDetailRow(netWidth: number): Float64Array {
+  const row = new Float64Array(6 * (netWidth + 1));
+  for (let q = 0; q < row.length; q += 2) row[q] = 1;
+  return row;
+}
+
+/** plan.coefRow (and detailRow) for output row y: the vertical half of the bilinear upsampling. */
 function prepareCoefRow(plan: RenderPlan, y: number, withMask: boolean): void {
   const { rows, estimate, netWidth, coefRow } = plan;
   const r0 = rows.i0[y];
   const r1 = rows.i1[y];
   const wy = rows.w1[y];
-  lerpInto(estimate.coefA, netWidth, r0, r1, wy, coefRow, 0);
-  lerpInto(estimate.coefB, netWidth, r0, r1, wy, coefRow, 1);
+  lerpInto(estimate.coefA, 0, netWidth, r0, r1, wy, coefRow, 0, 3);
+  lerpInto(estimate.coefB, 0, netWidth, r0, r1, wy, coefRow, 1, 3);
   // A loop of its own: a branch V8 has never seen taken would make the caller deoptimise, again
   // and again, when the protect slider first moves.
-  if (withMask) lerpInto(estimate.protectMask, netWidth, r0, r1, wy, coefRow, 2);
+  if (withMask) lerpInto(estimate.protectMask, 0, netWidth, r0, r1, wy, coefRow, 2, 3);
   const last = 3 * (netWidth - 1);
   coefRow[last + 3] = coefRow[last];
   coefRow[last + 4] = coefRow[last + 1];
   coefRow[last + 5] = coefRow[last + 2];
+  if (plan.detail) prepareDetailRow(plan, r0, r1, wy);
 }
 
-/** Rows r0 and r1 of `plane` (h x w) mixed by wy, into every third element of `out` from `first`. */
-function lerpInto(plane: Float32Array, w: number, r0: number, r1: number, wy: number, out: Float64Array, first: number): void {
-  const b0 = r0 * w;
-  const b1 = r1 * w;
+function prepareDetailRow(plan: RenderPlan, r0: number, r1: number, wy: number): void {
+  const { estimate, netWidth, detailRow } = plan;
+  const n = netWidth * estimate.netHeight;
+  for (let c = 0; c < 3; c++) {
+    lerpInto(estimate.detailA as Float32Array, c * n, netWidth, r0, r1, wy, detailRow, 2 * c, 6);
+    lerpInto(estimate.detailB as Float32Array, c * n, netWidth, r0, r1, wy, detailRow, 2 * c + 1, 6);
+  }
+  const last = 6 * (netWidth - 1);
+  for (let i = 0; i < 6; i++) detailRow[last + 6 + i] = detailRow[last + i];
+}
+
+/**
+ * Rows r0 and r1 of the plane at `offset` in `planes` (h x w), mixed by wy, into every
+ * `stride`-th element of `out` from `first`.
+ */
+function lerpInto(
+  planes: Float32Array,
+  offset: number,
+  w: number,
+  r0: number,
+  r1: number,
+  wy: number,
+  out: Float64Array,
+  first: number,
+  stride: number,
+): void {
+  const b0 = offset + r0 * w;
+  const b1 = offset + r1 * w;
   const wy0 = 1 - wy;
-  for (let x = 0, q = first; x < w; x++, q += 3) out[q] = wy0 * plane[b0 + x] + wy * plane[b1 + x];
+  for (let x = 0, q = first; x < w; x++, q += stride) out[q] = wy0 * planes[b0 + x] + wy * planes[b1 + x];
 }
 
 /**
@@ -220,12 +269,13 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
 }
 
 /**
- * The common case, 8-bit with strength > 0 and protect (the defaults): J = (I - A) / max(t, t0) + A
- * with t = clamp(a luma + b), then strength and protect as in adjustedTRow. The clamping store
- * does what clamping J to [0, 1] then rounding half up would do (|J| < 21 as t >= t0, far from int32 overflow).
+ * The common case, 8-bit with strength > 0 and protect (the defaults): J = I + (B - A) (1 / max(t, t0) - 1)
+ * with t = clamp(a luma + b), then strength and protect as in adjustedTRow, and the base layer B
+ * (B = I without detail: the haze model as written). The clamping store does what clamping J to
+ * [0, 1] then rounding half up would do (|J| < 21 as t >= t0, far from int32 overflow).
  */
 function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: number): void {
-  const { width, channels, runCol, runEnd, coefRow, consts } = plan;
+  const { width, channels, runCol, runEnd, coefRow, detailRow, consts } = plan;
   const w1 = plan.cols.w1;
   const ar = consts[K_AR];
   const ag = consts[K_AG];
@@ -251,6 +301,19 @@ function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: 
     const a1 = coefRow[q + 3];
     const b1 = coefRow[q + 4];
     const m1 = coefRow[q + 5];
+    const d = 6 * runCol[run];
+    const rA0 = detailRow[d];
+    const rB0 = detailRow[d + 1];
+    const gA0 = detailRow[d + 2];
+    const gB0 = detailRow[d + 3];
+    const bA0 = detailRow[d + 4];
+    const bB0 = detailRow[d + 5];
+    const rA1 = detailRow[d + 6];
+    const rB1 = detailRow[d + 7];
+    const gA1 = detailRow[d + 8];
+    const gB1 = detailRow[d + 9];
+    const bA1 = detailRow[d + 10];
+    const bB1 = detailRow[d + 11];
     const end = runEnd[run];
     for (; x < end; x++, p += channels) {
       const r = src[p] * inv;
@@ -267,10 +330,13 @@ function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: 
         // clamp(t, 0, 1) then max(t, t0) in one, as 0 < t0 <= 1.
         t = t > 1 ? 1 : t;
       }
-      const s = 1 / (t > t0 ? t : t0);
-      dst[p] = (((r - ar) * s + ar) * max + 0.5) | 0;
-      dst[p + 1] = (((g - ag) * s + ag) * max + 0.5) | 0;
-      dst[p + 2] = (((b - ab) * s + ab) * max + 0.5) | 0;
+      const s1 = 1 / (t > t0 ? t : t0) - 1;
+      const baseR = (wx0 * rA0 + wx * rA1) * r + (wx0 * rB0 + wx * rB1);
+      const baseG = (wx0 * gA0 + wx * gA1) * g + (wx0 * gB0 + wx * gB1);
+      const baseB = (wx0 * bA0 + wx * bA1) * b + (wx0 * bB0 + wx * bB1);
+      dst[p] = ((r + (baseR - ar) * s1) * max + 0.5) | 0;
+      dst[p + 1] = ((g + (baseG - ag) * s1) * max + 0.5) | 0;
+      dst[p + 2] = ((b + (baseB - ab) * s1) * max + 0.5) | 0;
     }
   }
 }
@@ -292,8 +358,43 @@ function renderRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number):
   }
   const { consts } = plan;
   adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, consts, plan.tLut, tRow);
-  if (k > 0) dehazeTRow(src, dst, p0, width, channels, max, tRow, consts, oLut);
-  else addHazeRow(src, dst, p0, width, channels, max, tRow, consts, oLut);
+  if (k > 0) {
+    const base = plan.detail ? plan.baseRow : null;
+    if (base !== null) baseLayerRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.detailRow, plan.cols.w1, base);
+    dehazeTRow(src, dst, p0, width, channels, max, tRow, base, consts, oLut);
+  } else {
+    addHazeRow(src, dst, p0, width, channels, max, tRow, consts, oLut);
+  }
+}
+
+/** base = the base layer B of each pixel of the row, interleaved RGB: a I + b per channel. */
+function baseLayerRow(
+  src: PixelData,
+  p0: number,
+  channels: number,
+  max: number,
+  runCol: Int32Array,
+  runEnd: Int32Array,
+  detailRow: Float64Array,
+  w1: Float64Array,
+  base: Float64Array,
+): void {
+  const inv = 1 / max;
+  const runs = runCol.length;
+  let p = p0;
+  let x = 0;
+  for (let run = 0; run < runs; run++) {
+    const d = 6 * runCol[run];
+    const end = runEnd[run];
+    for (; x < end; x++, p += channels) {
+      const wx = w1[x];
+      const wx0 = 1 - wx;
+      const o = 3 * x;
+      base[o] = (wx0 * detailRow[d] + wx * detailRow[d + 6]) * (src[p] * inv) + (wx0 * detailRow[d + 1] + wx * detailRow[d + 7]);
+      base[o + 1] = (wx0 * detailRow[d + 2] + wx * detailRow[d + 8]) * (src[p + 1] * inv) + (wx0 * detailRow[d + 3] + wx * detailRow[d + 9]);
+      base[o + 2] = (wx0 * detailRow[d + 4] + wx * detailRow[d + 10]) * (src[p + 2] * inv) + (wx0 * detailRow[d + 5] + wx * detailRow[d + 11]);
+    }
+  }
 }
 
 /** Strength 0: the photo through exposure (or through quantisation alone). */
@@ -371,7 +472,7 @@ function adjustedTRow(
   }
 }
 
-/** J = (I - A) / max(t, t0) + A, clamped, then exposure and quantisation. */
+/** J = (I - A) / max(t, t0) + A, or with the base layer I + (B - A) (1 / max(t, t0) - 1), clamped, then exposure and quantisation. */
 function dehazeTRow(
   src: PixelData,
   dst: PixelData,
@@ -380,6 +481,7 @@ function dehazeTRow(
   channels: number,
   max: number,
   tRow: Float64Array,
+  base: Float64Array | null,
   consts: Float64Array,
   oLut: OutputLut | null,
 ): void {
@@ -392,9 +494,19 @@ function dehazeTRow(
   for (let x = 0, p = p0; x < width; x++, p += channels) {
     const t = tRow[x];
     const s = 1 / (t > t0 ? t : t0);
-    let r = (src[p] * inv - ar) * s + ar;
-    let g = (src[p + 1] * inv - ag) * s + ag;
-    let b = (src[p + 2] * inv - ab) * s + ab;
+    let r: number;
+    let g: number;
+    let b: number;
+    if (base === null) {
+      r = (src[p] * inv - ar) * s + ar;
+      g = (src[p + 1] * inv - ag) * s + ag;
+      b = (src[p + 2] * inv - ab) * s + ab;
+    } else {
+      const o = 3 * x;
+      r = src[p] * inv + (base[o] - ar) * (s - 1);
+      g = src[p + 1] * inv + (base[o + 1] - ag) * (s - 1);
+      b = src[p + 2] * inv + (base[o + 2] - ab) * (s - 1);
+    }
     r = r < 0 ? 0 : r > 1 ? 1 : r;
     g = g < 0 ? 0 : g > 1 ? 1 : g;
     b = b < 0 ? 0 : b > 1 ? 1 : b;

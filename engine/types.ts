@@ -71,6 +71,12 @@ export interface ModelManifest {
     t0: number;
     guide: 'luma709';
     guidedFilter: { radiusFraction: number; epsilon: number };
+    /**
+     * Detail kept, not amplified: J = (B - A) / t + A + (I - B), with the base layer B each channel
+     * through a self-guided filter (this epsilon, the guided filter's radius) at network size.
+     * null: J = (I - A) / t + A.
+     */
+    detail: { epsilon: number } | null;
   };
   defaults: Adjustments;
 }
@@ -91,6 +97,12 @@ export interface HazeEstimate {
   /** Box-averaged guided-filter coefficients: t = coefA * luma + coefB. */
   coefA: Float32Array;
   coefB: Float32Array;
+  /**
+   * Base-layer coefficients (reconstruction.detail), planar R, G, B (3 x netHeight x netWidth):
+   * B = detailA * I + detailB per channel; null when the manifest has no detail threshold.
+   */
+  detailA: Float32Array | null;
+  detailB: Float32Array | null;
   /** 0..1 weight of "bright and flat" (sky-like) regions, used by the protect slider. */
   protectMask: Float32Array;
   /** Median optical depth -ln(t) of the scene: the pivot of the distance slider. */

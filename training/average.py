@@ -14,11 +14,13 @@ from typing import List
 
 import torch
 
+from hazeless.model import BASE_BLOCKS
+
 
 def average(paths: List[str]) -> dict:
     ckpts = [torch.load(p, map_location="cpu", weights_only=False) for p in paths]
     ckpts.sort(key=lambda c: c["step"])
-    shapes = {(tuple(c["config"]["widths"]), tuple(c["config"].get("blocks", ()))) for c in ckpts}
+    shapes = {(tuple(c["config"]["widths"]), tuple(c["config"].get("blocks", BASE_BLOCKS))) for c in ckpts}
     if len(shapes) != 1:
         raise SystemExit(f"checkpoints of different networks: {shapes}")
     last = dict(ckpts[-1])

@@ -71,6 +71,8 @@ def manifest_for(
             "t0": recon["t0"],
             "guide": "luma709",
             "guidedFilter": {"radiusFraction": recon["radius_fraction"], "radiusOf": "networkLongSide", "epsilon": recon["epsilon"]},
+            # Detail whose local variance is below epsilon keeps its contrast instead of gaining 1/t (recon.base_layer).
+            **({"detail": {"epsilon": recon["detail_epsilon"]}} if recon.get("detail_epsilon", 0) > 0 else {}),
         },
         "defaults": {"strength": 100, "distance": 0, "protect": protect, "exposure": 0},
         "budget": {
@@ -101,9 +103,10 @@ def main() -> None:
     ap.add_argument("--max-side", type=int, help="network input long side for the app (default: the training config's)")
     ap.add_argument("--t0", type=float, help="lower bound of t in the reconstruction (default: the training config's)")
     ap.add_argument("--protect", type=float, default=0, help="the protect slider's default in the app (0..100)")
+    ap.add_argument("--detail-epsilon", type=float, help="variance below which detail is not amplified (0: off; default: the training config's)")
     args = ap.parse_args()
 
-    model, cfg, ckpt = load_model(args.checkpoint, args.max_side, args.t0)
+    model, cfg, ckpt = load_model(args.checkpoint, args.max_side, args.t0, args.detail_epsilon)
     os.makedirs(args.models, exist_ok=True)
     onnx_path = os.path.join(args.models, f"{args.id}.onnx")
     export_onnx(model, onnx_path)
@@ -112,7 +115,8 @@ def main() -> None:
     if os.path.exists(manifest_path):
         with open(manifest_path) as f:
             old = json.load(f)
-        if old.get("training", {}).get("steps") == manifest["training"]["steps"] and old.get("defaults") == manifest["defaults"]:
+        same = all(old.get(k) == manifest[k] for k in ("defaults", "reconstruction"))
+        if old.get("training", {}).get("steps") == manifest["training"]["steps"] and same:
             manifest["validation"] = old.get("validation")
     with open(manifest_path, "w") as f:
         json.dump(manifest, f, indent=2)

@@ -122,14 +122,14 @@ describe('reconstruction vs training/hazeless/recon.py', () => {
   it('renders J = (I - A)/max(t, t0) + A within 1/255 of Python', () => {
     const manifest: ModelManifest = {
       ...realManifest(),
-      reconstruction: { t0: T0, guide: 'luma709', guidedFilter: { radiusFraction: RADIUS_FRACTION, epsilon: EPS } },
+      reconstruction: { t0: T0, guide: 'luma709', guidedFilter: { radiusFraction: RADIUS_FRACTION, epsilon: EPS }, detail: null },
     };
     const lr = areaDownscale(image, net.height, net.width);
     const r = guideRadius(net.height, net.width, RADIUS_FRACTION);
     const gf = guidedCoefficients(planarLuma(lr, net.height, net.width), tLr, net.height, net.width, r, EPS);
     const estimate: HazeEstimate = {
       width: W, height: H, netWidth: net.width, netHeight: net.height, transmission: tLr, airlight: AIRLIGHT,
-      coefA: Float32Array.from(gf.a), coefB: Float32Array.from(gf.b),
+      coefA: Float32Array.from(gf.a), coefB: Float32Array.from(gf.b), detailA: null, detailB: null,
       protectMask: new Float32Array(net.width * net.height), depthPivot: 0.5, timings: {},
     };
     const out = renderDehazedSync(image, estimate, manifest, { strength: 100, distance: 0, protect: 0, exposure: 0 });

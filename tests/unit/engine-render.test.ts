@@ -156,11 +156,15 @@ describe('bands, regions and proxies', () => {
   it('16-bit output matches 8-bit output within one 8-bit step', () => {
     const n = photo.width * photo.height * 3;
     const deep: ImageBuffer = { ...photo, data: Uint16Array.from(photo.data, (v) => v * 257) };
-    const out16 = renderDehazedSync(deep, estimate, manifest, MIXED);
-    const out8 = renderDehazedSync(photo, estimate, manifest, MIXED);
-    let worst = 0;
-    for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(out16.data[i] / 257 - out8.data[i]));
-    expect(worst).toBeLessThanOrEqual(1);
+    // PHYSICAL takes the common 8-bit kernel (dehazeRow) against the general one: both apply the
+    // base layer of the detail threshold the same way.
+    for (const adjustments of [MIXED, PHYSICAL]) {
+      const out16 = renderDehazedSync(deep, estimate, manifest, adjustments);
+      const out8 = renderDehazedSync(photo, estimate, manifest, adjustments);
+      let worst = 0;
+      for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(out16.data[i] / 257 - out8.data[i]));
+      expect(worst).toBeLessThanOrEqual(1);
+    }
   });
 
   it('passes alpha through untouched', () => {
@@ -312,5 +316,63 @@ describe('sliders', () => {
     // ny17 is visibly hazy: the network's t averages about 0.8 there.
     expect(meanGrey(map)).toBeLessThan(235);
     expect(meanGrey(far)).not.toBe(meanGrey(map));
+  });
+});
+
+describe('detail threshold (manifest reconstruction.detail)', () => {
+  const SMOG = path.join(ROOT, '../shared/data/real/Lumpur.jpg');
+
+  /** Spread of each sample around its 5x5 mean over rows [y0, y1): grain, JPEG blocks, fine edges. */
+  function highPass(img: ImageBuffer, y0: number, y1: number): number {
+    const { width, data } = img;
+    let s = 0;
+    let n = 0;
+    for (let y = y0 + 2; y < y1 - 2; y++) {
+      for (let x = 2; x < width - 2; x++) {
+        for (let c = 0; c < 3; c++) {
+          let m = 0;
+          for (let dy = -2; dy <= 2; dy++) for (let dx = -2; dx <= 2; dx++) m += data[((y + dy) * width + x + dx) * 3 + c];
+          const d = data[(y * width + x) * 3 + c] - m / 25;
+          s += d * d;
+          n++;
+        }
+      }
+    }
+    return Math.sqrt(s / n);
+  }
+
+  function meanLevel(img: ImageBuffer, y0: number, y1: number): number {
+    let s = 0;
+    for (let i = y0 * img.width * 3; i < y1 * img.width * 3; i++) s += img.data[i];
+    return s / ((y1 - y0) * img.width * 3);
+  }
+
+  it('is on in the shipped model', () => {
+    expect(manifest.reconstruction.detail?.epsilon).toBeGreaterThan(0);
+    expect(estimate.detailA?.length).toBe(3 * estimate.netWidth * estimate.netHeight);
+  });
+
+  it('keeps the grain of a dense smoggy sky near the input instead of multiplying it by 1/t; the haze goes all the same', async () => {
+    const smog = await decode(SMOG);
+    const est = await estimateHaze(backend, manifest, smog);
+    const plain: HazeEstimate = { ...est, detailA: null, detailB: null };
+    const sky: [number, number] = [0, 60];
+    const withDetail = renderDehazedSync(smog, est, manifest, PHYSICAL);
+    const amplified = renderDehazedSync(smog, plain, manifest, PHYSICAL);
+    const input = highPass(smog, ...sky);
+    // Measured: input 2.5, plain haze model 10.1, with the threshold 4.1 (8-bit levels); the mean
+    // level moves by 0.8 of 255.
+    expect(highPass(amplified, ...sky)).toBeGreaterThan(2 * input);
+    expect(highPass(withDetail, ...sky)).toBeLessThan(0.7 * highPass(amplified, ...sky));
+    expect(Math.abs(meanLevel(withDetail, ...sky) - meanLevel(amplified, ...sky))).toBeLessThan(2);
+    expect(Math.abs(meanLevel(withDetail, ...sky) - meanLevel(smog, ...sky))).toBeGreaterThan(20);
+  });
+
+  it('leaves edges and texture their full contrast', () => {
+    const plain: HazeEstimate = { ...cityEstimate, detailA: null, detailB: null };
+    const withDetail = renderDehazedSync(city, cityEstimate, manifest, PHYSICAL);
+    const amplified = renderDehazedSync(city, plain, manifest, PHYSICAL);
+    // ny17's distant skyline and the city below it.
+    expect(highPass(withDetail, 100, 400)).toBeGreaterThan(0.95 * highPass(amplified, 100, 400));
   });
 });

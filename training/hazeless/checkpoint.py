@@ -8,12 +8,16 @@ import torch
 from .model import BASE_BLOCKS, HazeNet
 
 
-def load_model(path: str, max_side: Optional[int] = None, t0: Optional[float] = None) -> Tuple[HazeNet, Dict[str, Any], Dict[str, Any]]:
-    """The model and its config; max_side and t0 replace the reconstruction's (as the app will
-    run it: the network side and t0 a model ships with are chosen at export)."""
+def load_model(
+    path: str, max_side: Optional[int] = None, t0: Optional[float] = None, detail_epsilon: Optional[float] = None
+) -> Tuple[HazeNet, Dict[str, Any], Dict[str, Any]]:
+    """The model and its config; max_side, t0 and detail_epsilon replace the reconstruction's (as
+    the app will run it: what a model ships with is chosen at export)."""
     ckpt = torch.load(path, map_location="cpu", weights_only=False)
     cfg = ckpt["config"]
     overrides = {k: v for k, v in (("max_side", max_side), ("t0", t0)) if v}
+    if detail_epsilon is not None:
+        overrides["detail_epsilon"] = detail_epsilon
     if overrides:
         cfg = dict(cfg, recon=dict(cfg["recon"], **overrides))
     model = HazeNet(tuple(cfg["widths"]), cfg.get("a_corr_scale", 0.1), tuple(cfg.get("blocks", BASE_BLOCKS)))

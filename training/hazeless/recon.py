@@ -7,7 +7,11 @@ Every step here has a twin in `engine/` and the two must agree pixel for pixel:
      bilinearly upsampled (half-pixel centres) to full size, t = a * grey(I) + b,
   4. the sliders the evaluation needs (strength >= 0 and protect; engine/adjustments.ts has them
      all): t' = 1 - k (1 - t), then t' += 0.75 p mask (1 - t') where the photo is bright and flat,
-  5. J = (I - A) / max(t', t0) + A.
+  5. J = (I - A) / max(t', t0) + A; with a detail threshold (manifest reconstruction.detail), J =
+     (B - A) / max(t', t0) + A + (I - B), where the base layer B is each channel through a
+     self-guided filter whose coefficients are made at network size like t's: what lies below the
+     threshold (sensor noise, JPEG blocks, faint texture) keeps its contrast instead of being
+     multiplied by 1/t, which in dense haze made skies grainy and blocky.
 """
 from __future__ import annotations
 
@@ -31,6 +35,7 @@ class ReconParams:
     t0: float = 0.05
     radius_fraction: float = 0.02  # of the long side at network resolution
     epsilon: float = 1e-3
+    detail_epsilon: float = 0.0  # variance below which a channel's detail is not amplified; 0: off
 
 
 def network_size(height: int, width: int, max_side: int) -> Tuple[int, int]:
@@ -123,9 +128,24 @@ def adjust_transmission(t_hr: torch.Tensor, mask_hr: Optional[torch.Tensor], str
     return t
 
 
-def recover(img_hr: torch.Tensor, t_hr: torch.Tensor, airlight: torch.Tensor, t0: float) -> torch.Tensor:
+def base_layer(img_lr: torch.Tensor, img_hr: torch.Tensor, params: ReconParams) -> torch.Tensor:
+    """B = a I + b per channel, a and b from the channel guiding itself at network size (so edges
+    and shading stay in B), bilinearly upsampled like t's coefficients (engine/estimate.ts)."""
+    h, w = img_lr.shape[-2:]
+    r = guide_radius(h, w, params.radius_fraction)
+    a, b = guided_coefficients(img_lr, img_lr, r, params.detail_epsilon)
+    size = img_hr.shape[-2:]
+    a_hr = F.interpolate(a, size=size, mode="bilinear", align_corners=False)
+    b_hr = F.interpolate(b, size=size, mode="bilinear", align_corners=False)
+    return a_hr * img_hr + b_hr
+
+
+def recover(img_hr: torch.Tensor, t_hr: torch.Tensor, airlight: torch.Tensor, t0: float, base: Optional[torch.Tensor] = None) -> torch.Tensor:
     a = airlight.reshape(airlight.shape[0], 3, 1, 1) if airlight.dim() == 2 else airlight
-    return (img_hr - a) / torch.clamp(t_hr, min=t0) + a
+    if base is None:
+        return (img_hr - a) / torch.clamp(t_hr, min=t0) + a
+    # (B - A) / t + A + (I - B), written as the engine computes it.
+    return img_hr + (base - a) * (1 / torch.clamp(t_hr, min=t0) - 1)
 
 
 def pad_to_multiple(img: torch.Tensor, multiple: int) -> torch.Tensor:
@@ -160,5 +180,6 @@ def dehaze(
         if protect:
             mask_hr = F.interpolate(protect_mask(img_lr, airlight, params), size=img_hr.shape[-2:], mode="bilinear", align_corners=False)
         t = adjust_transmission(t_hr, mask_hr, strength, protect)
-    j = recover(img_hr, t, airlight, params.t0)
+    base = base_layer(img_lr, img_hr, params) if params.detail_epsilon > 0 else None
+    j = recover(img_hr, t, airlight, params.t0, base)
     return torch.clamp(j, 0.0, 1.0), t_hr, airlight

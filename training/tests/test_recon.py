@@ -2,7 +2,7 @@
 import numpy as np
 import torch
 
-from hazeless.recon import ReconParams, area_resize, box_mean, dehaze, guide_radius, network_size, recover, upsample_transmission
+from hazeless.recon import ReconParams, area_resize, base_layer, box_mean, dehaze, guide_radius, network_size, recover, upsample_transmission
 
 
 def brute_box_mean(x: np.ndarray, r: int) -> np.ndarray:
@@ -97,3 +97,29 @@ def test_protect_gives_back_haze_removal_in_the_flat_bright_sky_only() -> None:
     sky_kept = (kept[:, :, sky] - img[:, :, sky]).abs().mean()
     assert float(sky_kept) < 0.5 * float(sky_full)
     assert torch.allclose(kept[:, :, ground], full[:, :, ground], atol=1e-6)
+
+
+def test_detail_threshold_keeps_faint_grain_and_restores_edges_in_full() -> None:
+    """Below the threshold (grain on a flat veil) detail keeps its input contrast; a strong edge
+    is in the base layer and gets the full 1/t of the haze model."""
+    g = torch.Generator().manual_seed(3)
+    h, w = 96, 128
+    img = torch.full((1, 3, h, w), 0.7)
+    img[..., :, w // 2:] = 0.4  # an edge between two flat areas
+    grain = 0.004 * torch.randn(1, 3, h, w, generator=g)
+    hazy = img + grain
+    t = torch.full((1, 1, h, w), 0.25)
+    airlight = torch.tensor([[0.8, 0.8, 0.8]])
+    params = ReconParams(max_side=32, t0=0.05, detail_epsilon=1e-4)
+    base = base_layer(area_resize(hazy, network_size(h, w, params.max_side)), hazy, params)
+    plain = recover(hazy, t, airlight, params.t0)
+    kept = recover(hazy, t, airlight, params.t0, base)
+    flat = (slice(None), slice(None), slice(8, -8), slice(8, w // 2 - 16))
+    residual = kept[flat] - box_mean(kept, 2)[flat]
+    assert residual.std() < 1.5 * (grain[flat] - box_mean(grain, 2)[flat]).std()
+    assert (plain[flat] - box_mean(plain, 2)[flat]).std() > 3 * residual.std()
+    # Far from the edge the haze is removed as before; across it the step gains 1/t in full.
+    assert torch.allclose(kept[flat].mean(), plain[flat].mean(), atol=2e-3)
+    step_plain = plain[..., 8:-8, 8:24].mean() - plain[..., 8:-8, -24:-8].mean()
+    step_kept = kept[..., 8:-8, 8:24].mean() - kept[..., 8:-8, -24:-8].mean()
+    assert abs(float(step_kept - step_plain)) < 0.01 and float(step_plain) > 0.3 / 0.25 * 0.95
