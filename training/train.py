@@ -169,7 +169,7 @@ def main() -> None:
     window_t, window_n, window_loss, window_psnr = time.time(), 0, 0.0, 0.0
     ckpt_path = os.path.join(run_dir, "last.pt")
 
-    stream = batch_loader(data, cfg, cfg["seed"] + start_step, args.workers) if args.workers else None
+    stream = batch_loader(data, cfg, cfg["seed"] + start_step, args.workers, device) if args.workers else None
     fit_at = start_step + 200 if args.fit_steps_to_time and args.time_limit else None
     step = start_step
     while step < cfg["steps"]:
@@ -212,7 +212,7 @@ def main() -> None:
         step += 1
         samples += cfg["batch"]
         window_n += cfg["batch"]
-        window_loss += float(loss)
+        window_loss += float(loss.detach())
         mse = float(((pred.clamp(0, 1) - clear) ** 2).mean())
         window_psnr += 10 * math.log10(1 / max(mse, 1e-10))
         if step % cfg["log_every"] == 0:
