@@ -5,7 +5,7 @@
 # schedule at the time limit. Checkpoints and logs go to $OUT/<run>/.
 #
 #   OUT=/path/to/out [PYTHON=python3] training/gpu_pair.sh [minutes] [data]
-# The data is a packed copy of ../shared/data/train (JPEGs at most 640 px), since only the
+# The data is a packed copy of ../shared/data/train (training/pack_data.py), since only the
 # checkout travels to that machine.
 set -u
 out=${OUT:?set OUT to the folder that receives the runs}
