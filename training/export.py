@@ -39,7 +39,7 @@ def export_onnx(model: HazeNet, path: str) -> None:
     )
 
 
-CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "blocks", "loss", "a_corr_scale", "airlight_min", "airlight_uniform_prob", "haze", "whole_scene_prob")
+CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "blocks", "loss", "a_corr_scale", "airlight_min", "airlight_uniform_prob", "haze", "whole_scene_prob", "dust_airlight_prob")
 
 
 def manifest_for(

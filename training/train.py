@@ -24,7 +24,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from hazeless.data import HazeRanges, TrainingSet, make_batch  # noqa: E402
+from hazeless.data import Sampling, TrainingSet, make_batch  # noqa: E402
 from hazeless.losses import ssim  # noqa: E402
 from hazeless.model import BASE_BLOCKS, HazeNet, count_macs, count_params  # noqa: E402
 from hazeless.recon import ReconParams, area_resize, recover, upsample_transmission  # noqa: E402
@@ -52,6 +52,7 @@ DEFAULTS: Dict[str, Any] = {
     "airlight_uniform_prob": 1.0,
     "haze": {},
     "whole_scene_prob": 0.0,
+    "dust_airlight_prob": 0.0,
     "log_every": 20,
 }
 
@@ -162,7 +163,7 @@ def main() -> None:
     data = TrainingSet(cfg["data"], max_photos=args.max_photos)
     print(f"training photos {len(data.photos)}, depth scenes {len(data.depth_scenes)}")
     params = ReconParams(**cfg["recon"])
-    haze = HazeRanges(**cfg["haze"])
+    sampling = Sampling.from_config(cfg)
     lw = cfg["loss"]
     started = time.time()
     last_ckpt = time.time()
@@ -177,9 +178,7 @@ def main() -> None:
             hazy, clear, t_true, a_true, net = next(stream)
         else:
             net, hr = pick_sizes(cfg, rng)
-            hazy, clear, t_true, a_true = make_batch(
-                data, cfg["batch"], hr, rng, cfg["airlight_min"], cfg["airlight_uniform_prob"], haze, cfg["whole_scene_prob"]
-            )
+            hazy, clear, t_true, a_true = make_batch(data, cfg["batch"], hr, rng, sampling)
         if step == start_step + 50:
             fit_from = time.time()
         if fit_at is not None and step == fit_at:

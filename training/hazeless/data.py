@@ -13,8 +13,8 @@ import io
 import math
 import os
 import random
-from dataclasses import dataclass
-from typing import List, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
@@ -39,6 +39,27 @@ class HazeRanges:
     moderate_min: float = 0.3
     moderate_max: float = 0.85
     near_max: float = 0.6
+
+
+@dataclass
+class Sampling:
+    """What a run draws, beside the photos: the airlight prior, the haze, the crops. The training
+    config keeps these as top-level keys (older checkpoints record them so)."""
+    airlight_min: Optional[float] = None
+    airlight_uniform_prob: float = 1.0
+    haze: HazeRanges = field(default_factory=HazeRanges)
+    whole_scene_prob: float = 0.0
+    dust_airlight_prob: float = 0.0
+
+    @staticmethod
+    def from_config(cfg: Dict[str, Any]) -> "Sampling":
+        return Sampling(
+            airlight_min=cfg.get("airlight_min"),
+            airlight_uniform_prob=cfg.get("airlight_uniform_prob", 1.0),
+            haze=HazeRanges(**cfg.get("haze", {})),
+            whole_scene_prob=cfg.get("whole_scene_prob", 0.0),
+            dust_airlight_prob=cfg.get("dust_airlight_prob", 0.0),
+        )
 
 
 @dataclass
@@ -189,10 +210,20 @@ def _photometric(clear: torch.Tensor, rng: random.Random) -> torch.Tensor:
     return (g + (c - g) * sat).clamp(0, 1)
 
 
-def _airlight(rng: random.Random, level_min: Optional[float] = None, uniform_prob: float = 1.0) -> torch.Tensor:
-    """A bright, slightly tinted grey. With level_min the brightness is, with probability
-    uniform_prob, uniform in [level_min, 1] (a prior that haze is nearly white biases the estimate
-    upwards on darker haze), else mostly near white."""
+def _dust_airlight(rng: random.Random) -> torch.Tensor:
+    """Sand, dust and wildfire smoke: a strongly warm airlight, from yellow to orange-brown."""
+    level = rng.uniform(0.55, 0.95)
+    return torch.tensor([level, level * rng.uniform(0.72, 0.92), level * rng.uniform(0.4, 0.72)])
+
+
+def _airlight(rng: random.Random, sampling: "Sampling") -> torch.Tensor:
+    """A bright, slightly tinted grey, or with dust_airlight_prob a dusty one. With airlight_min the
+    brightness is, with probability airlight_uniform_prob, uniform in [airlight_min, 1] (a prior
+    that haze is nearly white biases the estimate upwards on darker haze), else mostly near white."""
+    # No draw when off, so that configs without dust replay their old samples.
+    if sampling.dust_airlight_prob > 0 and rng.random() < sampling.dust_airlight_prob:
+        return _dust_airlight(rng)
+    level_min, uniform_prob = sampling.airlight_min, sampling.airlight_uniform_prob
     if level_min is not None and rng.random() < uniform_prob:
         level = rng.uniform(level_min, 1.0)
     else:
@@ -224,14 +255,12 @@ def make_sample(
     size: int,
     rng: random.Random,
     clear_prob: float = 0.08,
-    airlight_min: Optional[float] = None,
-    airlight_uniform_prob: float = 1.0,
-    haze: HazeRanges = HazeRanges(),
-    whole_scene_prob: float = 0.0,
+    sampling: Sampling = Sampling(),
 ) -> Sample:
+    haze = sampling.haze
     use_depth = data.depth_scenes and rng.random() < 0.2
     # No draw when off, so that configs without whole-scene crops replay their old samples.
-    whole = whole_scene_prob > 0 and rng.random() < whole_scene_prob
+    whole = sampling.whole_scene_prob > 0 and rng.random() < sampling.whole_scene_prob
     if use_depth:
         img, dep = rng.choice(data.depth_scenes)
         clear, depth = _random_crop(img, dep, size, rng, whole)
@@ -247,7 +276,7 @@ def make_sample(
     if depth is None:
         depth = _proxy_depth(clear, rng)
 
-    airlight = _airlight(rng, airlight_min, airlight_uniform_prob)
+    airlight = _airlight(rng, sampling)
     if rng.random() < clear_prob:
         t = torch.ones(1, size, size)
     else:
@@ -275,15 +304,9 @@ def make_batch(
     batch: int,
     size: int,
     rng: random.Random,
-    airlight_min: Optional[float] = None,
-    airlight_uniform_prob: float = 1.0,
-    haze: HazeRanges = HazeRanges(),
-    whole_scene_prob: float = 0.0,
+    sampling: Sampling = Sampling(),
 ) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]:
-    samples = [
-        make_sample(data, size, rng, airlight_min=airlight_min, airlight_uniform_prob=airlight_uniform_prob, haze=haze, whole_scene_prob=whole_scene_prob)
-        for _ in range(batch)
-    ]
+    samples = [make_sample(data, size, rng, sampling=sampling) for _ in range(batch)]
     return (
         torch.stack([s.hazy for s in samples]),
         torch.stack([s.clear for s in samples]),

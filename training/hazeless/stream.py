@@ -11,7 +11,7 @@ from typing import Any, Dict, Iterator, Tuple
 import torch
 from torch.utils.data import DataLoader, IterableDataset, get_worker_info
 
-from .data import HazeRanges, TrainingSet, make_batch
+from .data import Sampling, TrainingSet, make_batch
 
 Batch = Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor, int]
 
@@ -33,12 +33,10 @@ class BatchStream(IterableDataset):
         torch.set_num_threads(1)  # the workers share the cores between them
         rng = random.Random(self.seed * 1000 + worker)
         cfg = self.cfg
-        haze = HazeRanges(**cfg["haze"])
+        sampling = Sampling.from_config(cfg)
         while True:
             net, hr = pick_sizes(cfg, rng)
-            hazy, clear, t, a = make_batch(
-                self.data, cfg["batch"], hr, rng, cfg["airlight_min"], cfg["airlight_uniform_prob"], haze, cfg["whole_scene_prob"]
-            )
+            hazy, clear, t, a = make_batch(self.data, cfg["batch"], hr, rng, sampling)
             # Compact for the trip between processes: the hazy side is already 8-bit, the targets
             # lose nothing that matters in half precision.
             yield (hazy * 255).round().to(torch.uint8), clear.half(), t.half(), a, net

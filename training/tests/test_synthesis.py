@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from conftest import SHARED
-from hazeless.data import HazeRanges, TrainingSet, _random_crop, make_sample
+from hazeless.data import HazeRanges, Sampling, TrainingSet, _airlight, _random_crop, make_sample
 
 TRAIN = os.path.join(SHARED, "train")
 
@@ -44,7 +44,7 @@ def test_moderate_haze_never_hides_the_scene(data: TrainingSet) -> None:
     rng = random.Random(11)
     haze = HazeRanges(moderate_prob=1.0, moderate_min=0.5, moderate_max=0.6, near_max=0.9)
     for _ in range(20):
-        t = make_sample(data, 64, rng, clear_prob=0.0, haze=haze).t
+        t = make_sample(data, 64, rng, clear_prob=0.0, sampling=Sampling(haze=haze)).t
         # The farthest point keeps at least half its light (0.5 ** 1.5 where patchy haze is half
         # as dense again): no dense fog in this mode.
         assert float(t.min()) >= 0.5 ** 1.5 - 1e-6
@@ -62,3 +62,18 @@ def test_whole_scene_crops_keep_the_full_short_side() -> None:
         assert float(crop[0, 0].mean()) < 2.0 and float(crop[0, -1].mean()) > 297.0
     zoomed = [_random_crop(rows, None, 100, rng)[0] for _ in range(20)]
     assert any(float(c[0, -1].mean() - c[0, 0].mean()) < 250 for c in zoomed)
+
+
+def test_dust_airlights_are_warm_and_drawn_only_when_asked() -> None:
+    rng = random.Random(4)
+    dusty = [_airlight(rng, Sampling(dust_airlight_prob=1.0)) for _ in range(200)]
+    for a in dusty:
+        r, g, b = a.tolist()
+        assert 0.55 <= r <= 0.95 and 0.7 * r <= g <= 0.93 * r and 0.39 * r <= b <= 0.73 * r
+    # Off, the prior is the grey one as before, and it draws exactly the same numbers.
+    plain, off = random.Random(5), random.Random(5)
+    for _ in range(50):
+        assert torch.equal(_airlight(plain, Sampling()), _airlight(off, Sampling(dust_airlight_prob=0.0)))
+    greys = [_airlight(rng, Sampling()) for _ in range(200)]
+    blue_to_red = lambda airlights: sum(float(a[2] / a[0]) for a in airlights) / len(airlights)  # noqa: E731
+    assert blue_to_red(dusty) < 0.6 and blue_to_red(greys) > 0.9
