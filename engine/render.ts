@@ -167,10 +167,12 @@ function prepareCoefRow(plan: RenderPlan, y: number, withMask: boolean): void {
 
 function prepareDetailRow(plan: RenderPlan, r0: number, r1: number, wy: number): void {
   const { estimate, netWidth, detailRow } = plan;
+  const { detailA, detailB } = estimate;
+  if (detailA === null || detailB === null) return;
   const n = netWidth * estimate.netHeight;
   for (let c = 0; c < 3; c++) {
-    lerpInto(estimate.detailA as Float32Array, c * n, netWidth, r0, r1, wy, detailRow, 2 * c, 6);
-    lerpInto(estimate.detailB as Float32Array, c * n, netWidth, r0, r1, wy, detailRow, 2 * c + 1, 6);
+    lerpInto(detailA, c * n, netWidth, r0, r1, wy, detailRow, 2 * c, 6);
+    lerpInto(detailB, c * n, netWidth, r0, r1, wy, detailRow, 2 * c + 1, 6);
   }
   const last = 6 * (netWidth - 1);
   for (let i = 0; i < 6; i++) detailRow[last + 6 + i] = detailRow[last + i];

@@ -74,6 +74,15 @@ def lr_at(step: int, cfg: Dict[str, Any]) -> float:
     return cfg["lr"] * (0.02 + 0.98 * 0.5 * (1 + math.cos(math.pi * progress)))
 
 
+# --fit-steps-to-time measures the speed between these steps after the start (the first are slow).
+FIT_FROM, FIT_AT = 50, 200
+
+
+def fitted_end(step: int, seconds_measured: float, seconds_left: float) -> int:
+    """The last step of a schedule that ends with the time limit, 3% to spare."""
+    return step + int((FIT_AT - FIT_FROM) / seconds_measured * seconds_left * 0.97)
+
+
 def save_checkpoint(path: str, model: HazeNet, opt: torch.optim.Optimizer, step: int, cfg: Dict[str, Any], rng: random.Random, samples: int) -> None:
     tmp = path + ".tmp"
     torch.save(
@@ -171,7 +180,8 @@ def main() -> None:
     ckpt_path = os.path.join(run_dir, "last.pt")
 
     stream = batch_loader(data, cfg, cfg["seed"] + start_step, args.workers, device) if args.workers else None
-    fit_at = start_step + 200 if args.fit_steps_to_time and args.time_limit else None
+    fit = args.fit_steps_to_time and args.time_limit > 0
+    fit_from = 0.0
     step = start_step
     while step < cfg["steps"]:
         if stream is not None:
@@ -179,15 +189,14 @@ def main() -> None:
         else:
             net, hr = pick_sizes(cfg, rng)
             hazy, clear, t_true, a_true = make_batch(data, cfg["batch"], hr, rng, sampling)
-        if step == start_step + 50:
+        if fit and step == start_step + FIT_FROM:
             fit_from = time.time()
-        if fit_at is not None and step == fit_at:
-            left = args.time_limit * 60 - (time.time() - started)
-            rate = 150 / (time.time() - fit_from)
-            cfg["steps"] = step + int(rate * left * 0.97)
+        if fit and step == start_step + FIT_AT:
+            now = time.time()
+            cfg["steps"] = fitted_end(step, now - fit_from, args.time_limit * 60 - (now - started))
             with open(os.path.join(run_dir, "config.json"), "w") as f:
                 json.dump(cfg, f, indent=2)
-            print(f"{rate:.1f} steps/s: the schedule now ends at step {cfg['steps']}", flush=True)
+            print(f"{(FIT_AT - FIT_FROM) / (now - fit_from):.1f} steps/s: the schedule now ends at step {cfg['steps']}", flush=True)
         hazy, clear, t_true, a_true = hazy.to(device), clear.to(device), t_true.to(device), a_true.to(device)
         hazy_lr = area_resize(hazy, (net, net))
         t_lr_true = area_resize(t_true, (net, net))

@@ -41,7 +41,7 @@ class HazeRanges:
     near_max: float = 0.6
 
 
-@dataclass
+@dataclass(frozen=True)
 class Sampling:
     """What a run draws, beside the photos: the airlight prior, the haze, the crops. The training
     config keeps these as top-level keys (older checkpoints record them so)."""
