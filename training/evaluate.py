@@ -151,7 +151,9 @@ def write_readme(manifest: Dict, path: str) -> None:
         f"- Parameters: {b['parameters']:,}; ONNX file {b['weightBytes']/1e6:.2f} MB; {b['macsAt512x384']/1e9:.2f} GMAC at 512x384",
         f"- Input: long side at most {manifest['input']['maxSide']} px (area downscale), padded to a multiple of {manifest['input']['multiple']}",
         f"- Reconstruction: fast guided filter (radius {manifest['reconstruction']['guidedFilter']['radiusFraction']} of the network long side, "
-        f"epsilon {manifest['reconstruction']['guidedFilter']['epsilon']}), t0 {manifest['reconstruction']['t0']}",
+        f"epsilon {manifest['reconstruction']['guidedFilter']['epsilon']}), t0 {manifest['reconstruction']['t0']}"
+        + (f"; detail threshold {manifest['reconstruction']['detail']['epsilon']} (detail fainter than that keeps its contrast)"
+           if manifest["reconstruction"].get("detail") else ""),
         f"- Training: {tr['steps']:,} steps, {tr['samples']:,} synthetic samples (batch {tr['batch']}) from `shared/data/train`; config in the manifest",
         "",
         "| method | SOTS outdoor PSNR | SSIM | SOTS indoor PSNR | SSIM |",
