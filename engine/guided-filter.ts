@@ -64,16 +64,16 @@ export function guidedCoefficients(
   eps: number,
 ): { a: Float64Array; b: Float64Array; meanGuide: Float64Array; varGuide: Float64Array } {
   const n = h * w;
-  const gt = new Float64Array(n);
+  // Self-guided (the detail base layer: guide === t) needs two box means, not four.
+  const self = guide === t;
+  const gt = self ? null : new Float64Array(n);
   const gg = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    gt[i] = guide[i] * t[i];
-    gg[i] = guide[i] * guide[i];
-  }
+  for (let i = 0; i < n; i++) gg[i] = guide[i] * guide[i];
+  if (gt !== null) for (let i = 0; i < n; i++) gt[i] = guide[i] * t[i];
   const meanG = boxMean(guide, h, w, r);
-  const meanT = boxMean(t, h, w, r);
-  const meanGT = boxMean(gt, h, w, r);
+  const meanT = self ? meanG : boxMean(t, h, w, r);
   const meanGG = boxMean(gg, h, w, r);
+  const meanGT = gt === null ? meanGG : boxMean(gt, h, w, r);
   const a = new Float64Array(n);
   const b = new Float64Array(n);
   const varG = new Float64Array(n);

@@ -17,16 +17,17 @@ mount -o remount,size=16G /dev/shm 2>/dev/null || true  # the workers' batches p
 nvidia-smi --query-gpu=name,memory.total --format=csv,noheader 2>/dev/null
 "$py" -c "import torch; print('torch', torch.__version__, 'cuda', torch.cuda.is_available())"
 workers=$(( ($(nproc) - 2) / 2 ))
+train() {  # name config minutes [more flags]
+  PYTHONUNBUFFERED=1 OMP_NUM_THREADS=2 "$py" training/train.py --config "training/configs/$2" --run "$1" --runs-dir "$out" \
+    --resume training/checkpoints/v1-resume.pt --data "$data" --time-limit "$3" --fit-steps-to-time "${@:4}" >> "$out/$1/train.log" 2>&1
+}
 run() {  # name config
   mkdir -p "$out/$1"
-  PYTHONUNBUFFERED=1 OMP_NUM_THREADS=2 "$py" training/train.py --config "training/configs/$2" --run "$1" --runs-dir "$out" \
-    --resume training/checkpoints/v1-resume.pt --data "$data" --workers "$workers" --time-limit "$minutes" --fit-steps-to-time \
-    > "$out/$1/train.log" 2>&1 && return
+  train "$1" "$2" "$minutes" --workers "$workers" && return
   # Should the worker processes fail on this machine, use what time is left in one process.
   left=$("$py" -c "print(max(0.5, $minutes - ($(date +%s) - $started) / 60 - 0.3))")
   echo "$1: workers failed, going on without them for $left min" | tee -a "$out/$1/train.log"
-  PYTHONUNBUFFERED=1 "$py" training/train.py --config "training/configs/$2" --run "$1" --runs-dir "$out" \
-    --resume training/checkpoints/v1-resume.pt --data "$data" --time-limit "$left" --fit-steps-to-time >> "$out/$1/train.log" 2>&1
+  train "$1" "$2" "$left"
 }
 run base v1-phase9.json &
 run grown v1-phase9-grown.json &

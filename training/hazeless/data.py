@@ -13,7 +13,7 @@ import io
 import math
 import os
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Dict, List, Optional, Tuple
 
 import numpy as np
@@ -53,13 +53,11 @@ class Sampling:
 
     @staticmethod
     def from_config(cfg: Dict[str, Any]) -> "Sampling":
-        return Sampling(
-            airlight_min=cfg.get("airlight_min"),
-            airlight_uniform_prob=cfg.get("airlight_uniform_prob", 1.0),
-            haze=HazeRanges(**cfg.get("haze", {})),
-            whole_scene_prob=cfg.get("whole_scene_prob", 0.0),
-            dust_airlight_prob=cfg.get("dust_airlight_prob", 0.0),
-        )
+        """The keys of `cfg` named like the fields; a missing one keeps the field's default."""
+        kw = {f.name: cfg[f.name] for f in fields(Sampling) if f.name in cfg}
+        if "haze" in kw:
+            kw["haze"] = HazeRanges(**kw["haze"])
+        return Sampling(**kw)
 
 
 @dataclass
@@ -216,7 +214,7 @@ def _dust_airlight(rng: random.Random) -> torch.Tensor:
     return torch.tensor([level, level * rng.uniform(0.72, 0.92), level * rng.uniform(0.4, 0.72)])
 
 
-def _airlight(rng: random.Random, sampling: "Sampling") -> torch.Tensor:
+def _airlight(rng: random.Random, sampling: Sampling) -> torch.Tensor:
     """A bright, slightly tinted grey, or with dust_airlight_prob a dusty one. With airlight_min the
     brightness is, with probability airlight_uniform_prob, uniform in [airlight_min, 1] (a prior
     that haze is nearly white biases the estimate upwards on darker haze), else mostly near white."""

@@ -84,8 +84,11 @@ def guide_statistics(guide_lr: torch.Tensor, r: int) -> Tuple[torch.Tensor, torc
 
 def guided_coefficients(guide_lr: torch.Tensor, t_lr: torch.Tensor, r: int, eps: float) -> Tuple[torch.Tensor, torch.Tensor]:
     mean_i, var_i = guide_statistics(guide_lr, r)
-    mean_p = box_mean(t_lr, r)
-    cov_ip = box_mean(guide_lr * t_lr, r) - mean_i * mean_p
+    if t_lr is guide_lr:  # a self-guided filter (the detail base layer): cov(I, I) = var(I)
+        mean_p, cov_ip = mean_i, var_i
+    else:
+        mean_p = box_mean(t_lr, r)
+        cov_ip = box_mean(guide_lr * t_lr, r) - mean_i * mean_p
     a = cov_ip / (var_i + eps)
     b = mean_p - a * mean_i
     return box_mean(a, r), box_mean(b, r)

@@ -46,7 +46,7 @@ def batch_loader(data: TrainingSet, cfg: Dict[str, Any], seed: int, workers: int
     """Batches on `device`, widened to float there rather than on the CPU, which the workers need:
     on the first GPU run (two runs of 7 workers on 16 cores) the cores were all busy, the GPU 29%,
     and each run got about 200 samples/s."""
-    loader = DataLoader(BatchStream(data, cfg, seed), batch_size=None, num_workers=workers, pin_memory=device.type == "cuda", prefetch_factor=2)
+    loader = DataLoader(BatchStream(data, cfg, seed), batch_size=None, num_workers=workers, pin_memory=device.type == "cuda")
     for hazy, clear, t, a, net in loader:
         yield (
             hazy.to(device, non_blocking=True).float() / 255,
