@@ -53,6 +53,7 @@ DEFAULTS: Dict[str, Any] = {
     "haze": {},
     "whole_scene_prob": 0.0,
     "dust_airlight_prob": 0.0,
+    "near_sky_prob": 0.0,
     "log_every": 20,
 }
 
@@ -81,6 +82,18 @@ FIT_FROM, FIT_AT = 50, 200
 def fitted_end(step: int, seconds_measured: float, seconds_left: float) -> int:
     """The last step of a schedule that ends with the time limit, 3% to spare."""
     return step + int((FIT_AT - FIT_FROM) / seconds_measured * seconds_left * 0.97)
+
+
+def check_phase(resumed: Dict[str, Any], resumed_step: int, cfg: Dict[str, Any]) -> None:
+    """A resume either goes on with its own phase (the same phase_start and seed) or starts a new
+    phase at the step it resumes from. Anything else is a stale config on a newer checkpoint: it
+    would replay a warm-up and a cosine that do not match the steps actually taken."""
+    same_phase = (cfg["phase_start"], cfg["seed"]) == (resumed.get("phase_start", 0), resumed.get("seed"))
+    if not same_phase and cfg["phase_start"] != resumed_step:
+        raise SystemExit(
+            f"phase_start {cfg['phase_start']} (seed {cfg['seed']}) neither goes on with the checkpoint's phase "
+            f"({resumed.get('phase_start', 0)}, seed {resumed.get('seed')}) nor starts a new one at its step {resumed_step}"
+        )
 
 
 def save_checkpoint(path: str, model: HazeNet, opt: torch.optim.Optimizer, step: int, cfg: Dict[str, Any], rng: random.Random, samples: int) -> None:
@@ -128,6 +141,7 @@ def main() -> None:
     if resume is not None:
         kept = {k: resume["config"][k] for k in ("widths", "recon")}
         cfg.update(kept)
+        check_phase(resume["config"], resume["step"], cfg)
         old_blocks = resume["config"].get("blocks", list(BASE_BLOCKS))
         if any(new < old for new, old in zip(cfg["blocks"], old_blocks)):
             raise SystemExit(f"blocks {cfg['blocks']} would drop trained blocks {old_blocks}")

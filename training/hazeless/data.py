@@ -50,6 +50,7 @@ class Sampling:
     haze: HazeRanges = field(default_factory=HazeRanges)
     whole_scene_prob: float = 0.0
     dust_airlight_prob: float = 0.0
+    near_sky_prob: float = 0.0
 
     @staticmethod
     def from_config(cfg: Dict[str, Any]) -> "Sampling":
@@ -143,7 +144,7 @@ def _edge_aware(depth: torch.Tensor, clear: torch.Tensor, rng: random.Random) ->
     return out[0].clamp(0, 1)
 
 
-def _proxy_depth(clear: torch.Tensor, rng: random.Random) -> torch.Tensor:
+def _proxy_depth(clear: torch.Tensor, rng: random.Random, near_sky_prob: float = 0.0) -> torch.Tensor:
     _, h, w = clear.shape
     y = torch.linspace(0, 1, h).reshape(1, h, 1).expand(1, h, w)
     x = torch.linspace(-1, 1, w).reshape(1, 1, w).expand(1, h, w)
@@ -161,7 +162,15 @@ def _proxy_depth(clear: torch.Tensor, rng: random.Random) -> torch.Tensor:
     if rng.random() < 0.6:
         depth = _edge_aware(depth, clear, rng)
     if rng.random() < 0.8:
-        depth = torch.maximum(depth, _sky_mask(clear))
+        sky = _sky_mask(clear)
+        # No draw when off, so that configs without near skies replay their old samples.
+        if near_sky_prob > 0 and rng.random() < near_sky_prob:
+            # A bright sky or cloud bank nearer than the haze's far end (overcast and smoggy skies,
+            # sunlit clouds): it stays brighter than the airlight, so the airlight has to be read
+            # from where distant objects converge, not from the brightest region.
+            depth = depth * (1 - sky * rng.uniform(0.4, 0.9))
+        else:
+            depth = torch.maximum(depth, sky)
     lo, hi = depth.min(), depth.max()
     return (depth - lo) / (hi - lo + 1e-6)
 
@@ -272,7 +281,7 @@ def make_sample(
         depth = None
     clear = _photometric(clear / 255.0, rng)
     if depth is None:
-        depth = _proxy_depth(clear, rng)
+        depth = _proxy_depth(clear, rng, sampling.near_sky_prob)
 
     airlight = _airlight(rng, sampling)
     if rng.random() < clear_prob:

@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from conftest import SHARED
-from hazeless.data import HazeRanges, Sampling, TrainingSet, _airlight, _random_crop, make_sample
+from hazeless.data import HazeRanges, Sampling, TrainingSet, _airlight, _proxy_depth, _random_crop, make_sample
 
 TRAIN = os.path.join(SHARED, "train")
 
@@ -77,3 +77,22 @@ def test_dust_airlights_are_warm_and_drawn_only_when_asked() -> None:
     greys = [_airlight(rng, Sampling()) for _ in range(200)]
     blue_to_red = lambda airlights: sum(float(a[2] / a[0]) for a in airlights) / len(airlights)  # noqa: E731
     assert blue_to_red(dusty) < 0.6 and blue_to_red(greys) > 0.9
+
+
+def _bright_sky_over_ground(h: int = 96, w: int = 96) -> torch.Tensor:
+    gen = torch.Generator().manual_seed(2)
+    img = 0.2 + 0.3 * torch.rand(3, h, w, generator=gen)
+    img[:, : h // 3] = 0.9
+    return img
+
+
+def test_near_skies_stay_nearer_than_the_far_end_only_when_asked() -> None:
+    clear = _bright_sky_over_ground()
+    sky = slice(4, 24)
+    far = [float(_proxy_depth(clear, random.Random(k))[:, sky].mean()) for k in range(40)]
+    near = [float(_proxy_depth(clear, random.Random(k), near_sky_prob=1.0)[:, sky].mean()) for k in range(40)]
+    # Pushed far, the sky is mostly the farthest thing in the frame; kept near, it mostly is not,
+    # so it keeps its own brightness under haze and cannot stand in for the airlight.
+    assert sum(d > 0.9 for d in far) >= 24
+    assert sum(d > 0.9 for d in near) <= 8
+    assert sum(near) / len(near) < 0.75 * sum(far) / len(far)
