@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Two runs side by side on a lent GPU machine, each with half its cores synthesising batches: the
-# shipped network going on (configs/v1-phase9.json) and the same network grown by two residual
-# blocks (v1-phase9-grown.json), both from training/checkpoints/v1-resume.pt, both ending their
-# schedule at the time limit. Checkpoints and logs go to $OUT/<run>/.
+# Two runs side by side on a lent GPU machine, each with half its cores synthesising batches, both
+# from training/checkpoints/v1-resume.pt, both ending their schedule at the time limit: by default
+# the shipped network going on (configs/v1-gpu.json) and the same network grown by two residual
+# blocks (v1-gpu-grown.json). Their phase_start must be v1-resume.pt's step (train.py checks).
+# Checkpoints and logs go to $OUT/base/ and $OUT/grown/.
 #
-#   OUT=/path/to/out [PYTHON=python3] training/gpu_pair.sh [minutes] [data]
+#   OUT=/path/to/out [PYTHON=python3] training/gpu_pair.sh [minutes] [data] [config] [grown config]
 # The data is a packed copy of ../shared/data/train (training/pack_data.py), since only the
 # checkout travels to that machine.
 set -u
@@ -29,8 +30,8 @@ run() {  # name config
   echo "$1: workers failed, going on without them for $left min" | tee -a "$out/$1/train.log"
   train "$1" "$2" "$left"
 }
-run base v1-phase9.json &
-run grown v1-phase9-grown.json &
+run base "${3:-v1-gpu.json}" &
+run grown "${4:-v1-gpu-grown.json}" &
 (sleep 150; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader 2>/dev/null; uptime) &
 wait
 for r in base grown; do echo "== $r"; grep -v "^step" "$out/$r/train.log" | tail -4; grep "^step" "$out/$r/train.log" | tail -3; done
