@@ -144,7 +144,7 @@ def _edge_aware(depth: torch.Tensor, clear: torch.Tensor, rng: random.Random) ->
     return out[0].clamp(0, 1)
 
 
-def _proxy_depth(clear: torch.Tensor, rng: random.Random, near_sky_prob: float = 0.0) -> torch.Tensor:
+def _proxy_depth(clear: torch.Tensor, rng: random.Random, sampling: Sampling = Sampling()) -> torch.Tensor:
     _, h, w = clear.shape
     y = torch.linspace(0, 1, h).reshape(1, h, 1).expand(1, h, w)
     x = torch.linspace(-1, 1, w).reshape(1, 1, w).expand(1, h, w)
@@ -164,7 +164,7 @@ def _proxy_depth(clear: torch.Tensor, rng: random.Random, near_sky_prob: float =
     if rng.random() < 0.8:
         sky = _sky_mask(clear)
         # No draw when off, so that configs without near skies replay their old samples.
-        if near_sky_prob > 0 and rng.random() < near_sky_prob:
+        if sampling.near_sky_prob > 0 and rng.random() < sampling.near_sky_prob:
             # A bright sky or cloud bank nearer than the haze's far end (overcast and smoggy skies,
             # sunlit clouds): it stays brighter than the airlight, so the airlight has to be read
             # from where distant objects converge, not from the brightest region.
@@ -281,7 +281,7 @@ def make_sample(
         depth = None
     clear = _photometric(clear / 255.0, rng)
     if depth is None:
-        depth = _proxy_depth(clear, rng, sampling.near_sky_prob)
+        depth = _proxy_depth(clear, rng, sampling)
 
     airlight = _airlight(rng, sampling)
     if rng.random() < clear_prob:

@@ -90,7 +90,7 @@ def test_near_skies_stay_nearer_than_the_far_end_only_when_asked() -> None:
     clear = _bright_sky_over_ground()
     sky = slice(4, 24)
     far = [float(_proxy_depth(clear, random.Random(k))[:, sky].mean()) for k in range(40)]
-    near = [float(_proxy_depth(clear, random.Random(k), near_sky_prob=1.0)[:, sky].mean()) for k in range(40)]
+    near = [float(_proxy_depth(clear, random.Random(k), Sampling(near_sky_prob=1.0))[:, sky].mean()) for k in range(40)]
     # Pushed far, the sky is mostly the farthest thing in the frame; kept near, it mostly is not,
     # so it keeps its own brightness under haze and cannot stand in for the airlight.
     assert sum(d > 0.9 for d in far) >= 24
