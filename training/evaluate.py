@@ -2,10 +2,13 @@
 
     /usr/bin/python3 training/evaluate.py --id hazeless-v1            # writes models/README.md
     /usr/bin/python3 training/evaluate.py --checkpoint training/runs/v1/last.pt --limit 20 --no-write
+    /usr/bin/python3 training/evaluate.py --checkpoint C --max-side 256 --t0 0.1 --protect 25 --airlight
 
 Next to the model it scores two baselines with the same metric code: the hazy input unchanged, and
 the dark channel prior with a guided filter (He et al. 2009/2013). It also runs the clear images of
-val/ through the model and reports how much they change (PSNR against themselves).
+val/ through the model and reports how much they change (PSNR against themselves). --airlight
+tells how much of the outdoor error is the airlight's: SOTS outdoor names each hazy image after the
+grey airlight it was made with, so the same t can be scored with the true A.
 PSNR is over the 8-bit RGB image; SSIM uses a Gaussian window with sigma 1.5; both are averaged
 over images.
 """
@@ -112,6 +115,36 @@ def clear_unchanged(method: Method, folders: List[str], limit: Optional[int]) ->
     return {"psnr": float(np.mean(ps)), "min_psnr": float(np.min(ps)), "images": len(ps)}
 
 
+def true_airlight(hazy_path: str) -> float:
+    """SOTS outdoor names its hazy images ID_A_BETA: the grey airlight each was made with."""
+    return float(os.path.basename(hazy_path).split("_")[1])
+
+
+class GivenAirlight(torch.nn.Module):
+    """The network's transmission with a given grey airlight in place of its own."""
+
+    def __init__(self, model: torch.nn.Module, level: float) -> None:
+        super().__init__()
+        self.model, self.level = model, level
+
+    def forward(self, hazy: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        t, a = self.model(hazy)
+        return t, torch.full_like(a, self.level)
+
+
+def airlight_report(model: torch.nn.Module, params: ReconParams, items: List[Tuple[str, str]], sliders: Dict[str, float]) -> Dict[str, float]:
+    """The airlight's error (mean over channels, against the true grey) and the PSNR the same t
+    scores with the true airlight."""
+    errors, true_psnr = [], []
+    for hazy_path, clear_path in items:
+        level = true_airlight(hazy_path)
+        _, _, a = dehaze(model, to_tensor(read(hazy_path)), params, sliders["strength"], sliders["protect"])
+        errors.append(float(a.mean()) - level)
+        given = GivenAirlight(model, level)
+        true_psnr.append(score(lambda img: dehaze(given, img, params, sliders["strength"], sliders["protect"])[0], [(hazy_path, clear_path)])["psnr"])
+    return {"bias": float(np.mean(errors)), "mean_error": float(np.mean(np.abs(errors))), "psnr_true_airlight": float(np.mean(true_psnr))}
+
+
 def default_sliders(model_id: str) -> Dict[str, float]:
     """The app's default sliders for a shipped model (physical, 100 and 0, without a manifest)."""
     defaults = {"strength": 100.0, "protect": 0.0}
@@ -186,6 +219,7 @@ def main() -> None:
     ap.add_argument("--protect", type=float, help="protect slider (default: the manifest's defaults)")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--skip-baselines", action="store_true")
+    ap.add_argument("--airlight", action="store_true", help="also: the airlight's error outdoors, and the PSNR with the true airlight")
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
 
@@ -211,6 +245,8 @@ def main() -> None:
             result["baselines"]["dcp"][name] = score(dark_channel_prior, items)
             print(f"input    {name}: {result['baselines']['input'][name]}")
             print(f"dcp      {name}: {result['baselines']['dcp'][name]}", flush=True)
+    if args.airlight:
+        print(f"airlight outdoor: {airlight_report(model, params, sets['outdoor'], defaults)}", flush=True)
     result["clear"] = clear_unchanged(ours, ["sots-outdoor", "sots-indoor"], args.limit)
     print(f"clear unchanged: {result['clear']}")
     result["measuredAt"] = time.strftime("%Y-%m-%d")
