@@ -121,15 +121,17 @@ def true_airlight(hazy_path: str) -> float:
 
 
 class GivenAirlight(torch.nn.Module):
-    """The network's transmission with a given grey airlight in place of its own."""
+    """The network's transmission with a given grey airlight in place of its own, which it keeps
+    in `own`."""
 
     def __init__(self, model: torch.nn.Module, level: float) -> None:
         super().__init__()
         self.model, self.level = model, level
+        self.own: Optional[torch.Tensor] = None
 
     def forward(self, hazy: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        t, a = self.model(hazy)
-        return t, torch.full_like(a, self.level)
+        t, self.own = self.model(hazy)
+        return t, torch.full_like(self.own, self.level)
 
 
 def airlight_report(model: torch.nn.Module, params: ReconParams, items: List[Tuple[str, str]], sliders: Dict[str, float]) -> Dict[str, float]:
@@ -137,11 +139,10 @@ def airlight_report(model: torch.nn.Module, params: ReconParams, items: List[Tup
     scores with the true airlight."""
     errors, true_psnr = [], []
     for hazy_path, clear_path in items:
-        level = true_airlight(hazy_path)
-        _, _, a = dehaze(model, to_tensor(read(hazy_path)), params, sliders["strength"], sliders["protect"])
-        errors.append(float(a.mean()) - level)
-        given = GivenAirlight(model, level)
+        given = GivenAirlight(model, true_airlight(hazy_path))
         true_psnr.append(score(lambda img: dehaze(given, img, params, sliders["strength"], sliders["protect"])[0], [(hazy_path, clear_path)])["psnr"])
+        assert given.own is not None
+        errors.append(float(given.own.mean()) - given.level)
     return {"bias": float(np.mean(errors)), "mean_error": float(np.mean(np.abs(errors))), "psnr_true_airlight": float(np.mean(true_psnr))}
 
 

@@ -12,6 +12,7 @@ import datetime
 import json
 import os
 import sys
+from dataclasses import fields
 from typing import Any, Dict
 
 import torch
@@ -19,6 +20,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from hazeless.checkpoint import load_model  # noqa: E402
+from hazeless.data import Sampling  # noqa: E402
 from hazeless.model import HazeNet, count_macs, count_params  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -39,7 +41,7 @@ def export_onnx(model: HazeNet, path: str) -> None:
     )
 
 
-CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "blocks", "loss", "a_corr_scale", "airlight_min", "airlight_uniform_prob", "haze", "whole_scene_prob", "dust_airlight_prob")
+CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "blocks", "loss", "a_corr_scale") + tuple(f.name for f in fields(Sampling))
 
 
 def manifest_for(

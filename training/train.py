@@ -17,6 +17,7 @@ import random
 import shutil
 import sys
 import time
+from dataclasses import asdict
 from typing import Any, Dict
 
 import numpy as np
@@ -48,12 +49,7 @@ DEFAULTS: Dict[str, Any] = {
     "checkpoint_minutes": 5,
     "phase_start": 0,
     "a_corr_scale": 0.1,
-    "airlight_min": None,
-    "airlight_uniform_prob": 1.0,
-    "haze": {},
-    "whole_scene_prob": 0.0,
-    "dust_airlight_prob": 0.0,
-    "near_sky_prob": 0.0,
+    **asdict(Sampling()),  # what a run draws: the defaults live in the Sampling dataclass
     "log_every": 20,
 }
 
