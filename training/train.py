@@ -49,6 +49,8 @@ DEFAULTS: Dict[str, Any] = {
     "checkpoint_minutes": 5,
     "phase_start": 0,
     "a_corr_scale": 0.1,
+    # Parameter name prefixes to train (e.g. the airlight head); null trains the whole network.
+    "train_only": None,
     **asdict(Sampling()),  # what a run draws: the defaults live in the Sampling dataclass
     "log_every": 20,
 }
@@ -90,6 +92,21 @@ def check_phase(resumed: Dict[str, Any], resumed_step: int, cfg: Dict[str, Any])
             f"phase_start {cfg['phase_start']} (seed {cfg['seed']}) neither goes on with the checkpoint's phase "
             f"({resumed.get('phase_start', 0)}, seed {resumed.get('seed')}) nor starts a new one at its step {resumed_step}"
         )
+
+
+def trainable_parameters(model: torch.nn.Module, prefixes: list | None) -> list:
+    """The parameters a run trains; the rest are frozen, so a head can learn on features (and a t)
+    that stay exactly as they were, and the frozen trunk runs without building a graph."""
+    if not prefixes:
+        return list(model.parameters())
+    chosen = []
+    for name, p in model.named_parameters():
+        p.requires_grad_(name.startswith(tuple(prefixes)))
+        if p.requires_grad:
+            chosen.append(p)
+    if not chosen:
+        raise SystemExit(f"train_only {prefixes} names no parameter")
+    return chosen
 
 
 def save_checkpoint(path: str, model: HazeNet, opt: torch.optim.Optimizer, step: int, cfg: Dict[str, Any], rng: random.Random, samples: int) -> None:
@@ -149,7 +166,8 @@ def main() -> None:
     device = torch.device(args.device)
 
     model = HazeNet(tuple(cfg["widths"]), cfg["a_corr_scale"], tuple(cfg["blocks"])).to(device)
-    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
+    trained = trainable_parameters(model, cfg["train_only"])
+    opt = torch.optim.AdamW(trained, lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     if resume is not None:
         old_scale = resume["config"].get("a_corr_scale", 0.1)
         state = dict(resume["model_fp32"])
@@ -165,6 +183,8 @@ def main() -> None:
         if grown:
             # New blocks start as the identity; Adam's moments exist only for the old weights.
             print(f"network grown by {sorted(grown)}: optimizer restarts")
+        elif cfg["train_only"] != resume["config"].get("train_only"):
+            print(f"trained parameters now {cfg['train_only'] or 'all'}: optimizer restarts")
         else:
             opt.load_state_dict(resume["optimizer"])
         start_step, samples = resume["step"], resume.get("samples", 0)
@@ -224,7 +244,7 @@ def main() -> None:
         loss = lw["l1"] * l1 + lw["ssim"] * l_ssim + lw["t"] * l_t + lw["airlight"] * l_a
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_(trained, 1.0)
         opt.step()
 
         step += 1
