@@ -41,7 +41,7 @@ def export_onnx(model: HazeNet, path: str) -> None:
     )
 
 
-CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "blocks", "loss", "a_corr_scale") + tuple(f.name for f in fields(Sampling))
+CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "blocks", "loss", "a_corr_scale", "train_only") + tuple(f.name for f in fields(Sampling))
 
 
 def manifest_for(

@@ -6,7 +6,8 @@ import pytest
 import torch
 
 from conftest import SHARED
-from hazeless.data import HazeRanges, Sampling, TrainingSet, _airlight, _proxy_depth, _random_crop, make_sample
+from hazeless.data import HazeRanges, Sampling, TrainingSet, _airlight, _below_bright_scene, _proxy_depth, _random_crop, make_sample
+from hazeless.recon import grey
 
 TRAIN = os.path.join(SHARED, "train")
 
@@ -96,3 +97,28 @@ def test_near_skies_stay_nearer_than_the_far_end_only_when_asked() -> None:
     assert sum(d > 0.9 for d in far) >= 24
     assert sum(d > 0.9 for d in near) <= 8
     assert sum(near) / len(near) < 0.75 * sum(far) / len(far)
+
+
+def test_an_airlight_below_a_bright_scene_keeps_its_tint_and_stays_below_the_bright_part() -> None:
+    clear = _bright_sky_over_ground()  # a third of the frame at 0.9
+    tinted = torch.tensor([0.97, 0.95, 0.90])
+    for k in range(30):
+        a = _below_bright_scene(tinted, clear, random.Random(k))
+        level = float(grey(a.reshape(1, 3, 1, 1)))
+        assert 0.6 - 1e-6 <= level <= 0.9 + 1e-6
+        assert torch.allclose(a / a.max(), tinted / tinted.max(), atol=1e-6)
+    # A dark scene has nothing brighter than the haze to keep: its airlight is left alone.
+    assert torch.equal(_below_bright_scene(tinted, clear * 0.5, random.Random(0)), tinted)
+
+
+def test_bright_scene_sampling_makes_the_scene_outshine_the_haze_more_often(data: TrainingSet) -> None:
+    def share(sampling: Sampling) -> float:
+        rng = random.Random(11)
+        hits = 0
+        for _ in range(40):
+            s = make_sample(data, 64, rng, sampling=sampling)
+            a = grey(s.airlight.reshape(1, 3, 1, 1))
+            hits += float((grey(s.hazy[None]) > a).float().mean()) > 0.1
+        return hits / 40
+
+    assert share(Sampling(airlight_min=0.6, airlight_uniform_prob=0.5, bright_scene_prob=1.0)) > share(Sampling(airlight_min=0.6, airlight_uniform_prob=0.5)) + 0.1
