@@ -32,3 +32,16 @@ def test_the_report_measures_the_airlight_against_the_truth() -> None:
     # The shipped network's own airlight on this scene is measurably off.
     shipped = airlight_report(model, params, [item], SLIDERS)
     assert shipped["mean_error"] > 0.005
+
+
+def test_the_report_splits_bright_scenes_from_the_rest() -> None:
+    model, params, _ = load(os.path.join(TRAINING, "checkpoints", "hazeless-v1.pt"), 256, 0.1)
+    items = pairs("sots-outdoor")[:6]
+    report = airlight_report(model, params, items, SLIDERS)
+    groups = [report[k] for k in ("bright_scenes", "other_scenes") if k in report]
+    assert sum(g["images"] for g in groups) == report["images"] == 6
+    # The groups are a partition: their image-weighted means are the whole set's.
+    for key in ("bias", "psnr", "psnr_true_airlight"):
+        assert abs(sum(g[key] * g["images"] for g in groups) / 6 - report[key]) < 1e-9
+    own = score(lambda img: dehaze(model, img, params, SLIDERS["strength"], SLIDERS["protect"])[0], items)["psnr"]
+    assert abs(report["psnr"] - own) < 1e-9
