@@ -18,7 +18,7 @@ import shutil
 import sys
 import time
 from dataclasses import asdict
-from typing import Any, Dict
+from typing import Any, Dict, List, Optional
 
 import numpy as np
 import torch
@@ -94,7 +94,7 @@ def check_phase(resumed: Dict[str, Any], resumed_step: int, cfg: Dict[str, Any])
         )
 
 
-def trainable_parameters(model: torch.nn.Module, prefixes: list | None) -> list:
+def trainable_parameters(model: torch.nn.Module, prefixes: Optional[List[str]]) -> List[torch.nn.Parameter]:
     """The parameters a run trains; the rest are frozen, so a head can learn on features (and a t)
     that stay exactly as they were, and the frozen trunk runs without building a graph."""
     if not prefixes:
