@@ -92,13 +92,18 @@ def dark_channel_prior(img: torch.Tensor, patch: int = 15, omega: float = 0.95, 
     return ((img - airlight) / t.clamp(min=t0) + airlight).clamp(0, 1)
 
 
+def read_pair(hazy_path: str, clear_path: str) -> Tuple[np.ndarray, np.ndarray]:
+    hazy, clear = read(hazy_path), read(clear_path)
+    if clear.shape != hazy.shape:  # SOTS clear images can be a few pixels larger
+        clear = clear[: hazy.shape[0], : hazy.shape[1]]
+    return hazy, clear
+
+
 def score(method: Method, items: List[Tuple[str, str]]) -> Dict[str, float]:
     ps, ss = [], []
     start = time.time()
     for hazy_path, clear_path in items:
-        hazy, clear = read(hazy_path), read(clear_path)
-        if clear.shape != hazy.shape:  # SOTS clear images can be a few pixels larger
-            clear = clear[: hazy.shape[0], : hazy.shape[1]]
+        hazy, clear = read_pair(hazy_path, clear_path)
         out = to_uint8(method(to_tensor(hazy)))
         ps.append(psnr(out, clear))
         ss.append(ssim(out, clear))
@@ -121,17 +126,15 @@ def true_airlight(hazy_path: str) -> float:
 
 
 class GivenAirlight(torch.nn.Module):
-    """The network's transmission with a given grey airlight in place of its own, which it keeps
-    in `own`."""
+    """The network's transmission with a given grey airlight in place of its own."""
 
     def __init__(self, model: torch.nn.Module, level: float) -> None:
         super().__init__()
         self.model, self.level = model, level
-        self.own: Optional[torch.Tensor] = None
 
     def forward(self, hazy: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
-        t, self.own = self.model(hazy)
-        return t, torch.full_like(self.own, self.level)
+        t, own = self.model(hazy)
+        return t, torch.full_like(own, self.level)
 
 
 def airlight_report(model: torch.nn.Module, params: ReconParams, items: List[Tuple[str, str]], sliders: Dict[str, float]) -> Dict[str, Any]:
@@ -141,12 +144,12 @@ def airlight_report(model: torch.nn.Module, params: ReconParams, items: List[Tup
     rest, since a prior that helps one group costs the other."""
     rows = []
     for hazy_path, clear_path in items:
-        given = GivenAirlight(model, true_airlight(hazy_path))
-        true_psnr = score(lambda img: dehaze(given, img, params, sliders["strength"], sliders["protect"])[0], [(hazy_path, clear_path)])["psnr"]
-        own_psnr = score(lambda img: dehaze(model, img, params, sliders["strength"], sliders["protect"])[0], [(hazy_path, clear_path)])["psnr"]
-        assert given.own is not None
-        bright = float((grey(to_tensor(read(clear_path))) > given.level).float().mean()) > 0.1
-        rows.append((float(given.own.mean()) - given.level, own_psnr, true_psnr, bright))
+        level = true_airlight(hazy_path)
+        hazy, clear = read_pair(hazy_path, clear_path)
+        own_out, _, own = dehaze(model, to_tensor(hazy), params, sliders["strength"], sliders["protect"])
+        true_out = dehaze(GivenAirlight(model, level), to_tensor(hazy), params, sliders["strength"], sliders["protect"])[0]
+        bright = float((grey(to_tensor(clear)) > level).float().mean()) > 0.1
+        rows.append((float(own.mean()) - level, psnr(to_uint8(own_out), clear), psnr(to_uint8(true_out), clear), bright))
 
     def summary(group: List[Tuple[float, float, float, bool]]) -> Dict[str, float]:
         errors = [r[0] for r in group]
