@@ -88,7 +88,7 @@ def manifest_for(
             "samples": ckpt.get("samples", 0),
             "batch": cfg["batch"],
             **({"averagedFromSteps": ckpt["averaged_from"]} if "averaged_from" in ckpt else {}),
-            "config": {k: cfg[k] for k in CONFIG_KEYS if k in cfg},
+            "config": {k: cfg[k] for k in CONFIG_KEYS if cfg.get(k) is not None},
             "exportedAt": datetime.date.today().isoformat(),
         },
         "validation": None,
