@@ -1,11 +1,13 @@
-"""Average the weights of several checkpoints of one run (the tail of a cosine schedule).
+"""Average the weights of several checkpoints of one network (the tail of a cosine schedule, or
+runs that went on from one start).
 
     /usr/bin/python3 training/average.py --out training/runs/v1p5/averaged.pt a.pt b.pt c.pt
 
 Checkpoints saved a few minutes apart near the end of a run sit around the same minimum; their mean
 is usually a little better than any one of them (stochastic weight averaging). The result keeps
 the last checkpoint's optimizer, step and config, so it exports, evaluates and resumes like any
-other, and records which steps went into it.
+other, and records which steps went into it and the seed of each one's config (each phase's
+config has its own seed, so the seeds say which configs the weights came from).
 """
 from __future__ import annotations
 
@@ -33,6 +35,7 @@ def average(paths: List[str]) -> dict:
     last["model_fp32"] = mean
     last["model"] = {k: v.half() if v.is_floating_point() else v for k, v in mean.items()}
     last["averaged_from"] = [c["step"] for c in ckpts]
+    last["averaged_seeds"] = [c["config"].get("seed") for c in ckpts]
     return last
 
 

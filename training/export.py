@@ -88,6 +88,7 @@ def manifest_for(
             "samples": ckpt.get("samples", 0),
             "batch": cfg["batch"],
             **({"averagedFromSteps": ckpt["averaged_from"]} if "averaged_from" in ckpt else {}),
+            **({"averagedFromSeeds": ckpt["averaged_seeds"]} if "averaged_seeds" in ckpt else {}),
             "config": {k: cfg[k] for k in CONFIG_KEYS if cfg.get(k) is not None},
             "exportedAt": datetime.date.today().isoformat(),
         },
@@ -125,7 +126,7 @@ def main() -> None:
         f.write("\n")
     weights_out = args.weights_out or os.path.join(HERE, "checkpoints", f"{args.id}.pt")
     os.makedirs(os.path.dirname(weights_out), exist_ok=True)
-    kept = {k: ckpt[k] for k in ("averaged_from",) if k in ckpt}
+    kept = {k: ckpt[k] for k in ("averaged_from", "averaged_seeds") if k in ckpt}
     torch.save({"config": cfg, "step": ckpt["step"], "samples": ckpt.get("samples", 0), "model_fp32": model.state_dict(), **kept}, weights_out)
     print(f"wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes), {manifest_path}, {weights_out}")
 

@@ -9,7 +9,7 @@ from hazeless.model import HazeNet
 def _checkpoint(path, step: int, seed: int, widths=(8, 8, 8, 8)) -> dict:
     torch.manual_seed(seed)
     state = HazeNet(widths).state_dict()
-    ckpt = {"model_fp32": state, "step": step, "config": {"widths": list(widths)}, "optimizer": {"step": step}}
+    ckpt = {"model_fp32": state, "step": step, "config": {"widths": list(widths), "seed": seed}, "optimizer": {"step": step}}
     torch.save(ckpt, path)
     return ckpt
 
@@ -19,6 +19,7 @@ def test_mean_of_weights_with_the_last_state(tmp_path) -> None:
     b = _checkpoint(tmp_path / "b.pt", 200, 2)
     out = average([str(tmp_path / "b.pt"), str(tmp_path / "a.pt")])
     assert out["averaged_from"] == [100, 200]
+    assert out["averaged_seeds"] == [1, 2]  # which configs the weights came from, in step order
     assert out["step"] == 200 and out["optimizer"] == {"step": 200}
     key = "enc1.0.0.weight"
     assert torch.allclose(out["model_fp32"][key], (a["model_fp32"][key] + b["model_fp32"][key]) / 2)
