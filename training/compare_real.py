@@ -30,8 +30,10 @@ def main() -> None:
     ap.add_argument("--width", type=int, default=480, help="width of each panel")
     ap.add_argument("--only", nargs="*", help="file names to include")
     ap.add_argument("--protect", type=float, help="protect slider (default: the manifest's default)")
+    ap.add_argument("--max-side", type=int, help="network long side for --checkpoint (as export.py --max-side would ship it)")
+    ap.add_argument("--t0", type=float, help="t0 for --checkpoint (as export.py --t0 would ship it)")
     args = ap.parse_args()
-    model, params, _ = load(args.checkpoint or os.path.join(HERE, "checkpoints", f"{args.id}.pt"))
+    model, params, _ = load(args.checkpoint or os.path.join(HERE, "checkpoints", f"{args.id}.pt"), args.max_side, args.t0)
     protect = default_sliders(args.id)["protect"] if args.protect is None else args.protect
     os.makedirs(args.out, exist_ok=True)
     for path in sorted(glob.glob(os.path.join(REAL, "*"))):

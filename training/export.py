@@ -41,6 +41,8 @@ def export_onnx(model: HazeNet, path: str) -> None:
     )
 
 
+# What average.py records about the checkpoints it averaged, and the manifest's names for it.
+AVERAGING_KEYS = {"averaged_from": "averagedFromSteps", "averaged_seeds": "averagedFromSeeds"}
 CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "blocks", "loss", "a_corr_scale", "train_only") + tuple(f.name for f in fields(Sampling))
 
 
@@ -87,8 +89,7 @@ def manifest_for(
             "steps": ckpt["step"],
             "samples": ckpt.get("samples", 0),
             "batch": cfg["batch"],
-            **({"averagedFromSteps": ckpt["averaged_from"]} if "averaged_from" in ckpt else {}),
-            **({"averagedFromSeeds": ckpt["averaged_seeds"]} if "averaged_seeds" in ckpt else {}),
+            **{name: ckpt[key] for key, name in AVERAGING_KEYS.items() if key in ckpt},
             "config": {k: cfg[k] for k in CONFIG_KEYS if cfg.get(k) is not None},
             "exportedAt": datetime.date.today().isoformat(),
         },
@@ -126,7 +127,7 @@ def main() -> None:
         f.write("\n")
     weights_out = args.weights_out or os.path.join(HERE, "checkpoints", f"{args.id}.pt")
     os.makedirs(os.path.dirname(weights_out), exist_ok=True)
-    kept = {k: ckpt[k] for k in ("averaged_from", "averaged_seeds") if k in ckpt}
+    kept = {k: ckpt[k] for k in AVERAGING_KEYS if k in ckpt}
     torch.save({"config": cfg, "step": ckpt["step"], "samples": ckpt.get("samples", 0), "model_fp32": model.state_dict(), **kept}, weights_out)
     print(f"wrote {onnx_path} ({os.path.getsize(onnx_path)} bytes), {manifest_path}, {weights_out}")
 
