@@ -1,0 +1,33 @@
+"""evaluate.py's clear-photo report: the mean, the median and how many photos reach 32 dB."""
+import numpy as np
+import torch
+
+from evaluate import clear_unchanged, psnr
+
+CEILING = psnr(np.zeros((2, 2, 3), np.uint8), np.zeros((2, 2, 3), np.uint8))
+
+
+def test_a_photo_left_alone_scores_the_ceiling_and_counts_at_the_target() -> None:
+    report = clear_unchanged(lambda img: img, ["sots-indoor"], 3)
+    assert report["images"] == 3 and report["at_least_32db"] == 3
+    assert report["median_psnr"] == report["min_psnr"] == CEILING
+
+
+def test_a_visible_change_falls_below_the_target() -> None:
+    # Darkening by a tenth moves 8-bit values by up to 25 levels: well under 32 dB.
+    report = clear_unchanged(lambda img: img * 0.9, ["sots-indoor"], 3)
+    assert report["at_least_32db"] == 0
+    assert report["min_psnr"] <= report["median_psnr"] < 32.0
+    assert report["psnr"] < 32.0
+
+
+def test_the_median_is_not_lifted_by_untouched_photos() -> None:
+    calls = {"n": 0}
+
+    def every_other(img: torch.Tensor) -> torch.Tensor:
+        calls["n"] += 1
+        return img if calls["n"] % 2 else img * 0.9
+
+    report = clear_unchanged(every_other, ["sots-indoor"], 3)
+    assert report["at_least_32db"] == 2 and report["median_psnr"] == CEILING
+    assert report["min_psnr"] < 32.0
