@@ -229,7 +229,7 @@ def write_readme(manifest: Dict, path: str) -> None:
         f"Clear photos stay as they are: the {c['images']} clear images of `val/` through the model score {c['psnr']:.2f} dB PSNR "
         f"against themselves on average (median {c['median_psnr']:.2f} dB; {c['at_least_32db']} of {c['images']} at 32 dB or more; "
         f"lowest {c['min_psnr']:.2f} dB). SOTS's clear images are real outdoor photos, and many of those lowest show "
-        "smog that the model removes (pictures and counts in `training/README.md`).",
+        "smog that the model removes (see 'Reading the clear-photo and dark-channel figures' in `training/README.md`).",
         "",
         f"Measured {v['measuredAt']} with `training/evaluate.py`, {v['model']['outdoor']['images']} outdoor and {v['model']['indoor']['images']} indoor pairs, "
         f"through the app's reconstruction at the manifest's default sliders (strength {v['sliders']['strength']:g}, protect {v['sliders']['protect']:g}).",
