@@ -3,7 +3,7 @@
 # from training/checkpoints/v1-resume.pt, both ending their schedule at the time limit: by default
 # the shipped network going on (configs/v1-gpu.json) and the same network grown by two residual
 # blocks (v1-gpu-grown.json). Their phase_start must be v1-resume.pt's step (train.py checks).
-# Checkpoints and logs go to $OUT/base/ and $OUT/grown/.
+# Each run is named for its config: checkpoints and logs go to $OUT/<config name>/.
 #
 #   OUT=/path/to/out [PYTHON=python3] training/gpu_pair.sh [minutes] [data] [config] [grown config]
 # The data is a packed copy of ../shared/data/train (training/pack_data.py), since only the
@@ -30,8 +30,9 @@ run() {  # name config
   echo "$1: workers failed, going on without them for $left min" | tee -a "$out/$1/train.log"
   train "$1" "$2" "$left"
 }
-run base "${3:-v1-gpu.json}" &
-run grown "${4:-v1-gpu-grown.json}" &
+first=${3:-v1-gpu.json}; second=${4:-v1-gpu-grown.json}
+run "${first%.json}" "$first" &
+run "${second%.json}" "$second" &
 (sleep 150; nvidia-smi --query-gpu=utilization.gpu,memory.used --format=csv,noheader 2>/dev/null; uptime) &
 wait
-for r in base grown; do echo "== $r"; grep -v "^step" "$out/$r/train.log" | tail -4; grep "^step" "$out/$r/train.log" | tail -3; done
+for r in "${first%.json}" "${second%.json}"; do echo "== $r"; grep -v "^step" "$out/$r/train.log" | tail -4; grep "^step" "$out/$r/train.log" | tail -3; done

@@ -161,7 +161,10 @@ def main() -> None:
 
     random.seed(cfg["seed"])
     np.random.seed(cfg["seed"])
-    torch.manual_seed(cfg["seed"])
+    # Runs that grow one checkpoint draw their new blocks alike (from its step, not their own seed),
+    # so they start from the same weights and can be averaged.
+    growing = resume is not None and tuple(cfg["blocks"]) != tuple(old_blocks)
+    torch.manual_seed(resume["step"] if growing else cfg["seed"])
     rng = random.Random(cfg["seed"])
     device = torch.device(args.device)
 
