@@ -49,6 +49,8 @@ DEFAULTS: Dict[str, Any] = {
     "checkpoint_minutes": 5,
     "phase_start": 0,
     "a_corr_scale": 0.1,
+    # Bound the airlight by the brightest colour the network sees (hazeless.model.HazeNet).
+    "airlight_cap": False,
     # Parameter name prefixes to train (e.g. the airlight head); null trains the whole network.
     "train_only": None,
     **asdict(Sampling()),  # what a run draws: the defaults live in the Sampling dataclass
@@ -168,7 +170,7 @@ def main() -> None:
     rng = random.Random(cfg["seed"])
     device = torch.device(args.device)
 
-    model = HazeNet(tuple(cfg["widths"]), cfg["a_corr_scale"], tuple(cfg["blocks"])).to(device)
+    model = HazeNet(tuple(cfg["widths"]), cfg["a_corr_scale"], tuple(cfg["blocks"]), cfg["airlight_cap"]).to(device)
     trained = trainable_parameters(model, cfg["train_only"])
     opt = torch.optim.AdamW(trained, lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     if resume is not None:

@@ -20,7 +20,7 @@ def load_model(
         overrides["detail_epsilon"] = detail_epsilon
     if overrides:
         cfg = dict(cfg, recon=dict(cfg["recon"], **overrides))
-    model = HazeNet(tuple(cfg["widths"]), cfg.get("a_corr_scale", 0.1), tuple(cfg.get("blocks", BASE_BLOCKS)))
+    model = HazeNet(tuple(cfg["widths"]), cfg.get("a_corr_scale", 0.1), tuple(cfg.get("blocks", BASE_BLOCKS)), cfg.get("airlight_cap", False))
     state = ckpt.get("model_fp32") or {k: v.float() for k, v in ckpt["model"].items()}
     model.load_state_dict(state)
     model.eval()

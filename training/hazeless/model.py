@@ -54,10 +54,15 @@ class HazeNet(nn.Module):
     MULTIPLE = 16
 
     def __init__(
-        self, widths: Tuple[int, int, int, int] = (16, 32, 64, 96), a_corr_scale: float = 0.1, blocks: Tuple[int, int] = BASE_BLOCKS
+        self,
+        widths: Tuple[int, int, int, int] = (16, 32, 64, 96),
+        a_corr_scale: float = 0.1,
+        blocks: Tuple[int, int] = BASE_BLOCKS,
+        airlight_cap: bool = False,
     ) -> None:
         super().__init__()
         self.a_corr_scale = a_corr_scale
+        self.airlight_cap = airlight_cap
         w1, w2, w3, w4 = widths
         self.widths = widths
         self.blocks = blocks
@@ -106,7 +111,13 @@ class HazeNet(nn.Module):
         colours = small.reshape(n, 3, -1)
         picked = torch.sum(colours * weights[:, None, :], dim=2)
         corr = self.a_corr_scale * torch.tanh(self.a_corr(torch.cat([pooled, picked], dim=1)))
-        airlight = torch.clamp(picked + corr, 0.05, 1.0)
+        airlight = picked + corr
+        if self.airlight_cap:
+            # No brighter than the brightest colour seen (per channel, at 1/4 scale), as in the
+            # classical estimates: above it the correction extrapolates, and where a bright sky
+            # is nearer than the haze's far end it overshoots and darkens that sky.
+            airlight = torch.minimum(airlight, colours.amax(dim=2))
+        airlight = torch.clamp(airlight, 0.05, 1.0)
         return transmission, airlight
 
 
