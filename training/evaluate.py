@@ -192,8 +192,10 @@ def default_sliders(model_id: str) -> Dict[str, float]:
     return defaults
 
 
-def load(checkpoint: str, max_side: Optional[int] = None, t0: Optional[float] = None) -> Tuple[HazeNet, ReconParams, Dict]:
-    model, cfg, ckpt = load_model(checkpoint, max_side, t0)
+def load(
+    checkpoint: str, max_side: Optional[int] = None, t0: Optional[float] = None, airlight_cap: Optional[bool] = None
+) -> Tuple[HazeNet, ReconParams, Dict]:
+    model, cfg, ckpt = load_model(checkpoint, max_side, t0, airlight_cap=airlight_cap)
     return model, ReconParams(**cfg["recon"]), ckpt
 
 
@@ -251,6 +253,7 @@ def main() -> None:
     ap.add_argument("--limit", type=int, help="only the first N pairs of each set")
     ap.add_argument("--max-side", type=int, help="network long side for --checkpoint (as export.py --max-side would ship it)")
     ap.add_argument("--t0", type=float, help="t0 for --checkpoint (as export.py --t0 would ship it)")
+    ap.add_argument("--airlight-cap", action="store_true", default=None, help="for --checkpoint: as export.py --airlight-cap would ship it")
     ap.add_argument("--strength", type=float, help="strength slider (default: the manifest's defaults)")
     ap.add_argument("--protect", type=float, help="protect slider (default: the manifest's defaults)")
     ap.add_argument("--no-write", action="store_true")
@@ -260,7 +263,7 @@ def main() -> None:
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
 
     checkpoint = args.checkpoint or os.path.join(HERE, "checkpoints", f"{args.id}.pt")
-    model, params, ckpt = load(checkpoint, *((args.max_side, args.t0) if args.checkpoint else ()))
+    model, params, ckpt = load(checkpoint, *((args.max_side, args.t0, args.airlight_cap) if args.checkpoint else ()))
 
     manifest_path = os.path.join(ROOT, "models", f"{args.id}.json")
     defaults = {"strength": 100.0, "protect": 0.0} if args.checkpoint else default_sliders(args.id)

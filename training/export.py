@@ -43,7 +43,7 @@ def export_onnx(model: HazeNet, path: str) -> None:
 
 # What average.py records about the checkpoints it averaged, and the manifest's names for it.
 AVERAGING_KEYS = {"averaged_from": "averagedFromSteps", "averaged_seeds": "averagedFromSeeds"}
-CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "blocks", "loss", "a_corr_scale", "train_only") + tuple(f.name for f in fields(Sampling))
+CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "blocks", "loss", "a_corr_scale", "airlight_cap", "train_only") + tuple(f.name for f in fields(Sampling))
 
 
 def manifest_for(
@@ -108,9 +108,11 @@ def main() -> None:
     ap.add_argument("--t0", type=float, help="lower bound of t in the reconstruction (default: the training config's)")
     ap.add_argument("--protect", type=float, default=0, help="the protect slider's default in the app (0..100)")
     ap.add_argument("--detail-epsilon", type=float, help="variance below which detail is not amplified (0: off; default: the training config's)")
+    ap.add_argument("--airlight-cap", action="store_true", default=None,
+                    help="bound the airlight by the brightest colour the network sees (default: the training config's)")
     args = ap.parse_args()
 
-    model, cfg, ckpt = load_model(args.checkpoint, args.max_side, args.t0, args.detail_epsilon)
+    model, cfg, ckpt = load_model(args.checkpoint, args.max_side, args.t0, args.detail_epsilon, args.airlight_cap)
     os.makedirs(args.models, exist_ok=True)
     onnx_path = os.path.join(args.models, f"{args.id}.onnx")
     export_onnx(model, onnx_path)
@@ -119,8 +121,10 @@ def main() -> None:
     if os.path.exists(manifest_path):
         with open(manifest_path) as f:
             old = json.load(f)
-        same = all(old.get(k) == manifest[k] for k in ("defaults", "reconstruction"))
-        if old.get("training", {}).get("steps") == manifest["training"]["steps"] and same:
+        # The old scores stand only for the same network, weights and reconstruction.
+        same = all(old.get(k) == manifest[k] for k in ("defaults", "reconstruction", "budget"))
+        trained = json.loads(json.dumps({k: manifest["training"][k] for k in ("steps", "config")}))
+        if same and all(old.get("training", {}).get(k) == v for k, v in trained.items()):
             manifest["validation"] = old.get("validation")
     with open(manifest_path, "w") as f:
         json.dump(manifest, f, indent=2)

@@ -360,12 +360,13 @@ describe('detail threshold (manifest reconstruction.detail)', () => {
     const withDetail = renderDehazedSync(smog, est, manifest, PHYSICAL);
     const amplified = renderDehazedSync(smog, plain, manifest, PHYSICAL);
     const input = highPass(smog, ...sky);
-    // Measured: input 2.5, plain haze model 10.1, with the threshold 4.1 (8-bit levels); the mean
-    // level moves by 0.8 of 255.
+    // Measured with 1.7.0: input 2.5, plain haze model 11.1, with the threshold 4.4 (8-bit levels);
+    // the threshold moves the mean level by 0.9 of 255, the haze model by 10.4 (1.6.0, whose
+    // airlight overshot this sky's colour, darkened it by over 20).
     expect(highPass(amplified, ...sky)).toBeGreaterThan(2 * input);
     expect(highPass(withDetail, ...sky)).toBeLessThan(0.7 * highPass(amplified, ...sky));
     expect(Math.abs(meanLevel(withDetail, ...sky) - meanLevel(amplified, ...sky))).toBeLessThan(2);
-    expect(Math.abs(meanLevel(withDetail, ...sky) - meanLevel(smog, ...sky))).toBeGreaterThan(20);
+    expect(Math.abs(meanLevel(withDetail, ...sky) - meanLevel(smog, ...sky))).toBeGreaterThan(5);
   });
 
   it('leaves edges and texture their full contrast', () => {

@@ -9,10 +9,15 @@ from .model import BASE_BLOCKS, HazeNet
 
 
 def load_model(
-    path: str, max_side: Optional[int] = None, t0: Optional[float] = None, detail_epsilon: Optional[float] = None
+    path: str,
+    max_side: Optional[int] = None,
+    t0: Optional[float] = None,
+    detail_epsilon: Optional[float] = None,
+    airlight_cap: Optional[bool] = None,
 ) -> Tuple[HazeNet, Dict[str, Any], Dict[str, Any]]:
-    """The model and its config; max_side, t0 and detail_epsilon replace the reconstruction's (as
-    the app will run it: what a model ships with is chosen at export)."""
+    """The model and its config; max_side, t0 and detail_epsilon replace the reconstruction's and
+    airlight_cap the network's (as the app will run it: what a model ships with is chosen at
+    export)."""
     ckpt = torch.load(path, map_location="cpu", weights_only=False)
     cfg = ckpt["config"]
     overrides = {k: v for k, v in (("max_side", max_side), ("t0", t0)) if v}
@@ -20,6 +25,8 @@ def load_model(
         overrides["detail_epsilon"] = detail_epsilon
     if overrides:
         cfg = dict(cfg, recon=dict(cfg["recon"], **overrides))
+    if airlight_cap is not None:
+        cfg = dict(cfg, airlight_cap=airlight_cap)
     model = HazeNet(tuple(cfg["widths"]), cfg.get("a_corr_scale", 0.1), tuple(cfg.get("blocks", BASE_BLOCKS)), cfg.get("airlight_cap", False))
     state = ckpt.get("model_fp32") or {k: v.float() for k, v in ckpt["model"].items()}
     model.load_state_dict(state)

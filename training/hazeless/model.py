@@ -113,10 +113,13 @@ class HazeNet(nn.Module):
         corr = self.a_corr_scale * torch.tanh(self.a_corr(torch.cat([pooled, picked], dim=1)))
         airlight = picked + corr
         if self.airlight_cap:
-            # No brighter than the brightest colour seen (per channel, at 1/4 scale), as in the
+            # No brighter than the brightest colour seen (grey level, at 1/4 scale), as in the
             # classical estimates: above it the correction extrapolates, and where a bright sky
-            # is nearer than the haze's far end it overshoots and darkens that sky.
-            airlight = torch.minimum(airlight, colours.amax(dim=2))
+            # is nearer than the haze's far end it overshoots and darkens that sky. Scaled as a
+            # whole, so that the cap keeps the haze's hue (capping channels apart tints it).
+            brightest = colours.mean(dim=1).amax(dim=1, keepdim=True)
+            level = airlight.mean(dim=1, keepdim=True)
+            airlight = airlight * torch.clamp(brightest / level.clamp(min=1e-3), max=1.0)
         airlight = torch.clamp(airlight, 0.05, 1.0)
         return transmission, airlight
 
