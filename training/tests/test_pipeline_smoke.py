@@ -37,16 +37,26 @@ def test_train_export_and_onnx_matches_pytorch(tmp_path) -> None:
 
     models = tmp_path / "models"
     weights = tmp_path / "weights.pt"
-    exp = subprocess.run(
-        [sys.executable, os.path.join(TRAINING, "export.py"), "--checkpoint", str(ckpt), "--id", "smoke",
-         "--models", str(models), "--weights-out", str(weights)],
-        capture_output=True, text=True, env=env, timeout=1200,
-    )
-    assert exp.returncode == 0, exp.stderr[-2000:]
+
+    def export(*flags: str) -> dict:
+        exp = subprocess.run(
+            [sys.executable, os.path.join(TRAINING, "export.py"), "--checkpoint", str(ckpt), "--id", "smoke",
+             "--models", str(models), "--weights-out", str(weights), *flags],
+            capture_output=True, text=True, env=env, timeout=1200,
+        )
+        assert exp.returncode == 0, exp.stderr[-2000:]
+        return json.loads((models / "smoke.json").read_text())
+
+    # A manifest keeps its scores through a re-export of the same network, and loses them when the
+    # network changes (here: shipped with the airlight cap, as 1.7.0 is; the parity below runs that graph).
+    scored = dict(export(), validation={"outdoor": {"psnr": 1.0}})
+    (models / "smoke.json").write_text(json.dumps(scored))
+    assert export()["validation"] == scored["validation"]
+    manifest = export("--airlight-cap")
+    assert manifest["validation"] is None and manifest["training"]["config"]["airlight_cap"] is True
     onnx_path = models / "smoke.onnx"
     graph = onnx.load(str(onnx_path))
     onnx.checker.check_model(graph)
-    manifest = json.loads((models / "smoke.json").read_text())
     assert manifest["opset"] == 17 == graph.opset_import[0].version
     assert [i.name for i in graph.graph.input] == [manifest["input"]["name"]]
     assert [o.name for o in graph.graph.output] == [manifest["outputs"]["transmission"]["name"], manifest["outputs"]["airlight"]["name"]]
