@@ -51,6 +51,8 @@ DEFAULTS: Dict[str, Any] = {
     "a_corr_scale": 0.1,
     # Bound the airlight by the brightest colour the network sees (hazeless.model.HazeNet).
     "airlight_cap": False,
+    # A new phase draws its samples from its own seed, not from the checkpoint's streams (restore_streams).
+    "reseed": False,
     # Parameter name prefixes to train (e.g. the airlight head); null trains the whole network.
     "train_only": None,
     **asdict(Sampling()),  # what a run draws: the defaults live in the Sampling dataclass
@@ -94,6 +96,21 @@ def check_phase(resumed: Dict[str, Any], resumed_step: int, cfg: Dict[str, Any])
             f"phase_start {cfg['phase_start']} (seed {cfg['seed']}) neither goes on with the checkpoint's phase "
             f"({resumed.get('phase_start', 0)}, seed {resumed.get('seed')}) nor starts a new one at its step {resumed_step}"
         )
+
+
+def restore_streams(rng: random.Random, resume: Dict[str, Any], cfg: Dict[str, Any]) -> None:
+    """Where the samples of a resumed run come from. A run resumed mid-phase goes on with the
+    checkpoint's random streams, so it replays exactly. Every phase so far went on with them too,
+    so its seed changed nothing that a run without workers draws (phase 13's run with another seed
+    drew phase 13's very samples); with `reseed` a new phase draws from its own seed instead."""
+    resumed = resume["config"]
+    same_phase = (cfg["phase_start"], cfg["seed"]) == (resumed.get("phase_start", 0), resumed.get("seed"))
+    if cfg["reseed"] and not same_phase:
+        rng.seed(cfg["seed"])
+        torch.manual_seed(cfg["seed"])
+    else:
+        rng.setstate(resume["rng"])
+        torch.set_rng_state(resume["torch_rng"])
 
 
 def trainable_parameters(model: torch.nn.Module, prefixes: Optional[List[str]]) -> List[torch.nn.Parameter]:
@@ -193,8 +210,7 @@ def main() -> None:
         else:
             opt.load_state_dict(resume["optimizer"])
         start_step, samples = resume["step"], resume.get("samples", 0)
-        rng.setstate(resume["rng"])
-        torch.set_rng_state(resume["torch_rng"])
+        restore_streams(rng, resume, cfg)
         print(f"resumed from {args.resume} at step {start_step}")
 
     run_dir = os.path.join(args.runs_dir, args.run)
