@@ -169,6 +169,7 @@ def main() -> None:
     if args.max_photos:
         cfg["log_every"] = 1
     start_step, samples = 0, 0
+    growing = False
     resume = torch.load(args.resume, map_location="cpu", weights_only=False) if args.resume else None
     if resume is not None:
         kept = {k: resume["config"][k] for k in ("widths", "recon")}
@@ -177,13 +178,13 @@ def main() -> None:
         old_blocks = resume["config"].get("blocks", list(BASE_BLOCKS))
         if any(new < old for new, old in zip(cfg["blocks"], old_blocks)):
             raise SystemExit(f"blocks {cfg['blocks']} would drop trained blocks {old_blocks}")
+        growing = tuple(cfg["blocks"]) != tuple(old_blocks)
 
     random.seed(cfg["seed"])
     np.random.seed(cfg["seed"])
     # Runs that grow one checkpoint draw their new blocks alike (from its step, not their own seed),
     # so they start from the same weights and can be averaged.
-    growing = resume is not None and tuple(cfg["blocks"]) != tuple(old_blocks)
-    torch.manual_seed(resume["step"] if growing else cfg["seed"])
+    torch.manual_seed(resume["step"] if resume is not None and growing else cfg["seed"])
     rng = random.Random(cfg["seed"])
     device = torch.device(args.device)
 

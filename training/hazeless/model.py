@@ -3,7 +3,8 @@
 It runs on a downscaled copy of the photo. t comes out at the input resolution; A is a single
 colour, taken as an attention-weighted average of the input's own pixels plus a small learned
 correction, because the airlight is visible in the image (sky, distant haze) and reading its
-colour from pixels is far more precise than regressing it from pooled features.
+colour from pixels is far more precise than regressing it from pooled features. With
+`airlight_cap` A is also never brighter than the brightest colour the network sees.
 """
 from __future__ import annotations
 
