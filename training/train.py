@@ -86,12 +86,16 @@ def fitted_end(step: int, seconds_measured: float, seconds_left: float) -> int:
     return step + int((FIT_AT - FIT_FROM) / seconds_measured * seconds_left * 0.97)
 
 
+def same_phase(resumed: Dict[str, Any], cfg: Dict[str, Any]) -> bool:
+    """Whether cfg goes on with the phase of the checkpoint whose config is `resumed`."""
+    return (cfg["phase_start"], cfg["seed"]) == (resumed.get("phase_start", 0), resumed.get("seed"))
+
+
 def check_phase(resumed: Dict[str, Any], resumed_step: int, cfg: Dict[str, Any]) -> None:
     """A resume either goes on with its own phase (the same phase_start and seed) or starts a new
     phase at the step it resumes from. Anything else is a stale config on a newer checkpoint: it
     would replay a warm-up and a cosine that do not match the steps actually taken."""
-    same_phase = (cfg["phase_start"], cfg["seed"]) == (resumed.get("phase_start", 0), resumed.get("seed"))
-    if not same_phase and cfg["phase_start"] != resumed_step:
+    if not same_phase(resumed, cfg) and cfg["phase_start"] != resumed_step:
         raise SystemExit(
             f"phase_start {cfg['phase_start']} (seed {cfg['seed']}) neither goes on with the checkpoint's phase "
             f"({resumed.get('phase_start', 0)}, seed {resumed.get('seed')}) nor starts a new one at its step {resumed_step}"
@@ -103,9 +107,7 @@ def restore_streams(rng: random.Random, resume: Dict[str, Any], cfg: Dict[str, A
     checkpoint's random streams, so it replays exactly. Every phase so far went on with them too,
     so its seed changed nothing that a run without workers draws (phase 13's run with another seed
     drew phase 13's very samples); with `reseed` a new phase draws from its own seed instead."""
-    resumed = resume["config"]
-    same_phase = (cfg["phase_start"], cfg["seed"]) == (resumed.get("phase_start", 0), resumed.get("seed"))
-    if cfg["reseed"] and not same_phase:
+    if cfg["reseed"] and not same_phase(resume["config"], cfg):
         rng.seed(cfg["seed"])
         torch.manual_seed(cfg["seed"])
     else:
@@ -184,11 +186,11 @@ def main() -> None:
     np.random.seed(cfg["seed"])
     # Runs that grow one checkpoint draw their new blocks alike (from its step, not their own seed),
     # so they start from the same weights and can be averaged.
-    torch.manual_seed(resume["step"] if resume is not None and growing else cfg["seed"])
+    torch.manual_seed(resume["step"] if growing else cfg["seed"])
     rng = random.Random(cfg["seed"])
     device = torch.device(args.device)
 
-    model = HazeNet(tuple(cfg["widths"]), cfg["a_corr_scale"], tuple(cfg["blocks"]), cfg["airlight_cap"]).to(device)
+    model = HazeNet.from_config(cfg).to(device)
     trained = trainable_parameters(model, cfg["train_only"])
     opt = torch.optim.AdamW(trained, lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     if resume is not None:
@@ -218,7 +220,7 @@ def main() -> None:
     os.makedirs(run_dir, exist_ok=True)
     with open(os.path.join(run_dir, "config.json"), "w") as f:
         json.dump(cfg, f, indent=2)
-    print(f"params {count_params(model)}  MACs@512x384 {count_macs(HazeNet(tuple(cfg['widths']), cfg['a_corr_scale'], tuple(cfg['blocks'])))/1e9:.3f} G  device {device}")
+    print(f"params {count_params(model)}  MACs@512x384 {count_macs(HazeNet.from_config(cfg))/1e9:.3f} G  device {device}")
     print(json.dumps(cfg))
 
     data = TrainingSet(cfg["data"], max_photos=args.max_photos)

@@ -5,7 +5,7 @@ from typing import Any, Dict, Optional, Tuple
 
 import torch
 
-from .model import BASE_BLOCKS, HazeNet
+from .model import HazeNet
 
 
 def load_model(
@@ -27,7 +27,7 @@ def load_model(
         cfg = dict(cfg, recon=dict(cfg["recon"], **overrides))
     if airlight_cap is not None:
         cfg = dict(cfg, airlight_cap=airlight_cap)
-    model = HazeNet(tuple(cfg["widths"]), cfg.get("a_corr_scale", 0.1), tuple(cfg.get("blocks", BASE_BLOCKS)), cfg.get("airlight_cap", False))
+    model = HazeNet.from_config(cfg)
     state = ckpt.get("model_fp32") or {k: v.float() for k, v in ckpt["model"].items()}
     model.load_state_dict(state)
     model.eval()

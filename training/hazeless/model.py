@@ -8,7 +8,7 @@ colour from pixels is far more precise than regressing it from pooled features. 
 """
 from __future__ import annotations
 
-from typing import Tuple
+from typing import Any, Dict, Tuple
 
 import torch
 import torch.nn as nn
@@ -87,6 +87,13 @@ class HazeNet(nn.Module):
         nn.init.zeros_(self.a_corr[2].weight)
         nn.init.zeros_(self.a_corr[2].bias)
         nn.init.constant_(self.t_head.bias, 1.0)
+
+    @classmethod
+    def from_config(cls, cfg: Dict[str, Any]) -> "HazeNet":
+        """The network a training config (or a checkpoint's, which may predate some keys) describes."""
+        return cls(
+            tuple(cfg["widths"]), cfg.get("a_corr_scale", 0.1), tuple(cfg.get("blocks", BASE_BLOCKS)), cfg.get("airlight_cap", False)
+        )
 
     def forward(self, hazy: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         x = hazy * 2.0 - 1.0
