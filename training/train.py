@@ -5,7 +5,7 @@
 
 Each step: synthesise hazy/clear crops, area-downscale the hazy crop to network size, predict t and A,
 upsample t with the (differentiable) fast guided filter to crop size, reconstruct J and put the main
-loss on J (L1 + SSIM), with small terms on t and A.
+loss on J (L1 + SSIM, optionally per-image PSNR), with small terms on t and A.
 """
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from hazeless.data import Sampling, TrainingSet, make_batch  # noqa: E402
-from hazeless.losses import ssim  # noqa: E402
+from hazeless.losses import psnr_loss, ssim  # noqa: E402
 from hazeless.model import BASE_BLOCKS, HazeNet, count_macs, count_params  # noqa: E402
 from hazeless.recon import ReconParams, area_resize, recover, upsample_transmission  # noqa: E402
 from hazeless.stream import batch_loader, pick_sizes  # noqa: E402
@@ -266,6 +266,8 @@ def main() -> None:
         l_t = (t_lr - t_lr_true).abs().mean()
         l_a = (airlight - a_true).abs().mean()
         loss = lw["l1"] * l1 + lw["ssim"] * l_ssim + lw["t"] * l_t + lw["airlight"] * l_a
+        if lw.get("psnr", 0):  # opt-in, so that earlier configs replay as they ran
+            loss = loss + lw["psnr"] * psnr_loss(pred, clear)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trained, 1.0)
