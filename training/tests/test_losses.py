@@ -1,13 +1,8 @@
 """The PSNR loss term is minus the evaluation's own per-image PSNR."""
-import os
-import sys
-
 import numpy as np
 import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-
-from hazeless.losses import psnr_loss  # noqa: E402
+from hazeless.losses import psnr_loss
 
 
 def test_psnr_loss_is_minus_the_mean_per_image_psnr_of_the_clipped_output() -> None:
