@@ -55,6 +55,8 @@ DEFAULTS: Dict[str, Any] = {
     "reseed": False,
     # Parameter name prefixes to train (e.g. the airlight head); null trains the whole network.
     "train_only": None,
+    # Decay of an exponential moving average of the weights, saved beside last.pt as ema.pt; 0: none.
+    "ema": 0.0,
     **asdict(Sampling()),  # what a run draws: the defaults live in the Sampling dataclass
     "log_every": 20,
 }
@@ -130,12 +132,54 @@ def trainable_parameters(model: torch.nn.Module, prefixes: Optional[List[str]]) 
     return chosen
 
 
-def save_checkpoint(path: str, model: HazeNet, opt: torch.optim.Optimizer, step: int, cfg: Dict[str, Any], rng: random.Random, samples: int) -> None:
+class WeightAverage:
+    """An exponential moving average of the weights over a phase. Its decay ramps up from the
+    phase's first step, so that the average is not held at the weights the phase started from."""
+
+    def __init__(self, model: torch.nn.Module, decay: float, state: Optional[Dict[str, torch.Tensor]] = None, updates: int = 0) -> None:
+        self.decay, self.updates = decay, updates
+        source = state if state is not None else model.state_dict()
+        self.state = {k: v.detach().clone().float() if v.is_floating_point() else v.clone() for k, v in source.items()}
+
+    @torch.no_grad()
+    def update(self, model: torch.nn.Module) -> None:
+        self.updates += 1
+        d = min(self.decay, (1 + self.updates) / (10 + self.updates))
+        for k, v in model.state_dict().items():
+            if v.is_floating_point():
+                self.state[k].mul_(d).add_(v.detach().to(self.state[k].device), alpha=1 - d)
+            else:
+                self.state[k].copy_(v)
+
+    def cpu_state(self) -> Dict[str, torch.Tensor]:
+        return {k: v.detach().cpu().clone() for k, v in self.state.items()}
+
+
+def save_checkpoint(
+    path: str, model: HazeNet, opt: torch.optim.Optimizer, step: int, cfg: Dict[str, Any], rng: random.Random, samples: int,
+    average: Optional[WeightAverage] = None,
+) -> None:
+    """last.pt, and with an average also ema.pt beside it: the same checkpoint holding the averaged
+    weights, so that it evaluates, exports, averages and resumes like any other."""
+    extra: Dict[str, Any] = {}
+    if average is not None:
+        averaged = average.cpu_state()
+        extra = {"ema_fp32": averaged, "ema_updates": average.updates}
+        ema_path = os.path.join(os.path.dirname(path), "ema.pt")
+        _write_checkpoint(ema_path, averaged, opt, step, cfg, rng, samples, {"averaged_weights": f"ema {cfg['ema']}"})
+    _write_checkpoint(path, model.state_dict(), opt, step, cfg, rng, samples, extra)
+
+
+def _write_checkpoint(
+    path: str, weights: Dict[str, torch.Tensor], opt: torch.optim.Optimizer, step: int, cfg: Dict[str, Any], rng: random.Random,
+    samples: int, extra: Dict[str, Any],
+) -> None:
     tmp = path + ".tmp"
     torch.save(
         {
-            "model": {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()},
-            "model_fp32": model.state_dict(),
+            **extra,
+            "model": {k: v.half() if v.is_floating_point() else v for k, v in weights.items()},
+            "model_fp32": weights,
             "optimizer": opt.state_dict(),
             "step": step,
             "samples": samples,
@@ -215,6 +259,11 @@ def main() -> None:
         start_step, samples = resume["step"], resume.get("samples", 0)
         restore_streams(rng, resume, cfg)
         print(f"resumed from {args.resume} at step {start_step}")
+    average = None
+    if cfg["ema"]:
+        # Mid-phase, the average goes on; a new phase starts it from the weights it resumes.
+        going_on = resume is not None and "ema_fp32" in resume and same_phase(resume["config"], cfg)
+        average = WeightAverage(model, cfg["ema"], resume["ema_fp32"] if going_on else None, resume["ema_updates"] if going_on else 0)
 
     run_dir = os.path.join(args.runs_dir, args.run)
     os.makedirs(run_dir, exist_ok=True)
@@ -272,6 +321,8 @@ def main() -> None:
         loss.backward()
         torch.nn.utils.clip_grad_norm_(trained, 1.0)
         opt.step()
+        if average is not None:
+            average.update(model)
 
         step += 1
         samples += cfg["batch"]
@@ -291,7 +342,7 @@ def main() -> None:
             window_t, window_n, window_loss, window_psnr = now, 0, 0.0, 0.0
         out_of_time = args.time_limit and (time.time() - started) / 60 >= args.time_limit
         if time.time() - last_ckpt >= cfg["checkpoint_minutes"] * 60 or step >= cfg["steps"] or out_of_time:
-            save_checkpoint(ckpt_path, model, opt, step, cfg, rng, samples)
+            save_checkpoint(ckpt_path, model, opt, step, cfg, rng, samples, average)
             if args.publish:
                 shutil.copyfile(ckpt_path, args.publish)
             last_ckpt = time.time()
