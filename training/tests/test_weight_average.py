@@ -27,16 +27,20 @@ def test_the_average_follows_the_weights_with_a_decay_that_ramps_up() -> None:
     assert 0.0 < expected < 4.0
 
 
-def test_a_run_with_an_average_writes_ema_pt_that_loads_as_a_model(tmp_path) -> None:
+def _train(tmp_path, steps: int, *flags: str) -> None:
     env = dict(os.environ, OMP_NUM_THREADS=os.environ.get("OMP_NUM_THREADS", "2"))
     config = tmp_path / "ema.json"
     config.write_text('{"ema": 0.5, "net_sizes": [64], "hr_factors": [1.0]}')
     run = subprocess.run(
         [sys.executable, os.path.join(TRAINING, "train.py"), "--config", str(config), "--run", "ema", "--runs-dir", str(tmp_path),
-         "--steps", "4", "--batch", "2", "--max-photos", "4", "--data", os.path.join(SHARED, "train"), "--device", "cpu"],
+         "--steps", str(steps), "--batch", "2", "--max-photos", "4", "--data", os.path.join(SHARED, "train"), "--device", "cpu", *flags],
         capture_output=True, text=True, env=env, timeout=600,
     )
     assert run.returncode == 0, run.stderr[-2000:]
+
+
+def test_a_run_with_an_average_writes_ema_pt_that_loads_as_a_model(tmp_path) -> None:
+    _train(tmp_path, 4)
     last = torch.load(tmp_path / "ema" / "last.pt", map_location="cpu", weights_only=False)
     ema = torch.load(tmp_path / "ema" / "ema.pt", map_location="cpu", weights_only=False)
     assert ema["step"] == last["step"] == 4 and ema["averaged_weights"] == "ema 0.5" and last["ema_updates"] == 4
@@ -46,3 +50,8 @@ def test_a_run_with_an_average_writes_ema_pt_that_loads_as_a_model(tmp_path) -> 
     model, _, _ = load_model(str(tmp_path / "ema" / "ema.pt"))
     t, a = model(torch.rand(1, 3, 64, 64))
     assert t.shape == (1, 1, 64, 64) and a.shape == (1, 3)
+
+    # Resumed mid-phase, the average goes on rather than starting again from the live weights.
+    _train(tmp_path, 6, "--resume", str(tmp_path / "ema" / "last.pt"))
+    resumed = torch.load(tmp_path / "ema" / "last.pt", map_location="cpu", weights_only=False)
+    assert resumed["step"] == 6 and resumed["ema_updates"] == 6
