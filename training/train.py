@@ -139,7 +139,9 @@ class WeightAverage:
     def __init__(self, model: torch.nn.Module, decay: float, state: Optional[Dict[str, torch.Tensor]] = None, updates: int = 0) -> None:
         self.decay, self.updates = decay, updates
         source = state if state is not None else model.state_dict()
-        self.state = {k: v.detach().clone().float() if v.is_floating_point() else v.clone() for k, v in source.items()}
+        # Kept beside the weights (a resumed average is loaded on the CPU), so no step copies between devices.
+        device = next(model.parameters()).device
+        self.state = {k: v.detach().to(device, torch.float32 if v.is_floating_point() else v.dtype, copy=True) for k, v in source.items()}
 
     @torch.no_grad()
     def update(self, model: torch.nn.Module) -> None:
@@ -147,7 +149,7 @@ class WeightAverage:
         d = min(self.decay, (1 + self.updates) / (10 + self.updates))
         for k, v in model.state_dict().items():
             if v.is_floating_point():
-                self.state[k].mul_(d).add_(v.detach().to(self.state[k].device), alpha=1 - d)
+                self.state[k].mul_(d).add_(v.detach(), alpha=1 - d)
             else:
                 self.state[k].copy_(v)
 
