@@ -1,4 +1,5 @@
 import { throwIfAborted, yieldToEventLoop } from './abort.js';
+import { applyAirlightFloor } from './airlight-floor.js';
 import { areaDownscaleRows, padEdge } from './area-downscale.js';
 import { guideRadius, guidedCoefficients, planarLuma } from './guided-filter.js';
 import { networkSize, paddedSize } from './network-size.js';
@@ -69,7 +70,7 @@ export async function estimateHaze(
 
   const transmission = new Float32Array(h * w);
   for (let y = 0; y < h; y++) transmission.set(out.transmission.subarray(y * pw, y * pw + w), y * w);
-  const airlight: [number, number, number] = [out.airlight[0], out.airlight[1], out.airlight[2]];
+  const networkAirlight: [number, number, number] = [out.airlight[0], out.airlight[1], out.airlight[2]];
 
   const { radiusFraction, epsilon } = manifest.reconstruction.guidedFilter;
   const r = guideRadius(h, w, radiusFraction);
@@ -78,6 +79,8 @@ export async function estimateHaze(
   // new Float32Array(typed) copies natively; Float32Array.from goes through the iterator.
   const coefA = new Float32Array(gf.a);
   const coefB = new Float32Array(gf.b);
+  const floor = manifest.reconstruction.airlightFloor;
+  const airlight = floor === null ? networkAirlight : applyAirlightFloor(networkAirlight, gf.meanGuide, gf.meanT, floor);
   const detail = manifest.reconstruction.detail === null ? null : detailCoefficients(net.data, h, w, r, manifest.reconstruction.detail.epsilon);
   lap('guidedFilter');
   const mask = protectMask(gf.meanGuide, gf.varGuide, airlight, h, w, r);

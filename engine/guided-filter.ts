@@ -62,7 +62,7 @@ export function guidedCoefficients(
   w: number,
   r: number,
   eps: number,
-): { a: Float64Array; b: Float64Array; meanGuide: Float64Array; varGuide: Float64Array } {
+): { a: Float64Array; b: Float64Array; meanGuide: Float64Array; varGuide: Float64Array; meanT: Float64Array } {
   const n = h * w;
   // Self-guided (the detail base layer: guide === t) needs two box means, not four.
   const self = guide === t;
@@ -83,5 +83,5 @@ export function guidedCoefficients(
     a[i] = cov / (varG[i] + eps);
     b[i] = meanT[i] - a[i] * meanG[i];
   }
-  return { a: boxMean(a, h, w, r), b: boxMean(b, h, w, r), meanGuide: meanG, varGuide: varG };
+  return { a: boxMean(a, h, w, r), b: boxMean(b, h, w, r), meanGuide: meanG, varGuide: varG, meanT };
 }

@@ -11,6 +11,7 @@ export function parseManifest(json: unknown): ModelManifest {
   const gf = obj(recon.guidedFilter, 'reconstruction.guidedFilter');
   const defaults = obj(root.defaults, 'defaults');
   const detail = recon.detail === undefined ? null : obj(recon.detail, 'reconstruction.detail');
+  const floor = recon.airlightFloor === undefined ? null : obj(recon.airlightFloor, 'reconstruction.airlightFloor');
 
   const resample = str(input.resample, 'input.resample');
   if (resample !== 'area') throw new Error(`manifest: input.resample "${resample}" is not supported (only "area")`);
@@ -47,6 +48,13 @@ export function parseManifest(json: unknown): ModelManifest {
         epsilon: num(gf.epsilon, 'reconstruction.guidedFilter.epsilon', 1e-12, 10),
       },
       detail: detail === null ? null : { epsilon: num(detail.epsilon, 'reconstruction.detail.epsilon', 1e-12, 10) },
+      airlightFloor:
+        floor === null
+          ? null
+          : {
+              share: num(floor.share, 'reconstruction.airlightFloor.share', 0, 0.5),
+              maxTransmission: num(floor.maxTransmission, 'reconstruction.airlightFloor.maxTransmission', 0, 1),
+            },
     },
     defaults: {
       strength: num(defaults.strength, 'defaults.strength', -100, 100),

@@ -1,5 +1,7 @@
 /** Shared types of the dehazing engine. Pure data: everything here can cross postMessage / IPC. */
 
+import type { AirlightFloor } from './airlight-floor.js';
+
 /** Interleaved samples; Uint16Array means 16-bit (0..65535), the others 8-bit (0..255). */
 export type PixelData = Uint8Array | Uint8ClampedArray | Uint16Array;
 
@@ -77,6 +79,12 @@ export interface ModelManifest {
      * null: J = (I - A) / t + A.
      */
     detail: { epsilon: number } | null;
+    /**
+     * A moved towards white so that J <= 1 over all but `share` of the guided filter's windows
+     * (engine/airlight-floor.ts); windows with mean t >= maxTransmission do not count. null: A as
+     * the network gives it.
+     */
+    airlightFloor: AirlightFloor | null;
   };
   defaults: Adjustments;
 }

@@ -15,6 +15,7 @@ over images.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import glob
 import json
 import os
@@ -156,11 +157,12 @@ def airlight_report(model: torch.nn.Module, params: ReconParams, items: List[Tup
     the airlight over a tenth of the frame, where the brightest region is not the haze) and the
     rest, since a prior that helps one group costs the other."""
     rows = []
+    given = dataclasses.replace(params, airlight_floor_share=0.0)  # the true A, as it is
     for hazy_path, clear_path in items:
         level = true_airlight(hazy_path)
         hazy, clear = read_pair(hazy_path, clear_path)
         own_out, _, own = dehaze(model, to_tensor(hazy), params, sliders["strength"], sliders["protect"])
-        true_out = dehaze(GivenAirlight(model, level), to_tensor(hazy), params, sliders["strength"], sliders["protect"])[0]
+        true_out = dehaze(GivenAirlight(model, level), to_tensor(hazy), given, sliders["strength"], sliders["protect"])[0]
         bright = float((grey(to_tensor(clear)) > level).float().mean()) > 0.1
         rows.append((float(own.mean()) - level, psnr(to_uint8(own_out), clear), psnr(to_uint8(true_out), clear), bright))
 
@@ -193,9 +195,13 @@ def default_sliders(model_id: str) -> Dict[str, float]:
 
 
 def load(
-    checkpoint: str, max_side: Optional[int] = None, t0: Optional[float] = None, airlight_cap: Optional[bool] = None
+    checkpoint: str,
+    max_side: Optional[int] = None,
+    t0: Optional[float] = None,
+    airlight_cap: Optional[bool] = None,
+    airlight_floor: Optional[float] = None,
 ) -> Tuple[HazeNet, ReconParams, Dict]:
-    model, cfg, ckpt = load_model(checkpoint, max_side, t0, airlight_cap=airlight_cap)
+    model, cfg, ckpt = load_model(checkpoint, max_side, t0, airlight_cap=airlight_cap, airlight_floor=airlight_floor)
     return model, ReconParams(**cfg["recon"]), ckpt
 
 
@@ -254,6 +260,7 @@ def main() -> None:
     ap.add_argument("--max-side", type=int, help="network long side for --checkpoint (as export.py --max-side would ship it)")
     ap.add_argument("--t0", type=float, help="t0 for --checkpoint (as export.py --t0 would ship it)")
     ap.add_argument("--airlight-cap", action="store_true", default=None, help="for --checkpoint: as export.py --airlight-cap would ship it")
+    ap.add_argument("--airlight-floor", type=float, help="for --checkpoint: the airlight floor's share, as export.py --airlight-floor would ship it (0: off)")
     ap.add_argument("--strength", type=float, help="strength slider (default: the manifest's defaults)")
     ap.add_argument("--protect", type=float, help="protect slider (default: the manifest's defaults)")
     ap.add_argument("--no-write", action="store_true")
@@ -263,7 +270,7 @@ def main() -> None:
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
 
     checkpoint = args.checkpoint or os.path.join(HERE, "checkpoints", f"{args.id}.pt")
-    model, params, ckpt = load(checkpoint, *((args.max_side, args.t0, args.airlight_cap) if args.checkpoint else ()))
+    model, params, ckpt = load(checkpoint, *((args.max_side, args.t0, args.airlight_cap, args.airlight_floor) if args.checkpoint else ()))
 
     manifest_path = os.path.join(ROOT, "models", f"{args.id}.json")
     defaults = {"strength": 100.0, "protect": 0.0} if args.checkpoint else default_sliders(args.id)

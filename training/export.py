@@ -77,6 +77,9 @@ def manifest_for(
             "guidedFilter": {"radiusFraction": recon["radius_fraction"], "radiusOf": "networkLongSide", "epsilon": recon["epsilon"]},
             # Detail whose local variance is below epsilon keeps its contrast instead of gaining 1/t (recon.base_layer).
             **({"detail": {"epsilon": recon["detail_epsilon"]}} if recon.get("detail_epsilon", 0) > 0 else {}),
+            # A raised so that J <= 1 over all but this share of the guided filter's windows (recon.airlight_floor).
+            **({"airlightFloor": {"share": recon["airlight_floor_share"], "maxTransmission": recon.get("airlight_floor_max_t", 0.95)}}
+               if recon.get("airlight_floor_share", 0) > 0 else {}),
         },
         "defaults": {"strength": 100, "distance": 0, "protect": protect, "exposure": 0},
         "budget": {
@@ -110,9 +113,11 @@ def main() -> None:
     ap.add_argument("--detail-epsilon", type=float, help="variance below which detail is not amplified (0: off; default: the training config's)")
     ap.add_argument("--airlight-cap", action="store_true", default=None,
                     help="bound the airlight by the brightest colour the network sees (default: the training config's)")
+    ap.add_argument("--airlight-floor", type=float,
+                    help="share of the windows allowed to come out brighter than white, for the airlight floor (0: off; default: the training config's)")
     args = ap.parse_args()
 
-    model, cfg, ckpt = load_model(args.checkpoint, args.max_side, args.t0, args.detail_epsilon, args.airlight_cap)
+    model, cfg, ckpt = load_model(args.checkpoint, args.max_side, args.t0, args.detail_epsilon, args.airlight_cap, args.airlight_floor)
     os.makedirs(args.models, exist_ok=True)
     onnx_path = os.path.join(args.models, f"{args.id}.onnx")
     export_onnx(model, onnx_path)

@@ -6,7 +6,8 @@ Reads an 8-bit RGB PNG (so both sides decode identical pixels) and writes little
 files to DIR, with meta.json giving their shapes:
   net_input.f32     the area-downscaled, padded network input (1x3xHpxWp)
   transmission.f32  the network's t on the padded input (1x1xHpxWp)
-  airlight.f32      A (3)
+  airlight.f32      the network's A (3)
+  airlight_used.f32 A as the reconstruction uses it, after the manifest's airlight floor (3)
   t_full.f32        t after the guided-filter upsampling (HxW)
   dehazed.f32       J clamped to [0,1] (HxWx3, interleaved)
   adjusted.f32      the same with the sliders of --adjusted STRENGTH PROTECT (default 70 80)
@@ -59,7 +60,8 @@ def main() -> None:
     meta = {
         "net_input": dump("net_input.f32", padded),
         "transmission": dump("transmission.f32", t_pad),
-        "airlight": dump("airlight.f32", airlight.reshape(3)),
+        "airlight": dump("airlight.f32", a.reshape(3)),
+        "airlight_used": dump("airlight_used.f32", airlight.reshape(3)),
         "t_full": dump("t_full.f32", t_full[0, 0]),
         "dehazed": dump("dehazed.f32", j[0].permute(1, 2, 0)),
         "adjusted": dump("adjusted.f32", j_adjusted[0].permute(1, 2, 0)),

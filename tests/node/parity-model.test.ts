@@ -3,8 +3,9 @@
  * (a) models/hazeless-v1.onnx through onnxruntime-node equals the checkpoint it was exported from,
  *     and the manifest describes the graph;
  * (b) the engine's full-resolution output equals training/hazeless/recon.py's reconstruction, at
- *     the physical setting and with the strength and protect sliders the evaluation uses.
- * The reference comes from training/reference.py, run at test time on a real photo.
+ *     the physical setting and with the strength and protect sliders the evaluation uses, and on a
+ *     photo of white haze where the manifest's airlight floor raises the network's airlight.
+ * The reference comes from training/reference.py, run at test time on real photos.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -19,6 +20,9 @@ import { estimateHaze, renderDehazed, renderHazeMap, type ImageBuffer, type Infe
 import { PYTHON, ROOT, readF32, realManifest } from '../unit/engine-fixtures.js';
 
 const PHOTO = path.join(ROOT, '../shared/data/real/herzeliya.jpg');
+// SOTS outdoor, made with a white airlight (A = 1): the network reads it darker (0.95), and the
+// floor raises it part of the way (to 0.98), so the bound itself is compared, not a clamp at 1.
+const WHITE_HAZE = path.join(ROOT, '../shared/data/val/sots-outdoor/hazy/1876_1_0.16.jpg');
 const MODEL = path.join(ROOT, 'models/hazeless-v1.onnx');
 const PHYSICAL = { strength: 100, distance: 0, protect: 0, exposure: 0 };
 
@@ -27,6 +31,19 @@ interface Meta {
   net_input: number[];
   transmission: number[];
   network_size: [number, number];
+}
+
+/** The photo as 8-bit RGB, with training/reference.py's outputs for it written to `out`. */
+async function referenceFor(photo: string, out: string): Promise<ImageBuffer> {
+  const png = path.join(out, 'photo.png');
+  await sharp(photo).removeAlpha().png().toFile(png);
+  const raw = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+  execFileSync(PYTHON, ['training/reference.py', '--id', realManifest().id, '--image', png, '--out', out], {
+    cwd: ROOT,
+    env: { ...process.env, OMP_NUM_THREADS: '2' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return { width: raw.info.width, height: raw.info.height, channels: 3, data: new Uint8Array(raw.data) };
 }
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -44,15 +61,7 @@ describe('model and engine parity with PyTorch', () => {
   let backend: InferenceBackend;
 
   beforeAll(async () => {
-    const png = path.join(dir, 'photo.png');
-    await sharp(PHOTO).removeAlpha().png().toFile(png);
-    const raw = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-    image = { width: raw.info.width, height: raw.info.height, channels: 3, data: new Uint8Array(raw.data) };
-    execFileSync(PYTHON, ['training/reference.py', '--id', manifest.id, '--image', png, '--out', dir], {
-      cwd: ROOT,
-      env: { ...process.env, OMP_NUM_THREADS: '2' },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    image = await referenceFor(PHOTO, dir);
     meta = JSON.parse(readFileSync(path.join(dir, 'meta.json'), 'utf8')) as Meta;
     backend = await createNodeBackend(MODEL, manifest, { intraOpNumThreads: 2 });
   });
@@ -170,5 +179,23 @@ describe('model and engine parity with PyTorch', () => {
     expect(within / ref.length).toBeGreaterThanOrEqual(0.999);
     // The photo has haze veils: protect must act on a real share of it for this to test anything.
     expect(protectedPixels / ref.length).toBeGreaterThan(0.01);
+  });
+
+  it('(b) the airlight floor: on white haze the engine raises the airlight and dehazes as PyTorch does', async () => {
+    expect(manifest.reconstruction.airlightFloor).not.toBeNull();
+    const whiteDir = mkdtempSync(path.join(tmpdir(), 'parity-floor-'));
+    const white = await referenceFor(WHITE_HAZE, whiteDir);
+    const estimate = await estimateHaze(backend, manifest, white);
+    const network = readF32(path.join(whiteDir, 'airlight.f32'));
+    const used = readF32(path.join(whiteDir, 'airlight_used.f32'));
+    console.info(`airlight floor: network ${[...network].map((v) => v.toFixed(3))} -> ${estimate.airlight.map((v) => v.toFixed(3))}`);
+    // The floor acts here (the test would be empty otherwise) and lands where PyTorch's does.
+    expect(Math.min(...used.map((v, c) => v - network[c]))).toBeGreaterThan(0.02);
+    expect(maxAbsDiff(estimate.airlight, used)).toBeLessThanOrEqual(1e-4);
+    const out = await renderDehazed(white, estimate, manifest, PHYSICAL);
+    const ref = readF32(path.join(whiteDir, 'dehazed.f32'));
+    let within = 0;
+    for (let i = 0; i < ref.length; i++) if (Math.abs(out.data[i] / 255 - ref[i]) <= 1 / 255 + 1e-6) within++;
+    expect(within / ref.length).toBeGreaterThanOrEqual(0.999);
   });
 });

@@ -122,7 +122,7 @@ describe('reconstruction vs training/hazeless/recon.py', () => {
   it('renders J = (I - A)/max(t, t0) + A within 1/255 of Python', () => {
     const manifest: ModelManifest = {
       ...realManifest(),
-      reconstruction: { t0: T0, guide: 'luma709', guidedFilter: { radiusFraction: RADIUS_FRACTION, epsilon: EPS }, detail: null },
+      reconstruction: { t0: T0, guide: 'luma709', guidedFilter: { radiusFraction: RADIUS_FRACTION, epsilon: EPS }, detail: null, airlightFloor: null },
     };
     const lr = areaDownscale(image, net.height, net.width);
     const r = guideRadius(net.height, net.width, RADIUS_FRACTION);

@@ -12,6 +12,9 @@ Every step here has a twin in `engine/` and the two must agree pixel for pixel:
      self-guided filter whose coefficients are made at network size like t's: what lies below the
      threshold (sensor noise, JPEG blocks, faint texture) keeps its contrast instead of being
      multiplied by 1/t, which in dense haze made skies grainy and blocky.
+With an airlight floor (manifest reconstruction.airlightFloor), step 2 is followed by moving A
+towards white just far enough that all but a small share of the guided filter's windows come out
+no brighter than white once dehazed (`airlight_floor`).
 """
 from __future__ import annotations
 
@@ -36,6 +39,10 @@ class ReconParams:
     radius_fraction: float = 0.02  # of the long side at network resolution
     epsilon: float = 1e-3
     detail_epsilon: float = 0.0  # variance below which a channel's detail is not amplified; 0: off
+    # Share of the network-size pixels allowed to come out brighter than white (0: no floor), and
+    # the transmission at and above which a pixel says too little about A to count.
+    airlight_floor_share: float = 0.0
+    airlight_floor_max_t: float = 0.95
 
 
 def network_size(height: int, width: int, max_side: int) -> Tuple[int, int]:
@@ -151,6 +158,29 @@ def recover(img_hr: torch.Tensor, t_hr: torch.Tensor, airlight: torch.Tensor, t0
     return img_hr + (base - a) * (1 / torch.clamp(t_hr, min=t0) - 1)
 
 
+def airlight_floor(img_lr: torch.Tensor, t_lr: torch.Tensor, airlight: torch.Tensor, share: float, max_t: float, r: int) -> torch.Tensor:
+    """A scene is never brighter than white, so J = (I - A) / t + A <= 1 asks A (1 - t) >= I - t
+    of every hazy pixel: a near-white hazy sky means near-white haze. The network's A is drawn
+    towards the middle of the airlights it was trained on and comes out too dark in white haze,
+    where it leaves the sky brighter than white; this moves it towards white (its distance from
+    white scaled, so its tint keeps its direction) until its grey (the guide's luma) reaches the
+    bound that all but `share` of the windows meet.
+    The bound is taken over the guided filter's windows (radius r): averaging the pixels' bounds'
+    terms, A (1 - mean t) >= mean I - mean t, still follows from J <= 1, while a spot brighter than
+    white only in a few pixels (a light source, a highlight: J beyond white) is averaged down, and
+    so is noise. Windows whose mean t is at least max_t count for nothing: there 1 - t is too small
+    for t's error."""
+    y = box_mean(grey(img_lr), r)
+    t = box_mean(t_lr, r)
+    bound = torch.where(t < max_t, (y - t) / (1 - t).clamp(min=1e-6), torch.full_like(y, -math.inf)).flatten(1)
+    k = max(1, math.ceil(share * bound.shape[1]))
+    floor = torch.topk(bound, k, dim=1).values[:, -1]
+    level = grey(airlight.reshape(-1, 3, 1, 1)).flatten()
+    # Luma is linear: 1 - grey(A') = keep (1 - grey(A)) puts A' exactly on the bound.
+    keep = torch.where(floor > level, (1 - floor.clamp(max=1.0)) / (1 - level).clamp(min=1e-6), torch.ones_like(level))
+    return 1 - keep[:, None] * (1 - airlight)
+
+
 def pad_to_multiple(img: torch.Tensor, multiple: int) -> torch.Tensor:
     h, w = img.shape[-2:]
     ph = (multiple - h % multiple) % multiple
@@ -176,6 +206,9 @@ def dehaze(
     h, w = img_hr.shape[-2:]
     img_lr = area_resize(img_hr, network_size(h, w, params.max_side))
     t_lr, airlight = run_network(model, img_lr, params.multiple)
+    if params.airlight_floor_share > 0:
+        r = guide_radius(*img_lr.shape[-2:], params.radius_fraction)
+        airlight = airlight_floor(img_lr, t_lr, airlight, params.airlight_floor_share, params.airlight_floor_max_t, r)
     t_hr = upsample_transmission(img_lr, t_lr, img_hr, params)
     t = t_hr
     if strength != 100 or protect:

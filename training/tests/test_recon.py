@@ -2,7 +2,9 @@
 import numpy as np
 import torch
 
-from hazeless.recon import ReconParams, area_resize, base_layer, box_mean, dehaze, guide_radius, network_size, recover, upsample_transmission
+from hazeless.recon import (
+    ReconParams, airlight_floor, area_resize, base_layer, box_mean, dehaze, grey, guide_radius, network_size, recover, upsample_transmission,
+)
 
 
 def brute_box_mean(x: np.ndarray, r: int) -> np.ndarray:
@@ -123,3 +125,53 @@ def test_detail_threshold_keeps_faint_grain_and_restores_edges_in_full() -> None
     step_plain = plain[..., 8:-8, 8:24].mean() - plain[..., 8:-8, -24:-8].mean()
     step_kept = kept[..., 8:-8, 8:24].mean() - kept[..., 8:-8, -24:-8].mean()
     assert abs(float(step_kept - step_plain)) < 0.01 and float(step_plain) > 0.3 / 0.25 * 0.95
+
+
+class _TrueT(torch.nn.Module):
+    """A network that knows t and gives a fixed airlight."""
+
+    def __init__(self, t: torch.Tensor, airlight: float) -> None:
+        super().__init__()
+        self.t, self.airlight = t, airlight
+
+    def forward(self, hazy: torch.Tensor):
+        return self.t, torch.full((hazy.shape[0], 3), self.airlight)
+
+
+def _white_haze() -> tuple:
+    """A bright sky far away over nearer textured ground, under white haze (A = 1)."""
+    torch.manual_seed(0)
+    clear = torch.rand(1, 3, 48, 64) * 0.5 + 0.15
+    clear[:, :, :16] = 0.97
+    t = torch.linspace(0.9, 0.45, 48).reshape(1, 1, 48, 1).expand(1, 1, 48, 64).clone()
+    t[:, :, :16] = 0.3
+    return clear * t + (1 - t), clear, t
+
+
+def test_airlight_floor_raises_an_airlight_too_dark_for_white_haze_and_leaves_a_right_one() -> None:
+    hazy, clear, t = _white_haze()
+    r = 3
+    raised = airlight_floor(hazy, t, torch.tensor([[0.9, 0.92, 0.95]]), 0.001, 0.95, r)
+    # The sky's windows ask for grey(A) >= (0.991 - 0.3) / 0.7 = 0.987; moved towards white, the
+    # tint keeps its direction.
+    assert float(grey(raised.reshape(1, 3, 1, 1))) > 0.985 and float(raised.max()) <= 1.0
+    assert torch.allclose((1 - raised[0, 0]) / (1 - raised[0, 2]), torch.tensor(0.1 / 0.05))
+    right = torch.tensor([[1.0, 1.0, 1.0]])
+    assert torch.equal(airlight_floor(hazy, t, right, 0.001, 0.95, r), right)
+
+
+def test_airlight_floor_ignores_a_small_light_source_and_acts_in_dehaze() -> None:
+    _, clear, t = _white_haze()
+    # Haze of 0.8 over a scene with a clipped light source 3 pixels wide.
+    hazy = clear * t + 0.8 * (1 - t)
+    hazy[:, :, 35:38, 30:33] = 1.0
+    pixel = (grey(hazy) - t) / (1 - t)
+    assert float(pixel[0, 0, 36, 31]) > 0.95
+    a = torch.tensor([[0.8, 0.8, 0.8]])
+    assert torch.equal(airlight_floor(hazy, t, a, 0.001, 0.95, 3), a)
+    # Through the app's path (network size = photo size here), the floor changes A only when on.
+    white, _, _ = _white_haze()
+    model = _TrueT(t, 0.9)
+    off = dehaze(model, white, ReconParams(max_side=64))[2]
+    on = dehaze(model, white, ReconParams(max_side=64, airlight_floor_share=0.001))[2]
+    assert torch.allclose(off, torch.full((1, 3), 0.9)) and float(on.mean()) > 0.98
