@@ -52,7 +52,7 @@ export function parseManifest(json: unknown): ModelManifest {
         floor === null
           ? null
           : {
-              share: num(floor.share, 'reconstruction.airlightFloor.share', 0, 0.5),
+              share: num(floor.share, 'reconstruction.airlightFloor.share', 1e-6, 0.5),
               maxTransmission: num(floor.maxTransmission, 'reconstruction.airlightFloor.maxTransmission', 0, 1),
             },
     },

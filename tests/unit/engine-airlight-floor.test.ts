@@ -3,14 +3,15 @@
  * raises an airlight that is too dark for a white haze, leaves a right one and a light source
  * alone, and agrees with its twin in training/hazeless/recon.py.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyAirlightFloor, type AirlightFloor } from '../../engine/airlight-floor.js';
 import { boxMean } from '../../engine/guided-filter.js';
 import { LUMA_B, LUMA_G, LUMA_R } from '../../engine/luma.js';
-import { mulberry32, runPython } from './engine-fixtures.js';
+import { parseManifest } from '../../engine/manifest.js';
+import { ROOT, mulberry32, runPython } from './engine-fixtures.js';
 
 const H = 48;
 const W = 64;
@@ -124,5 +125,18 @@ print(json.dumps(out))
     expect(luma(py[0])).toBeGreaterThan(luma(airlights[0]) + 0.05);
     expect(luma(py[1])).toBeGreaterThan(luma(airlights[1]) + 0.05);
     expect(py[2]).toEqual(airlights[2].map((v) => Math.fround(v)));
+  });
+
+  it('is read from the manifest: absent means off, and a share of 0 is refused', () => {
+    const shipped = JSON.parse(readFileSync(path.join(ROOT, 'models/hazeless-v1.json'), 'utf8')) as {
+      reconstruction: Record<string, unknown>;
+    };
+    expect(parseManifest(shipped).reconstruction.airlightFloor).toEqual(FLOOR);
+    const without = structuredClone(shipped);
+    delete without.reconstruction.airlightFloor;
+    expect(parseManifest(without).reconstruction.airlightFloor).toBeNull();
+    const zero = structuredClone(shipped);
+    zero.reconstruction.airlightFloor = { share: 0, maxTransmission: 0.95 };
+    expect(() => parseManifest(zero)).toThrow(/airlightFloor.share/);
   });
 });
