@@ -28,7 +28,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from hazeless.data import Sampling, TrainingSet, make_batch  # noqa: E402
 from hazeless.losses import psnr_loss, ssim  # noqa: E402
 from hazeless.model import BASE_BLOCKS, HazeNet, count_macs, count_params  # noqa: E402
-from hazeless.recon import ReconParams, area_resize, recover, upsample_transmission  # noqa: E402
+from hazeless.recon import ReconParams, airlight_floor, area_resize, guide_radius, recover, upsample_transmission  # noqa: E402
 from hazeless.stream import batch_loader, pick_sizes  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -57,6 +57,9 @@ DEFAULTS: Dict[str, Any] = {
     "train_only": None,
     # Decay of an exponential moving average of the weights, saved beside last.pt as ema.pt; 0: none.
     "ema": 0.0,
+    # Train through the airlight floor the app applies (recon.airlight_floor), with this share; 0: off.
+    # The airlight loss stays on the network's own A.
+    "airlight_floor": 0.0,
     **asdict(Sampling()),  # what a run draws: the defaults live in the Sampling dataclass
     "log_every": 20,
 }
@@ -311,7 +314,11 @@ def main() -> None:
         model.train()
         t_lr, airlight = model(hazy_lr)
         t_hr = upsample_transmission(hazy_lr, t_lr, hazy, params)
-        pred = recover(hazy, t_hr, airlight, params.t0)
+        used = airlight
+        if cfg["airlight_floor"] > 0:
+            r = guide_radius(net, net, params.radius_fraction)
+            used = airlight_floor(hazy_lr, t_lr, airlight, cfg["airlight_floor"], params.airlight_floor_max_t, r)
+        pred = recover(hazy, t_hr, used, params.t0)
         l1 = (pred - clear).abs().mean()
         l_ssim = 1 - ssim(pred.clamp(0, 1), clear)
         l_t = (t_lr - t_lr_true).abs().mean()

@@ -172,12 +172,16 @@ def airlight_floor(img_lr: torch.Tensor, t_lr: torch.Tensor, airlight: torch.Ten
     for t's error."""
     y = box_mean(grey(img_lr), r)
     t = box_mean(t_lr, r)
-    bound = torch.where(t < max_t, (y - t) / (1 - t).clamp(min=1e-6), torch.full_like(y, -math.inf)).flatten(1)
+    # Windows that do not count get a bound below any airlight (finite, so that training through
+    # this has finite gradients).
+    bound = torch.where(t < max_t, (y - t) / (1 - t).clamp(min=1e-6), torch.full_like(y, -1e3)).flatten(1)
     k = max(1, math.ceil(share * bound.shape[1]))
     floor = torch.topk(bound, k, dim=1).values[:, -1]
     level = grey(airlight.reshape(-1, 3, 1, 1)).flatten()
-    # Luma is linear: 1 - grey(A') = keep (1 - grey(A)) puts A' exactly on the bound.
-    keep = torch.where(floor > level, (1 - floor.clamp(max=1.0)) / (1 - level).clamp(min=1e-6), torch.ones_like(level))
+    # Luma is linear: 1 - grey(A') = keep (1 - grey(A)) puts A' exactly on the bound; a floor at or
+    # below A's luma keeps it (keep = 1).
+    floor = torch.minimum(torch.maximum(floor, level), torch.ones_like(level))
+    keep = (1 - floor) / (1 - level).clamp(min=1e-6)
     return 1 - keep[:, None] * (1 - airlight)
 
 
