@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyAirlightFloor, type AirlightFloor } from '../../engine/airlight-floor.js';
-import { boxMean } from '../../engine/guided-filter.js';
+import { boxMean, planarLuma } from '../../engine/guided-filter.js';
 import { LUMA_B, LUMA_G, LUMA_R } from '../../engine/luma.js';
 import { parseManifest } from '../../engine/manifest.js';
 import { ROOT, mulberry32, runPython } from './engine-fixtures.js';
@@ -113,9 +113,7 @@ print(json.dumps(out))
         [dir, String(H), String(W), String(R), JSON.stringify(airlights)],
       ),
     ) as RGB[];
-    const y = new Float64Array(H * W);
-    for (let i = 0; i < H * W; i++) y[i] = LUMA_R * rgb[i] + LUMA_G * rgb[H * W + i] + LUMA_B * rgb[2 * H * W + i];
-    const meanY = boxMean(y, H, W, R);
+    const meanY = boxMean(planarLuma(rgb, H, W), H, W, R);
     const meanT = boxMean(t, H, W, R);
     airlights.forEach((a, k) => {
       const ours = applyAirlightFloor(a, meanY, meanT, FLOOR);

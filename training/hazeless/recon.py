@@ -39,8 +39,8 @@ class ReconParams:
     radius_fraction: float = 0.02  # of the long side at network resolution
     epsilon: float = 1e-3
     detail_epsilon: float = 0.0  # variance below which a channel's detail is not amplified; 0: off
-    # Share of the network-size pixels allowed to come out brighter than white (0: no floor), and
-    # the transmission at and above which a pixel says too little about A to count.
+    # Share of the guided filter's windows allowed to come out brighter than white (0: no floor),
+    # and the mean transmission at and above which a window says too little about A to count.
     airlight_floor_share: float = 0.0
     airlight_floor_max_t: float = 0.95
 
