@@ -25,6 +25,7 @@ import torch
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from hazeless.batch_synthesis import DeviceSet, make_batch_on_device  # noqa: E402
 from hazeless.data import Sampling, TrainingSet, make_batch  # noqa: E402
 from hazeless.losses import psnr_loss, ssim  # noqa: E402
 from hazeless.model import BASE_BLOCKS, HazeNet, count_macs, count_params  # noqa: E402
@@ -60,6 +61,9 @@ DEFAULTS: Dict[str, Any] = {
     # Train through the airlight floor the app applies (recon.airlight_floor), with this share; 0: off.
     # The airlight loss stays on the network's own A.
     "airlight_floor": 0.0,
+    # Where batches are made: "samples", one by one on the CPU (data.make_batch, or its workers), or
+    # "device", whole batches on the training device (hazeless.batch_synthesis), for a GPU.
+    "synthesis": "samples",
     **asdict(Sampling()),  # what a run draws: the defaults live in the Sampling dataclass
     "log_every": 20,
 }
@@ -212,11 +216,16 @@ def main() -> None:
     ap.add_argument("--runs-dir", default=os.path.join(HERE, "runs"))
     ap.add_argument("--max-photos", type=int, help="use only the first N photos (smoke tests)")
     ap.add_argument("--workers", type=int, default=0, help="synthesise batches in this many processes (0: in this one, replayable)")
+    ap.add_argument("--synthesis", choices=["samples", "device"], help="where batches are made (config key synthesis)")
     ap.add_argument("--fit-steps-to-time", action="store_true",
                     help="with --time-limit: once the speed is known, end the schedule (and the run) at the time limit")
     args = ap.parse_args()
 
-    cfg = load_config(args.config, {"steps": args.steps, "batch": args.batch, "data": args.data, "seed": args.seed})
+    cfg = load_config(args.config, {"steps": args.steps, "batch": args.batch, "data": args.data, "seed": args.seed, "synthesis": args.synthesis})
+    if cfg["synthesis"] not in ("samples", "device"):
+        raise SystemExit(f"synthesis {cfg['synthesis']!r}: samples or device")
+    if cfg["synthesis"] == "device" and args.workers:
+        raise SystemExit("synthesis on the device makes its batches in this process: no --workers")
     if args.max_photos:
         cfg["log_every"] = 1
     start_step, samples = 0, 0
@@ -288,6 +297,7 @@ def main() -> None:
     ckpt_path = os.path.join(run_dir, "last.pt")
 
     stream = batch_loader(data, cfg, cfg["seed"] + start_step, args.workers, device) if args.workers else None
+    on_device = DeviceSet(data, device) if cfg["synthesis"] == "device" else None
     fit = args.fit_steps_to_time and args.time_limit > 0
     fit_from = 0.0
     step = start_step
@@ -296,7 +306,10 @@ def main() -> None:
             hazy, clear, t_true, a_true, net = next(stream)
         else:
             net, hr = pick_sizes(cfg, rng)
-            hazy, clear, t_true, a_true = make_batch(data, cfg["batch"], hr, rng, sampling)
+            if on_device is not None:
+                hazy, clear, t_true, a_true = make_batch_on_device(on_device, cfg["batch"], hr, rng, sampling)
+            else:
+                hazy, clear, t_true, a_true = make_batch(data, cfg["batch"], hr, rng, sampling)
         if fit and step == start_step + FIT_FROM:
             fit_from = time.time()
         if fit and step == start_step + FIT_AT:

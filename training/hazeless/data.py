@@ -122,27 +122,38 @@ def _smooth_field(h: int, w: int, rng: random.Random, cells: Optional[int] = Non
     return (field - lo) / (hi - lo + 1e-6)
 
 
-def _sky_mask(clear: torch.Tensor) -> torch.Tensor:
-    """Bright, flat regions weighted towards the top: likely sky, so far away."""
-    g = grey(clear[None])
+def sky_mask(clear: torch.Tensor) -> torch.Tensor:
+    """Bright, flat regions weighted towards the top: likely sky, so far away. Nx3xHxW -> Nx1xHxW."""
+    g = grey(clear)
     mean = box_mean(g, 4)
     std = (box_mean(g * g, 4) - mean * mean).clamp(min=0).sqrt()
-    h = clear.shape[1]
-    top = torch.linspace(1.0, 0.0, h).reshape(1, 1, h, 1).clamp(min=0) ** 0.5
+    h = clear.shape[2]
+    top = torch.linspace(1.0, 0.0, h, device=clear.device).reshape(1, 1, h, 1).clamp(min=0) ** 0.5
     mask = torch.sigmoid((mean - 0.45) * 12) * torch.sigmoid((0.03 - std) * 150) * top
-    return box_mean(mask, 3)[0]
+    return box_mean(mask, 3)
+
+
+def _sky_mask(clear: torch.Tensor) -> torch.Tensor:
+    return sky_mask(clear[None])[0]
+
+
+def edge_aware(depth: torch.Tensor, clear: torch.Tensor, r: int, eps: float) -> torch.Tensor:
+    """Depth (Nx1xHxW) through a guided filter with the photo's grey as guide, so that it follows
+    the photo's edges."""
+    guide = grey(clear)
+    mi, mp = box_mean(guide, r), box_mean(depth, r)
+    a = (box_mean(guide * depth, r) - mi * mp) / (box_mean(guide * guide, r) - mi * mi + eps)
+    b = mp - a * mi
+    return (box_mean(a, r) * guide + box_mean(b, r)).clamp(0, 1)
+
+
+def edge_aware_radius(width: int, rng: random.Random) -> Tuple[int, float]:
+    return max(2, width // rng.choice([8, 16, 32])), rng.choice([1e-3, 1e-2])
 
 
 def _edge_aware(depth: torch.Tensor, clear: torch.Tensor, rng: random.Random) -> torch.Tensor:
-    guide = grey(clear[None])
-    r = max(2, clear.shape[-1] // rng.choice([8, 16, 32]))
-    eps = rng.choice([1e-3, 1e-2])
-    p = depth[None]
-    mi, mp = box_mean(guide, r), box_mean(p, r)
-    a = (box_mean(guide * p, r) - mi * mp) / (box_mean(guide * guide, r) - mi * mi + eps)
-    b = mp - a * mi
-    out = box_mean(a, r) * guide + box_mean(b, r)
-    return out[0].clamp(0, 1)
+    r, eps = edge_aware_radius(clear.shape[-1], rng)
+    return edge_aware(depth[None], clear[None], r, eps)[0]
 
 
 def _proxy_depth(clear: torch.Tensor, rng: random.Random, sampling: Sampling = Sampling()) -> torch.Tensor:
@@ -248,7 +259,14 @@ def _below_bright_scene(airlight: torch.Tensor, clear: torch.Tensor, rng: random
     overcast sky at a finite distance), so those stay brighter than the haze and A has to be read
     from where distant objects converge, not from the brightest region. Half of SOTS outdoor's
     hazy images are brighter than A over a tenth of the frame; a quarter of ours were."""
-    bright = float(torch.quantile(grey(clear[None]).flatten(), 0.85))
+    return below_bright(airlight, float(torch.quantile(grey(clear[None]).flatten(), BRIGHT_QUANTILE)), rng)
+
+
+BRIGHT_QUANTILE = 0.85
+
+
+def below_bright(airlight: torch.Tensor, bright: float, rng: random.Random) -> torch.Tensor:
+    """`_below_bright_scene` given the scene's BRIGHT_QUANTILE of grey."""
     if bright <= 0.65:
         return airlight
     level = rng.uniform(0.6, bright)
