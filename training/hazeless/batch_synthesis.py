@@ -142,7 +142,10 @@ def _proxy_depth(clear: torch.Tensor, rng: random.Random, sampling: Sampling, ge
 
 def _airlights(clear: torch.Tensor, rng: random.Random, sampling: Sampling) -> torch.Tensor:
     n = clear.shape[0]
-    bright = torch.quantile(grey(clear).flatten(1), BRIGHT_QUANTILE, dim=1).tolist()
+    # In chunks: torch.quantile takes at most 2^24 values at a time.
+    flat = grey(clear).flatten(1)
+    rows = max(1, (1 << 24) // flat.shape[1])
+    bright = torch.cat([torch.quantile(part, BRIGHT_QUANTILE, dim=1) for part in flat.split(rows)]).tolist()
     out = []
     for i in range(n):
         a = _airlight(rng, sampling)
