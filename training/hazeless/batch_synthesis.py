@@ -23,6 +23,7 @@ import torch.nn.functional as F
 
 from .data import (
     BRIGHT_QUANTILE,
+    CLEAR_PROB,
     Sampling,
     TrainingSet,
     _airlight,
@@ -35,8 +36,6 @@ from .data import (
 )
 from .jpeg import jpeg_roundtrip
 from .recon import grey
-
-CLEAR_PROB = 0.08  # make_sample's default: a share of haze-free inputs, which must come out unchanged
 
 
 class DeviceSet:
@@ -58,7 +57,7 @@ def _normalise(x: torch.Tensor) -> torch.Tensor:
     return (x - lo) / (hi - lo + 1e-6)
 
 
-def _smooth_field(size: int, rng: random.Random, gen: torch.Generator, cells: int) -> torch.Tensor:
+def _smooth_field(size: int, gen: torch.Generator, cells: int) -> torch.Tensor:
     """data._smooth_field on the device, for a square crop."""
     noise = torch.randn(1, 1, cells, cells, generator=gen, device=gen.device)
     return _normalise(F.interpolate(noise, size=(size, size), mode="bicubic", align_corners=False))[0]
@@ -119,7 +118,7 @@ def _proxy_depth(clear: torch.Tensor, rng: random.Random, sampling: Sampling, ge
             fields.append(torch.zeros(1, size, size, device=dev))
         else:
             mixes.append(0.0 if kind < 0.55 else rng.uniform(0.3, 0.8))
-            fields.append(_smooth_field(size, rng, gen, rng.randint(2, 8)))
+            fields.append(_smooth_field(size, gen, rng.randint(2, 8)))
         edges.append(edge_aware_radius(size, rng) if rng.random() < 0.6 else (0, 0.0))
         sky = -1.0
         if rng.random() < 0.8:
@@ -174,7 +173,7 @@ def _transmission(depth: torch.Tensor, rng: random.Random, sampling: Sampling, g
             t_far = math.exp(rng.uniform(math.log(haze.t_far_min), math.log(haze.t_far_max)))
         near.append(rng.uniform(0.0, haze.near_max))
         beta.append(-math.log(t_far))
-        patch.append(_smooth_field(size, rng, gen, rng.randint(2, 5)) if rng.random() < 0.25 else None)
+        patch.append(_smooth_field(size, gen, rng.randint(2, 5)) if rng.random() < 0.25 else None)
     density = torch.stack([0.5 + p if p is not None else torch.ones(1, size, size, device=dev) for p in patch])
     d = _column(near, dev) + (1 - _column(near, dev)) * depth
     return torch.exp(-_column(beta, dev) * density * d)

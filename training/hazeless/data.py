@@ -254,15 +254,17 @@ def _airlight(rng: random.Random, sampling: Sampling) -> torch.Tensor:
     return (level + tint - tint.mean() * 0.5).clamp(0.45, 1.0)
 
 
+BRIGHT_QUANTILE = 0.85  # the scene's "brightest sixth" starts here
+# A share of haze-free inputs, which must come out unchanged.
+CLEAR_PROB = 0.08
+
+
 def _below_bright_scene(airlight: torch.Tensor, clear: torch.Tensor, rng: random.Random) -> torch.Tensor:
     """The same tint at a level below the scene's brightest sixth (sunlit walls, clouds, a bright
     overcast sky at a finite distance), so those stay brighter than the haze and A has to be read
     from where distant objects converge, not from the brightest region. Half of SOTS outdoor's
     hazy images are brighter than A over a tenth of the frame; a quarter of ours were."""
     return below_bright(airlight, float(torch.quantile(grey(clear[None]).flatten(), BRIGHT_QUANTILE)), rng)
-
-
-BRIGHT_QUANTILE = 0.85
 
 
 def below_bright(airlight: torch.Tensor, bright: float, rng: random.Random) -> torch.Tensor:
@@ -292,7 +294,7 @@ def make_sample(
     data: TrainingSet,
     size: int,
     rng: random.Random,
-    clear_prob: float = 0.08,
+    clear_prob: float = CLEAR_PROB,
     sampling: Sampling = Sampling(),
 ) -> Sample:
     haze = sampling.haze
