@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Download } from '@playwright/test';
+import sharp from 'sharp';
 import { corruptJpeg, fileStats, openPhotos, realPhoto, viewer, waitForPreview } from './helpers';
 
 test.describe('export in browser mode', () => {
@@ -94,6 +95,49 @@ test.describe('export in browser mode', () => {
       }
     }
     await expect(viewer(page)).toHaveAttribute('data-photo', 'dubai.jpg');
+  });
+
+  test('at strength 0 the export is the original, pixel for pixel (opaque and with alpha)', async ({ page }, info) => {
+    // PNGs decode exactly in any decoder, so the export must give back the very bytes: this holds
+    // the browser's decoding, the full-resolution pixel copy and the PNG encoder to the original.
+    const opaque = info.outputPath('opaque.png');
+    const withAlpha = info.outputPath('alpha.png');
+    await sharp(realPhoto('lviv.jpg')).resize(1400).png().toFile(opaque);
+    const { data: rgb, info: size } = await sharp(realPhoto('swan.jpg')).resize(900).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const rgba = Buffer.alloc(size.width * size.height * 4);
+    for (let i = 0; i < size.width * size.height; i++) {
+      rgba.set(rgb.subarray(i * 3, i * 3 + 3), i * 4);
+      rgba[i * 4 + 3] = i % size.width < size.width / 2 ? 255 : 0; // the right half fully transparent
+    }
+    await sharp(rgba, { raw: { width: size.width, height: size.height, channels: 4 } }).png().toFile(withAlpha);
+
+    await openPhotos(page, [opaque, withAlpha]);
+    await waitForPreview(page, 100);
+    await page.getByRole('slider', { name: 'Strength' }).fill('0');
+    await waitForPreview(page, 0);
+    await page.getByRole('button', { name: 'Apply to all' }).click();
+    const downloads: Download[] = [];
+    page.on('download', (d) => downloads.push(d));
+    await page.getByRole('banner').getByRole('button', { name: 'Export' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export' });
+    await dialog.getByRole('radio', { name: /Whole album/ }).check();
+    await dialog.getByLabel('Format').selectOption('png');
+    await dialog.getByRole('button', { name: 'Export 2 photos' }).click();
+    await expect(page.getByRole('region', { name: 'Export progress' })).toHaveAttribute('data-state', 'done');
+    await expect.poll(() => downloads.length).toBe(2);
+    for (const [source, name] of [[opaque, 'opaque-dehazed.png'], [withAlpha, 'alpha-dehazed.png']] as const) {
+      const download = downloads.find((d) => d.suggestedFilename() === name);
+      const out = await sharp((await download?.path()) ?? '').ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      const original = await sharp(source).ensureAlpha().raw().toBuffer({ resolveWithObject: true });
+      expect([out.info.width, out.info.height]).toEqual([original.info.width, original.info.height]);
+      let differing = 0;
+      for (let i = 0; i < out.data.length; i += 4) {
+        // Where a pixel is fully transparent its colour is not kept (the browser premultiplies).
+        const channels = original.data[i + 3] === 0 ? [3] : [0, 1, 2, 3];
+        if (channels.some((c) => out.data[i + c] !== original.data[i + c])) differing++;
+      }
+      expect(differing, name).toBe(0);
+    }
   });
 
   test('resize long edge, and "skip" for a name already exported', async ({ page }, info) => {

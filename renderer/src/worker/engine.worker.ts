@@ -7,7 +7,7 @@ import { estimateHaze, parseManifest, renderDehazed, renderDehazedSync, renderHa
 import { throwIfAborted } from '../../../engine/abort';
 import { createWebBackend } from '../../../engine/backend-web';
 import type { HazeEstimate, ImageBuffer, InferenceBackend, ModelManifest, Progress } from '../../../engine/types';
-import { bitmapPixels, crop, fitInside, imageDataOf, resized, sourceBitmap, type Rgba } from './decode';
+import { crop, fitInside, fullPixels, imageDataOf, resized, sourceBitmap, type Rgba } from './decode';
 import { PhotoCache, type CacheEntry, type Prepared } from './photo-cache';
 import type {
   ExportRequest,
@@ -69,14 +69,21 @@ async function init(req: InitRequest): Promise<InitResult> {
   return { backend: backend.name, reason: backend.reason, threads, crossOriginIsolated: self.crossOriginIsolated, ms: now() - start };
 }
 
-async function decodeFull(source: PhotoSource, signal: AbortSignal): Promise<{ full: Rgba; bitmap: ImageBitmap | null }> {
+/** The photo's bitmap (null for pixels that came decoded) and, once copied, all its pixels. */
+async function decodeSource(source: PhotoSource, signal: AbortSignal): Promise<{ bitmap: ImageBitmap | null; full: () => Promise<Rgba> }> {
   if (source.kind === 'rgba') {
     const data = new Uint8ClampedArray(source.data.buffer, source.data.byteOffset, source.width * source.height * 4);
-    return { full: { width: source.width, height: source.height, channels: 4, data }, bitmap: null };
+    const full: Rgba = { width: source.width, height: source.height, channels: 4, data };
+    return { bitmap: null, full: () => Promise.resolve(full) };
   }
   const bitmap = await sourceBitmap(source.blob);
   throwIfAborted(signal);
-  return { full: bitmapPixels(bitmap), bitmap };
+  return { bitmap, full: () => fullPixels(bitmap) };
+}
+
+async function decodeFull(source: PhotoSource, signal: AbortSignal): Promise<{ full: Rgba; bitmap: ImageBitmap | null }> {
+  const decoded = await decodeSource(source, signal);
+  return { full: await decoded.full(), bitmap: decoded.bitmap };
 }
 
 async function proxyOf(full: Rgba, bitmap: ImageBitmap | null, maxSide: number): Promise<Rgba> {
@@ -90,15 +97,25 @@ async function proxyOf(full: Rgba, bitmap: ImageBitmap | null, maxSide: number):
   }
 }
 
+/** The proxy straight from the bitmap, so that the browser resamples it on its own threads while
+ * this one copies the full pixels and runs the network. */
+async function proxyFromBitmap(bitmap: ImageBitmap, maxSide: number): Promise<Rgba | null> {
+  const size = fitInside(bitmap.width, bitmap.height, maxSide);
+  if (size.width === bitmap.width && size.height === bitmap.height) return null; // the full pixels are the proxy
+  return resized(bitmap, size.width, size.height);
+}
+
 async function prepare(photoId: string, source: PhotoSource, proxyMaxSide: number, signal: AbortSignal): Promise<Prepared> {
   const { manifest: m, backend: b } = ready();
   const start = now();
-  const { full, bitmap } = await decodeFull(source, signal);
-  const decodeMs = now() - start;
-  throwIfAborted(signal);
-  // The browser resamples the proxy on its own threads while the network runs here.
-  const proxyPromise = proxyOf(full, bitmap, proxyMaxSide);
+  const decoded = await decodeSource(source, signal);
+  const bitmap = decoded.bitmap;
+  const early = bitmap ? proxyFromBitmap(bitmap, proxyMaxSide) : null;
   try {
+    const full = await decoded.full();
+    const decodeMs = now() - start;
+    throwIfAborted(signal);
+    const proxyPromise = early ? early.then((p) => p ?? full) : proxyOf(full, null, proxyMaxSide);
     const estimateStart = now();
     const estimate = await serially(() => estimateHaze(b, m, full, { signal }));
     const estimateMs = now() - estimateStart;
@@ -106,7 +123,7 @@ async function prepare(photoId: string, source: PhotoSource, proxyMaxSide: numbe
     return { photoId, full, proxy, estimate, decodeMs, estimateMs };
   } finally {
     // Settle the proxy before the bitmap it reads from is closed.
-    await proxyPromise.catch(() => undefined);
+    await early?.catch(() => undefined);
     bitmap?.close();
   }
 }
