@@ -11,10 +11,16 @@ const ortDist = join(repoRoot, 'node_modules', 'onnxruntime-web', 'dist');
 const modelsDir = join(repoRoot, 'models');
 
 /**
- * The runtime of `onnxruntime-web/webgpu` (what engine/backend-web.ts imports): one build that
- * carries both the WebGPU and the WASM execution providers.
+ * The two onnxruntime-web runtimes engine/backend-web.ts loads: `onnxruntime-web/webgpu`'s
+ * asyncify build (WebGPU and WASM) where a GPU adapter exists, `onnxruntime-web/wasm`'s plain
+ * build (WASM only, half the start-up time) where none does.
  */
-export const ORT_RUNTIME_FILES = ['ort-wasm-simd-threaded.asyncify.mjs', 'ort-wasm-simd-threaded.asyncify.wasm'] as const;
+export const ORT_RUNTIME_FILES = [
+  'ort-wasm-simd-threaded.asyncify.mjs',
+  'ort-wasm-simd-threaded.asyncify.wasm',
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+] as const;
 
 /** Every models/<id>.json with the .onnx file it names. */
 function modelFiles(): string[] {

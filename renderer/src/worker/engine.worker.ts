@@ -4,6 +4,7 @@
  * renders previews and exports, so the UI thread never does pixel work.
  */
 import { estimateHaze, parseManifest, renderDehazed, renderDehazedSync, renderHazeMap, isAbortError } from '../../../engine/index';
+import { paddedSize } from '../../../engine/network-size';
 import { throwIfAborted } from '../../../engine/abort';
 import { createWebBackend } from '../../../engine/backend-web';
 import type { HazeEstimate, ImageBuffer, InferenceBackend, ModelManifest, Progress } from '../../../engine/types';
@@ -54,19 +55,37 @@ function post(message: WorkerResponse, transfer: Transferable[] = []): void {
   self.postMessage(message, transfer);
 }
 
+/**
+ * One run on a blank landscape input while the user picks a photo: a session's first run costs
+ * 0.3-0.5 s more than the next ones (the runtime's code is compiled further as it runs, buffers
+ * are planned), which the first photo would otherwise wait for.
+ */
+async function warmUp(b: InferenceBackend, m: ModelManifest): Promise<void> {
+  const w = paddedSize(m.input.maxSide, m.input.multiple);
+  const h = paddedSize(Math.round((m.input.maxSide * 3) / 4), m.input.multiple);
+  try {
+    await b.run(new Float32Array(3 * h * w).fill(0.5), h, w);
+  } catch {
+    // A failing network shows itself on the first photo, with the message it gives there.
+  }
+}
+
 async function init(req: InitRequest): Promise<InitResult> {
   const start = now();
-  manifest = parseManifest(req.manifest);
+  const m = parseManifest(req.manifest);
+  manifest = m;
   if (backend) await backend.dispose();
   backend = null;
   // Threads need SharedArrayBuffer, which needs cross-origin isolation (COOP + COEP headers).
   const threads = req.numThreads ?? (self.crossOriginIsolated ? Math.min(4, navigator.hardwareConcurrency || 1) : 1);
-  backend = await createWebBackend(req.onnx, manifest, {
+  const b = await createWebBackend(req.onnx, m, {
     wasmPaths: req.wasmBase,
     numThreads: threads,
     force: req.backend === 'auto' ? undefined : req.backend,
   });
-  return { backend: backend.name, reason: backend.reason, threads, crossOriginIsolated: self.crossOriginIsolated, ms: now() - start };
+  backend = b;
+  void serially(() => warmUp(b, m));
+  return { backend: b.name, reason: b.reason, threads, crossOriginIsolated: self.crossOriginIsolated, ms: now() - start };
 }
 
 /** The photo's bitmap (null for pixels that came decoded) and, once copied, all its pixels. */
