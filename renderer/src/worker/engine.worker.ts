@@ -57,7 +57,7 @@ function post(message: WorkerResponse, transfer: Transferable[] = []): void {
 
 /**
  * One run on a blank landscape input while the user picks a photo: a session's first run costs
- * 0.3-0.5 s more than the next ones (the runtime's code is compiled further as it runs, buffers
+ * 0.3-0.7 s more than the next ones (the runtime's code is compiled further as it runs, buffers
  * are planned), which the first photo would otherwise wait for.
  */
 async function warmUp(b: InferenceBackend, m: ModelManifest): Promise<void> {
