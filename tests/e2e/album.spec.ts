@@ -28,6 +28,30 @@ test.describe('albums: folders, drag-and-drop, shared settings, cancelling an ex
     await waitForPreview(page, 100);
   });
 
+  test('a large album keeps the layout inside the window: the filmstrip scrolls', async ({ page }, info) => {
+    const folder = info.outputPath('Big album');
+    mkdirSync(folder, { recursive: true });
+    for (let i = 0; i < 30; i++) copyFileSync(realPhoto(i % 2 ? 'swan.jpg' : 'train.jpg'), join(folder, `photo-${String(i).padStart(2, '0')}.jpg`));
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByRole('banner').getByRole('button', { name: 'Open folder' }).click();
+    await (await chooser).setFiles(folder);
+    const strip = page.getByRole('navigation', { name: 'Filmstrip' });
+    await expect(strip.getByRole('button')).toHaveCount(30);
+    await waitForPreview(page, 100);
+    const width = page.viewportSize()?.width ?? 0;
+    // Thirty thumbnails are far wider than the window; nothing else may be.
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(width);
+    for (const control of [page.getByRole('banner').getByRole('button', { name: 'Export' }), page.getByRole('slider', { name: 'Strength' }), viewer(page)]) {
+      const box = await control.boundingBox();
+      expect(box && box.x >= 0 && box.x + box.width <= width).toBe(true);
+    }
+    // The last photo is reached by scrolling the filmstrip, not the window.
+    const last = strip.getByRole('button', { name: 'photo-29.jpg' });
+    await last.scrollIntoViewIfNeeded();
+    await expect(last).toBeInViewport();
+    expect(await page.evaluate(() => window.scrollX)).toBe(0);
+  });
+
   test('photos dropped on the window open', async ({ page }) => {
     const files = ['pumpkins.jpg', 'camels.jpg'].map((name) => ({ name, bytes: [...readFileSync(realPhoto(name))] }));
     await page.evaluate((list) => {
