@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { expect, test, type Download } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import sharp from 'sharp';
-import { corruptJpeg, fileStats, openPhotos, realPhoto, viewer, waitForPreview } from './helpers';
+import { corruptJpeg, exportWholeAlbum, fileStats, openPhotos, realPhoto, viewer, waitForPreview } from './helpers';
 
 test.describe('export in browser mode', () => {
   test.beforeEach(async ({ page }) => {
@@ -61,13 +61,7 @@ test.describe('export in browser mode', () => {
     // The corrupt one shows as an error in the filmstrip, with no crash.
     await expect(page.getByRole('button', { name: 'broken.jpg (cannot be read)' })).toBeVisible();
 
-    const downloads: Download[] = [];
-    page.on('download', (d) => downloads.push(d));
-    await page.getByRole('banner').getByRole('button', { name: 'Export' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Export' });
-    await dialog.getByRole('radio', { name: /Whole album/ }).check();
-    await dialog.getByLabel('Format').selectOption('png');
-    await dialog.getByRole('button', { name: 'Export 3 photos' }).click();
+    const downloads = await exportWholeAlbum(page, 'png', 3);
 
     const panel = page.getByRole('region', { name: 'Export progress' });
     await expect(panel.getByRole('progressbar', { name: 'Overall progress' })).toBeVisible();
@@ -116,13 +110,7 @@ test.describe('export in browser mode', () => {
     await page.getByRole('slider', { name: 'Strength' }).fill('0');
     await waitForPreview(page, 0);
     await page.getByRole('button', { name: 'Apply to all' }).click();
-    const downloads: Download[] = [];
-    page.on('download', (d) => downloads.push(d));
-    await page.getByRole('banner').getByRole('button', { name: 'Export' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Export' });
-    await dialog.getByRole('radio', { name: /Whole album/ }).check();
-    await dialog.getByLabel('Format').selectOption('png');
-    await dialog.getByRole('button', { name: 'Export 2 photos' }).click();
+    const downloads = await exportWholeAlbum(page, 'png', 2);
     await expect(page.getByRole('region', { name: 'Export progress' })).toHaveAttribute('data-state', 'done');
     await expect.poll(() => downloads.length).toBe(2);
     for (const [source, name] of [[opaque, 'opaque-dehazed.png'], [withAlpha, 'alpha-dehazed.png']] as const) {

@@ -1,7 +1,7 @@
 /** Shared steps and pixel measurements for the browser-mode end-to-end tests. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Download, type Page } from '@playwright/test';
 import sharp from 'sharp';
 
 export const REAL = resolve('../shared/data/real');
@@ -22,6 +22,18 @@ export async function openPhotos(page: Page, files: string[]): Promise<void> {
   const chooser = page.waitForEvent('filechooser');
   await page.getByRole('banner').getByRole('button', { name: 'Open photos' }).click();
   await (await chooser).setFiles(files);
+}
+
+/** Exports the whole album of `count` photos in `format`; its downloads arrive in the returned list. */
+export async function exportWholeAlbum(page: Page, format: string, count: number): Promise<Download[]> {
+  const downloads: Download[] = [];
+  page.on('download', (d) => downloads.push(d));
+  await page.getByRole('banner').getByRole('button', { name: 'Export' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Export' });
+  await dialog.getByRole('radio', { name: /Whole album/ }).check();
+  await dialog.getByLabel('Format').selectOption(format);
+  await dialog.getByRole('button', { name: `Export ${count} photos` }).click();
+  return downloads;
 }
 
 export const viewer = (page: Page) => page.locator('canvas[aria-label="Photo preview"]');
