@@ -88,6 +88,22 @@ async function init(req: InitRequest): Promise<InitResult> {
   return { backend: b.name, reason: b.reason, threads, crossOriginIsolated: self.crossOriginIsolated, ms: now() - start };
 }
 
+/** When the photo on screen was last re-rendered (a slider moving), for background work to wait on. */
+let lastPreviewAt = -Infinity;
+const FOREGROUND_QUIET_MS = 400;
+
+/**
+ * Background preparation (the next photo) waits between its stages while the photo on screen is
+ * being re-rendered: each stage holds this thread for up to a second with a 24 MP photo, which a
+ * slider drag would otherwise wait for.
+ */
+async function foregroundQuiet(background: () => boolean, signal: AbortSignal): Promise<void> {
+  while (background() && now() - lastPreviewAt < FOREGROUND_QUIET_MS) {
+    throwIfAborted(signal);
+    await new Promise((done) => setTimeout(done, FOREGROUND_QUIET_MS / 4));
+  }
+}
+
 /** The photo's bitmap (null for pixels that came decoded) and, once copied, all its pixels. */
 async function decodeSource(source: PhotoSource, signal: AbortSignal): Promise<{ bitmap: ImageBitmap | null; full: () => Promise<Rgba> }> {
   if (source.kind === 'rgba') {
@@ -124,16 +140,25 @@ async function proxyFromBitmap(bitmap: ImageBitmap, maxSide: number): Promise<Rg
   return resized(bitmap, size.width, size.height);
 }
 
-async function prepare(photoId: string, source: PhotoSource, proxyMaxSide: number, signal: AbortSignal): Promise<Prepared> {
+async function prepare(
+  photoId: string,
+  source: PhotoSource,
+  proxyMaxSide: number,
+  signal: AbortSignal,
+  background: () => boolean,
+): Promise<Prepared> {
   const { manifest: m, backend: b } = ready();
   const start = now();
+  await foregroundQuiet(background, signal);
   const decoded = await decodeSource(source, signal);
   const bitmap = decoded.bitmap;
   const early = bitmap ? proxyFromBitmap(bitmap, proxyMaxSide) : null;
   try {
+    await foregroundQuiet(background, signal);
     const full = await decoded.full();
     const decodeMs = now() - start;
     throwIfAborted(signal);
+    await foregroundQuiet(background, signal);
     const proxyPromise = early ? early.then((p) => p ?? full) : proxyOf(full, null, proxyMaxSide);
     const estimateStart = now();
     const estimate = await serially(() => estimateHaze(b, m, full, { signal }));
@@ -174,7 +199,8 @@ async function open(req: OpenRequest): Promise<OpenResult> {
   const cached = entry !== undefined;
   if (!entry) {
     const controller = new AbortController();
-    const promise = prepare(req.photoId, req.source, req.proxyMaxSide, controller.signal);
+    // Asked for on screen meanwhile, it stops waiting for the foreground.
+    const promise = prepare(req.photoId, req.source, req.proxyMaxSide, controller.signal, () => cache.get(req.photoId)?.background ?? req.background);
     entry = cache.add({ photoId: req.photoId, proxyMaxSide: req.proxyMaxSide, promise, controller, background: req.background });
   }
   if (!req.background) entry.background = false;
@@ -222,6 +248,7 @@ function outputFor(image: Rgba): Rgba {
 }
 
 async function preview(req: PreviewRequest): Promise<PreviewResult> {
+  lastPreviewAt = now();
   const { manifest: m } = ready();
   const entry = cache.get(req.photoId);
   if (!entry) throw new Error('this photo is not open');
