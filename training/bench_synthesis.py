@@ -19,14 +19,10 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from hazeless.batch_synthesis import DeviceSet, make_batch_on_device  # noqa: E402
-from hazeless.data import Sampling, TrainingSet, make_batch  # noqa: E402
+from hazeless.data import TrainingSet, make_batch, manifest_sampling  # noqa: E402
 from train import DEFAULTS  # noqa: E402
 
-# The shipped model's sampling (models/hazeless-v1.json training.config).
-SAMPLING = Sampling.from_config({
-    "airlight_min": 0.6, "airlight_uniform_prob": 0.5, "dust_airlight_prob": 0.1, "near_sky_prob": 0.3, "bright_scene_prob": 0.3,
-    "whole_scene_prob": 0.9, "haze": {"moderate_prob": 0.5, "moderate_min": 0.3, "moderate_max": 0.85, "near_max": 0.9},
-})
+SAMPLING = manifest_sampling(os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "models", "hazeless-v1.json"))
 
 
 def rate(make, batch: int, batches: int, sync) -> float:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import glob
 import io
+import json
 import math
 import os
 import random
@@ -60,6 +61,12 @@ class Sampling:
         if "haze" in kw:
             kw["haze"] = HazeRanges(**kw["haze"])
         return Sampling(**kw)
+
+
+def manifest_sampling(manifest_path: str) -> Sampling:
+    """What a shipped model was trained on, from its manifest's training.config."""
+    with open(manifest_path) as f:
+        return Sampling.from_config(json.load(f)["training"]["config"])
 
 
 @dataclass

@@ -10,17 +10,13 @@ from typing import Callable, List, Tuple
 import pytest
 import torch
 
-from conftest import SHARED, TRAINING
+from conftest import ROOT, SHARED, TRAINING
 from hazeless.batch_synthesis import DeviceSet, _degrade as _degrade_batch, make_batch_on_device
-from hazeless.data import Sampling, TrainingSet, _degrade, make_batch
+from hazeless.data import TrainingSet, _degrade, make_batch, manifest_sampling
 from hazeless.recon import grey
 
 TRAIN = os.path.join(SHARED, "train")
-# The shipped model's sampling (models/hazeless-v1.json training.config).
-SAMPLING = Sampling.from_config({
-    "airlight_min": 0.6, "airlight_uniform_prob": 0.5, "dust_airlight_prob": 0.1, "near_sky_prob": 0.3, "bright_scene_prob": 0.3,
-    "whole_scene_prob": 0.9, "haze": {"moderate_prob": 0.5, "moderate_min": 0.3, "moderate_max": 0.85, "near_max": 0.9},
-})
+SAMPLING = manifest_sampling(os.path.join(ROOT, "models", "hazeless-v1.json"))  # what the shipped model drew
 Batch = Tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]
 
 
