@@ -5,6 +5,7 @@
 //
 // Browser-safe: imports nothing from Node or Electron.
 
+import { ADJUSTMENT_RANGES } from '../engine/adjustments';
 import {
   arr,
   bool,
@@ -176,14 +177,13 @@ export interface GrantedPaths {
 
 const MAX_PATH = 4096;
 const path = str({ min: 1, max: MAX_PATH });
-// Scales from engine/types.ts: strength, distance, exposure -100..100; protect 0..100.
-const signedSlider = num({ min: -100, max: 100 });
+const slider = (key: keyof Adjustments): Schema<number> => num({ min: ADJUSTMENT_RANGES[key][0], max: ADJUSTMENT_RANGES[key][1] });
 
 export const adjustmentsSchema: Schema<Adjustments> = obj<Adjustments>({
-  strength: signedSlider,
-  distance: signedSlider,
-  protect: num({ min: 0, max: 100 }),
-  exposure: signedSlider,
+  strength: slider('strength'),
+  distance: slider('distance'),
+  protect: slider('protect'),
+  exposure: slider('exposure'),
 });
 
 const exportFormat = literal(...EXPORT_FORMATS);

@@ -1,8 +1,11 @@
 import type { Adjustments, ModelManifest } from './types.js';
 
-/** Slider ranges; the neutral value of every slider is 0. */
+/**
+ * Slider ranges; the neutral value of every slider is 0. Strength 100 is the model's own estimate;
+ * above it the estimate is extrapolated (strengthTransmission) for a user who wants more.
+ */
 export const ADJUSTMENT_RANGES: Readonly<Record<keyof Adjustments, readonly [number, number]>> = {
-  strength: [-100, 100],
+  strength: [-100, 200],
   distance: [-100, 100],
   protect: [0, 100],
   exposure: [-100, 100],
@@ -62,9 +65,46 @@ export function protectTransmission(t: number, protect: number, weight: number):
   return t + PROTECT_MAX_RAISE * p * (1 - t);
 }
 
-/** Strength scales the haze removed: t' = 1 - |k| (1 - t), k = strength/100. */
+/**
+ * Strength scales the haze removed: t' = 1 - |k| (1 - t), k = strength/100, up to 100. Beyond
+ * 100 it scales optical depth instead, t' = t^k (200 doubles the depth -ln t): a linear
+ * extrapolation reaches t = 0 at moderate depths, while depth scaling thins every depth in
+ * proportion, keeps t > 0 and t = 1 at 1, and meets the linear form at 100 with the same value
+ * and slope. shadowBound then keeps what this does to shadows in check.
+ */
 export function strengthTransmission(t: number, strength: number): number {
-  return 1 - (Math.abs(strength) / 100) * (1 - t);
+  const k = Math.abs(strength) / 100;
+  if (k <= 1) return 1 - k * (1 - t);
+  return t <= 0 ? 0 : Math.pow(t, k);
+}
+
+/**
+ * Beyond strength 100 no pixel's luma falls below this share of its luma at strength 100 when
+ * strength reaches the top of its range (and proportionally less far between): shadows keep
+ * their gradation, scaled, instead of clipping to black as an unbounded extrapolation does.
+ */
+export const LUMA_KEPT_AT_MAX_STRENGTH = 0.5;
+
+/** The share of its strength-100 luma a pixel keeps at this strength (1 up to 100). */
+export function lumaKept(strength: number): number {
+  const top = ADJUSTMENT_RANGES.strength[1];
+  const beyond = Math.min(1, Math.max(0, (strength - 100) / (top - 100)));
+  return 1 - (1 - LUMA_KEPT_AT_MAX_STRENGTH) * beyond;
+}
+
+/**
+ * The lowest t that strength beyond 100 may reach at a pixel whose base layer has luma `luma`
+ * (airlight luma `lumaA`), given its t at strength 100 `t100` (every other slider applied): the
+ * t at which J = (B - A)/t + A has `kept` of its strength-100 luma, or t100 itself where that
+ * is lower. Pixels as bright as the airlight or brighter only brighten, and are not bounded (0).
+ */
+export function shadowBound(t100: number, luma: number, lumaA: number, kept: number): number {
+  if (luma >= lumaA || t100 <= 0) return 0;
+  const j100 = lumaA + (luma - lumaA) / t100;
+  const room = lumaA - kept * (j100 > 0 ? j100 : 0);
+  if (room <= 0) return 0;
+  const bound = (lumaA - luma) / room;
+  return bound < t100 ? bound : t100;
 }
 
 /** sRGB transfer functions (IEC 61966-2-1). */

@@ -5,8 +5,8 @@ import {
   distanceCurve,
   exposureCurve,
   isNeutral,
-  lookup,
   sampleCurve,
+  lumaKept,
   strengthTransmission,
 } from './adjustments.js';
 import { bilinearTaps, type AxisTaps } from './bilinear.js';
@@ -62,6 +62,11 @@ interface RenderPlan {
   baseRow: Float64Array;
   /** t of the row being rendered, after each slider pass (renderRow). */
   tRow: Float64Array;
+  /**
+   * Strength beyond 100 only: t of the row at strength 100 with the other sliders (from t100Lut
+   * and t100Consts) and the share of that render's luma each pixel keeps (shadowBoundRow).
+   */
+  beyond: { t100Lut: Float32Array | null; t100Consts: Float64Array; t100Row: Float64Array; kept: number } | null;
   /**
    * The numbers the pixel kernels use, as a Float64Array (see K_AR...): read from one, they are
    * unboxed doubles for V8. Passed as arguments or read from fields, a value seen once as an
@@ -137,6 +142,15 @@ function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelMan
     baseRow: new Float64Array(detail ? 3 * image.width : 0),
     consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, adj.strength / 100, (adj.protect / 100) * PROTECT_MAX_RAISE),
     tRow: new Float64Array(image.width),
+    beyond:
+      adj.strength > 100
+        ? {
+            t100Lut: transmissionLut(adj.distance, 100, estimate.depthPivot),
+            t100Consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, 1, (adj.protect / 100) * PROTECT_MAX_RAISE),
+            t100Row: new Float64Array(image.width),
+            kept: lumaKept(adj.strength),
+          }
+        : null,
   };
 }
 
@@ -200,18 +214,6 @@ function lerpInto(
 }
 
 /**
- * The effective transmission after the sliders (pure). Distance reshapes t, strength scales the
- * haze removed, protect then raises t in sky-like areas (so it caps the gain 1/t whatever the
- * strength). The pixel loop inlines the same steps.
- */
-function adjustedT(plan: RenderPlan, t: number, mask: number): number {
-  if (plan.tLut !== null) t = lookup(plan.tLut, t);
-  else if (plan.strength !== 1) t = strengthTransmission(t, plan.strength * 100);
-  if (plan.protect !== 0) t += plan.protect * mask * (1 - t);
-  return t;
-}
-
-/**
  * Constants the pixel loops use, read from a Float64Array into locals: V8 reloads module bindings
  * and plain-array elements as boxed values and unboxes them on every iteration.
  */
@@ -224,7 +226,8 @@ const OUTPUT_LUT_SIZE_F64 = Float64Array.of(OUTPUT_LUT_SIZE);
 // Slider drags re-render with the same curves many times; the last tables are kept.
 type OutputLut = Uint8Array | Uint16Array;
 let lastOutputLut: { exposure: number; max: number; lut: OutputLut } | null = null;
-let lastTLut: { distance: number; strength: number; pivot: number; lut: Float32Array } | null = null;
+// Two curves: strength beyond 100 renders with its own and the one at 100 (RenderPlan.beyond).
+const recentTLuts: { distance: number; strength: number; pivot: number; lut: Float32Array }[] = [];
 
 function outputLut(exposure: number, max: number): OutputLut {
   if (lastOutputLut?.exposure === exposure && lastOutputLut.max === max) return lastOutputLut.lut;
@@ -235,18 +238,20 @@ function outputLut(exposure: number, max: number): OutputLut {
   return lut;
 }
 
+/** distance and strength as one curve of t; null where the pixel loop's linear strength is enough. */
 function transmissionLut(distance: number, strength: number, pivot: number): Float32Array | null {
-  if (distance === 0) return null;
-  const hit = lastTLut;
-  if (hit !== null && hit.distance === distance && hit.strength === strength && hit.pivot === pivot) return hit.lut;
+  if (distance === 0 && Math.abs(strength) <= 100) return null;
+  const hit = recentTLuts.find((e) => e.distance === distance && e.strength === strength && e.pivot === pivot);
+  if (hit !== undefined) return hit.lut;
   const lut = sampleCurve((t) => strengthTransmission(distanceCurve(t, distance, pivot), strength), 4096);
-  lastTLut = { distance, strength, pivot, lut };
+  recentTLuts.unshift({ distance, strength, pivot, lut });
+  recentTLuts.length = Math.min(recentTLuts.length, 2);
   return lut;
 }
 
 /**
  * The per-pixel loops (hot: a 2 MP preview must redraw in well under 50 ms; measured in Node and
- * Chromium, see engine/README.md). The slider math of adjustedT/lookup is inlined and every
+ * Chromium, see engine/README.md). The slider math of engine/adjustments.ts is inlined and every
  * branch depends only on per-render constants. Loops run over column runs (RenderPlan.runCol) so
  * few arrays are touched per pixel (V8 re-checks each one on every iteration), and each row is
  * one call of a row kernel. The kernels of renderRow take typed arrays and numbers only: V8
@@ -359,14 +364,30 @@ function renderRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number):
     return;
   }
   const { consts } = plan;
-  adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, consts, plan.tLut, tRow);
+  const base = transmissionRow(plan, src, p0, max);
   if (k > 0) {
-    const base = plan.detail ? plan.baseRow : null;
-    if (base !== null) baseLayerRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.detailRow, plan.cols.w1, base);
     dehazeTRow(src, dst, p0, width, channels, max, tRow, base, consts, oLut);
   } else {
     addHazeRow(src, dst, p0, width, channels, max, tRow, consts, oLut);
   }
+}
+
+/**
+ * plan.tRow = the effective transmission of each pixel of the row after every slider (with the
+ * coefficient rows prepared); returns the row's base layer where the estimate has one (strength
+ * > 0), else null. Shared by the render and the haze map, so the map shows the t the render uses.
+ */
+function transmissionRow(plan: RenderPlan, src: PixelData, p0: number, max: number): Float64Array | null {
+  const { width, channels, tRow, consts } = plan;
+  adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, consts, plan.tLut, tRow);
+  const base = plan.detail && plan.strength > 0 ? plan.baseRow : null;
+  if (base !== null) baseLayerRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.detailRow, plan.cols.w1, base);
+  const beyond = plan.beyond;
+  if (beyond !== null) {
+    adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, beyond.t100Consts, beyond.t100Lut, beyond.t100Row);
+    shadowBoundRow(src, p0, width, channels, max, base, consts, beyond.kept, beyond.t100Row, tRow);
+  }
+  return base;
 }
 
 /** base = the base layer B of each pixel of the row, interleaved RGB: a I + b per channel. */
@@ -421,7 +442,7 @@ function outputRow(src: PixelData, dst: PixelData, p0: number, width: number, ch
 
 /**
  * tRow = the effective transmission of each pixel of the row: clamp(a luma + b), then distance
- * (tLut, strength folded in) or strength alone, then protect (adjustedT, inlined).
+ * (tLut, strength folded in) or strength alone, then protect (engine/adjustments.ts, inlined).
  */
 function adjustedTRow(
   src: PixelData,
@@ -471,6 +492,40 @@ function adjustedTRow(
       if (protect !== 0) t += protect * (wx0 * m0 + wx * m1) * (1 - t);
       tRow[x] = t;
     }
+  }
+}
+
+/**
+ * Strength beyond 100: t = max(t, shadowBound(t100, luma of B, luma of A, kept)) for each pixel
+ * (engine/adjustments.ts, inlined), with B the base layer or, without one, the photo.
+ */
+function shadowBoundRow(
+  src: PixelData,
+  p0: number,
+  width: number,
+  channels: number,
+  max: number,
+  base: Float64Array | null,
+  consts: Float64Array,
+  kept: number,
+  t100Row: Float64Array,
+  tRow: Float64Array,
+): void {
+  const lr = LUMA[0];
+  const lg = LUMA[1];
+  const lb = LUMA[2];
+  const lumaA = lr * consts[K_AR] + lg * consts[K_AG] + lb * consts[K_AB];
+  const inv = 1 / max;
+  for (let x = 0, p = p0; x < width; x++, p += channels) {
+    const luma = base === null ? (lr * src[p] + lg * src[p + 1] + lb * src[p + 2]) * inv : lr * base[3 * x] + lg * base[3 * x + 1] + lb * base[3 * x + 2];
+    const t100 = t100Row[x];
+    if (luma >= lumaA || t100 <= 0) continue;
+    const j100 = lumaA + (luma - lumaA) / t100;
+    const room = lumaA - kept * (j100 > 0 ? j100 : 0);
+    if (room <= 0) continue;
+    let bound = (lumaA - luma) / room;
+    if (bound > t100) bound = t100;
+    if (tRow[x] < bound) tRow[x] = bound;
   }
 }
 
@@ -653,24 +708,16 @@ export function renderHazeMap(
 ): ImageBuffer {
   const plan = makePlan(image, estimate, manifest, adjustments, opts.region);
   const channels = opts.channels ?? 4;
-  const { width, height, cols } = plan;
+  const { width, height } = plan;
   const src = image.data;
-  const inv = 1 / maxSample(src);
+  const max = maxSample(src);
   const out = new Uint8ClampedArray(width * height * channels);
   const withMask = plan.protect !== 0;
-  const coef = plan.coefRow;
   for (let y = 0; y < height; y++) {
     prepareCoefRow(plan, y, withMask);
+    transmissionRow(plan, src, y * width * image.channels, max);
     for (let x = 0; x < width; x++) {
-      const p = (y * width + x) * image.channels;
-      const c0 = 3 * cols.i0[x];
-      const c1 = c0 + 3;
-      const wx = cols.w1[x];
-      const luma = (LUMA_R * src[p] + LUMA_G * src[p + 1] + LUMA_B * src[p + 2]) * inv;
-      let t = ((1 - wx) * coef[c0] + wx * coef[c1]) * luma + ((1 - wx) * coef[c0 + 1] + wx * coef[c1 + 1]);
-      t = t < 0 ? 0 : t > 1 ? 1 : t;
-      t = adjustedT(plan, t, withMask ? (1 - wx) * coef[c0 + 2] + wx * coef[c1 + 2] : 0);
-      const v = Math.floor(t * 255 + 0.5);
+      const v = Math.floor(plan.tRow[x] * 255 + 0.5);
       const q = (y * width + x) * channels;
       out[q] = v;
       out[q + 1] = v;

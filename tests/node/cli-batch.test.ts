@@ -99,7 +99,7 @@ describe('hazeless: batches, failures, refusals, exit codes', () => {
     const cases: string[][] = [
       [],
       ['--bogus', 'cones.jpg'],
-      ['--strength', '101', 'cones.jpg'],
+      ['--strength', '201', 'cones.jpg'],
       ['--protect', '-5', 'cones.jpg'],
       ['--quality', '0', 'cones.jpg'],
       ['--format', 'gif', 'cones.jpg'],

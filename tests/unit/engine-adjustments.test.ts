@@ -13,6 +13,9 @@ import {
   sampleCurve,
   srgbToLinear,
   strengthTransmission,
+  shadowBound,
+  lumaKept,
+  LUMA_KEPT_AT_MAX_STRENGTH,
 } from '../../engine/adjustments.js';
 import { neutralAdjustments, parseManifest } from '../../engine/index.js';
 import { ROOT } from './engine-fixtures.js';
@@ -29,7 +32,7 @@ describe('adjustment values', () => {
 
   it('clamps out-of-range values and makes missing or NaN ones neutral', () => {
     expect(clampAdjustments({ strength: 250, distance: -300, protect: -5, exposure: Number.NaN })).toEqual({
-      strength: 100,
+      strength: 200,
       distance: -100,
       protect: 0,
       exposure: 0,
@@ -89,6 +92,43 @@ describe('strength and protect', () => {
     expect(strengthTransmission(0.3, 0)).toBe(1);
     expect(strengthTransmission(0.3, 50)).toBeCloseTo(0.65, 12);
     expect(strengthTransmission(0.3, -50)).toBeCloseTo(0.65, 12);
+  });
+
+  it('beyond 100 strength scales optical depth: continuous at 100, monotonic, t stays in (0, 1]', () => {
+    expect(strengthTransmission(0.3, 150)).toBeCloseTo(0.3 ** 1.5, 12);
+    expect(strengthTransmission(0.3, 200)).toBeCloseTo(0.3 ** 2, 12);
+    for (const t of grid(50)) {
+      expect(strengthTransmission(t, 100.001)).toBeCloseTo(strengthTransmission(t, 100), 4);
+      let previous = strengthTransmission(t, 100);
+      for (let s = 110; s <= 200; s += 10) {
+        const next = strengthTransmission(t, s);
+        expect(next).toBeLessThanOrEqual(previous);
+        if (t > 0) expect(next).toBeGreaterThan(0);
+        previous = next;
+      }
+    }
+    expect(strengthTransmission(1, 200)).toBe(1);
+  });
+
+  it('the shadow bound keeps the promised share of the strength-100 luma and never goes above t at 100', () => {
+    const lumaA = 0.82;
+    expect(lumaKept(100)).toBe(1);
+    expect(lumaKept(200)).toBe(LUMA_KEPT_AT_MAX_STRENGTH);
+    const J = (luma: number, t: number): number => (luma - lumaA) / t + lumaA;
+    for (const t100 of [0.3, 0.5, 0.9]) {
+      for (const luma of [0.3, 0.5, 0.7, 0.81]) {
+        for (const strength of [120, 160, 200]) {
+          const kept = lumaKept(strength);
+          const bound = shadowBound(t100, luma, lumaA, kept);
+          expect(bound).toBeLessThanOrEqual(t100);
+          // Where the bound is below t100 it is exact: J keeps `kept` of its luma at 100 there.
+          if (bound > 0 && bound < t100) expect(J(luma, bound)).toBeCloseTo(kept * J(luma, t100), 10);
+          if (bound === t100) expect(J(luma, t100)).toBeLessThanOrEqual(0);
+        }
+      }
+      // Brighter than the airlight: lowering t only brightens, nothing to bound.
+      expect(shadowBound(t100, 0.9, lumaA, 0.5)).toBe(0);
+    }
   });
 
   it('protect only raises t, never above 1, and does nothing where the mask is 0', () => {

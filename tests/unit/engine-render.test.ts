@@ -238,6 +238,37 @@ describe('sliders', () => {
     expect(hazier[2]).toBeLessThan(hazier[1]);
   });
 
+  it('strength beyond 100 removes more haze than the estimate, continuously, without clipping shadows', () => {
+    const at = (strength: number): Uint8Array | Uint8ClampedArray | Uint16Array =>
+      renderDehazedSync(city, cityEstimate, manifest, { ...PHYSICAL, strength }).data;
+    const cityContrast = (d: ArrayLike<number>): number => {
+      let sum = 0;
+      for (let y = 0; y < city.height; y++) {
+        for (let x = 1; x < city.width; x++) sum += Math.abs(luma(d, y * city.width + x) - luma(d, y * city.width + x - 1));
+      }
+      return sum / (city.height * (city.width - 1));
+    };
+    // Pixels gone black (luma under 4 of 255): what a plain extrapolation of t makes of shadows.
+    const black = (d: ArrayLike<number>): number => {
+      let n = 0;
+      for (let i = 0; i < d.length / 3; i++) if (luma(d, i) < 4) n++;
+      return n / (d.length / 3);
+    };
+    const [c100, c150, c200] = [100, 150, 200].map((s) => cityContrast(at(s)));
+    expect(c150).toBeGreaterThan(c100 * 1.03);
+    expect(c200).toBeGreaterThan(c150 * 1.02);
+    expect(meanAbsDiff(at(101), at(100))).toBeLessThan(0.5);
+    expect(black(at(200))).toBeLessThan(black(at(100)) + 0.002);
+    // The haze map shows the transmission the render used: darker beyond 100.
+    const grey = (a: Adjustments): number => {
+      const m = renderHazeMap(city, cityEstimate, manifest, a, { channels: 3 }).data;
+      let sum = 0;
+      for (let i = 0; i < m.length; i += 3) sum += m[i];
+      return sum / (m.length / 3);
+    };
+    expect(grey({ ...PHYSICAL, strength: 200 })).toBeLessThan(grey(PHYSICAL) - 10);
+  });
+
   it('distance: negative keeps distant haze, positive removes more of it, near pixels move the other way', () => {
     // Far / near by the full-resolution transmission the render itself uses (the haze map at
     // the physical setting: grey = 255 t), so that pixel classes follow edges as t does.
