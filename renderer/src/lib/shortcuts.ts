@@ -1,24 +1,12 @@
 /** Keyboard shortcuts: one table drives both the key handler and the help overlay. */
 
-export type Command =
-  | 'open-photos'
-  | 'open-folder'
-  | 'export'
-  | 'undo'
-  | 'redo'
-  | 'copy-settings'
-  | 'paste-settings'
-  | 'previous-photo'
-  | 'next-photo'
-  | 'toggle-split'
-  | 'toggle-haze-map'
-  | 'zoom-fit'
-  | 'zoom-actual'
-  | 'zoom-in'
-  | 'zoom-out'
-  | 'reset-all'
-  | 'help'
-  | 'close';
+import type { MenuCommand } from '../../../electron/contract';
+
+/**
+ * Every command the keyboard or the desktop menu can give: the menu's commands (one list, in
+ * electron/contract.ts, shared with electron/menu-spec.ts) plus keys that have no menu item.
+ */
+export type Command = MenuCommand | 'close';
 
 export interface Shortcut {
   command: Command;
