@@ -7,14 +7,9 @@ import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { eventChannels, IMAGE_EXTENSIONS, invokeChannels, type EventName, type EventPayload, type MenuCommand } from './contract';
 import { serveAppRequest } from './app-protocol';
-import { ExportQueue } from './export-jobs';
-import type { WorkerSetup } from './export-protocol';
 import { createIpcHandlers, dispatch, type NativeShell } from './ipc-handlers';
+import { createMainServices } from './main-services';
 import { menuSpec, type MenuEntry } from './menu-spec';
-import { locateModel, readModelBundle } from './model-lookup';
-import { PathGuard } from './path-guard';
-import { RecentAlbums } from './recent';
-import { AdjustmentsStore, SettingsStore } from './settings-store';
 import { INVOKE_NAMES, validateEvent } from './validate';
 import { APP_ENTRY_URL, APP_SCHEME, isAllowedAppUrl, isAllowedRequestUrl, isPermissionAllowed } from './web-security';
 
@@ -164,44 +159,17 @@ async function main(): Promise<void> {
   await app.whenReady();
   hardenSession();
 
-  const userData = app.getPath('userData');
-  const guard = new PathGuard();
-  const settings = new SettingsStore(userData);
-  const adjustments = new AdjustmentsStore(userData);
-  const recent = new RecentAlbums(userData);
-  // The remembered export folder was chosen by the user in an earlier session.
-  const remembered = (await settings.get()).export.outFolder;
-  if (remembered) await guard.grant(remembered).catch(() => undefined);
-
-  const location = { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() };
-  const native = nativeShell();
-  const exports = new ExportQueue({
-    createWorker: (setup: WorkerSetup) => new Worker(workerUrl, { workerData: setup }),
-    manifestPath: async () => (await locateModel(location)).manifestPath,
-    events: {
-      progress: (p) => {
-        send('exportProgress', p);
-        const fraction = p.total > 0 ? (p.done + (p.fileTotal > 0 ? p.fileDone / p.fileTotal : 0)) / p.total : 0;
-        native.setProgress(p.stage === 'done' ? null : Math.min(1, fraction));
-      },
-      fileResult: (r) => send('exportFileResult', r),
-      done: (d) => {
-        native.setProgress(null);
-        send('exportDone', d);
-        if (win && !win.isFocused()) win.flashFrame(true);
-      },
+  const services = await createMainServices({
+    userData: app.getPath('userData'),
+    location: { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() },
+    native: nativeShell(),
+    createWorker: (setup) => new Worker(workerUrl, { workerData: setup }),
+    send,
+    onExportDone: () => {
+      if (win && !win.isFocused()) win.flashFrame(true);
     },
   });
-
-  const handlers = createIpcHandlers({
-    guard,
-    settings,
-    adjustments,
-    recent,
-    exports,
-    native,
-    loadModel: async () => readModelBundle(await locateModel(location)),
-  });
+  const handlers = createIpcHandlers(services);
   for (const name of INVOKE_NAMES) {
     ipcMain.handle(invokeChannels[name].channel, (event, payload: unknown) =>
       dispatch(handlers, name, payload, trustedSender(event.sender, event.senderFrame?.url, event.senderFrame?.parent === null)),
@@ -232,7 +200,7 @@ async function main(): Promise<void> {
     if (flushed) return;
     event.preventDefault();
     flushed = true;
-    void Promise.allSettled([exports.shutdown(), adjustments.flush()]).then(() => app.quit());
+    void Promise.allSettled([services.exports.shutdown(), services.adjustments.flush()]).then(() => app.quit());
   });
 }
 

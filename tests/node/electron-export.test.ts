@@ -2,24 +2,15 @@ import { createHash } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportDone, ExportFileResult, ExportOptions, ExportProgress } from '../../electron/contract';
 import { ExportQueue, isLeftoverTemp } from '../../electron/export-jobs';
-import type { WorkerSetup } from '../../electron/export-protocol';
 import { OUTPUT_MARKER, scanAlbum } from '../../electron/library';
 import { locateModel } from '../../electron/model-lookup';
+import { tsExportWorker } from './ts-export-worker';
 
 const REAL = path.resolve('../shared/data/real');
-const WORKER = pathToFileURL(path.resolve('electron/export-worker.ts')).href;
-
-/** The real worker module, compiled on the fly by tsx (the app runs the built JS instead). */
-function tsWorker(setup: WorkerSetup): Worker {
-  const code = `import('tsx/esm/api').then(({ tsImport }) => tsImport(${JSON.stringify(WORKER)}, ${JSON.stringify(pathToFileURL(path.resolve('package.json')).href)}))`;
-  return new Worker(code, { eval: true, workerData: setup });
-}
 
 interface Recorded {
   progress: ExportProgress[];
@@ -30,7 +21,7 @@ interface Recorded {
 function makeQueue(extra: { cancelGraceMs?: number } = {}): { queue: ExportQueue; record: (jobId: () => string) => Recorded } {
   const listeners: { progress: ExportProgress[]; results: ExportFileResult[]; resolve: (d: ExportDone) => void }[] = [];
   const queue = new ExportQueue({
-    createWorker: tsWorker,
+    createWorker: tsExportWorker,
     manifestPath: async () => (await locateModel({ isPackaged: false, resourcesPath: '', appPath: process.cwd() })).manifestPath,
     progressIntervalMs: 0,
     ...extra,
