@@ -362,6 +362,7 @@ export const invokeChannels = {
     obj<{ path: string; size: number }>({ path, size: num({ min: 16, max: 1024, integer: true }) }),
   ),
   loadModel: invoke<undefined, ModelBundle>('model/load', none),
+  /** Native folder dialog for exports: the only way a folder becomes writable. */
   chooseOutputFolder: invoke<{ defaultPath: string | null }, string | null>(
     'dialog/choose-output-folder',
     obj<{ defaultPath: string | null }>({ defaultPath: nullable(path) }),
@@ -386,7 +387,10 @@ export const invokeChannels = {
     'window/taskbar-progress',
     obj<{ progress: number | null }>({ progress: nullable(num({ min: 0, max: 1 })) }),
   ),
-  /** Paths of dropped files/folders (the preload resolves them from File objects). */
+  /**
+   * Paths of dropped files/folders (the preload resolves them from File objects). Main grants
+   * photos one by one, and folders only once the user confirms them in its own dialog.
+   */
   grantDropped: invoke<{ paths: string[] }, GrantedPaths>(
     'drop/grant',
     obj<{ paths: string[] }>({ paths: arr(path, { min: 1, max: 10_000 }) }),

@@ -2,9 +2,10 @@
 // specifics (dialogs, shell, the window) come in through `NativeShell`, so this whole layer runs
 // and is tested in plain Node; main.ts only registers these functions with ipcMain.
 
-import { stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { AlbumListing, InvokeName, ModelBundle, RequestOf, ResponseOf } from './contract';
+import type { ChosenExportFolders } from './export-folders';
 import type { ExportQueue } from './export-jobs';
 import { describeFiles, scanAlbum } from './library';
 import { PathGuard, PathRefusedError } from './path-guard';
@@ -17,6 +18,9 @@ import { validateRequest } from './validate';
 export interface NativeShell {
   pickPhotos(): Promise<string[] | null>;
   pickFolder(title: string, defaultPath: string | null): Promise<string | null>;
+  /** Asks the user in main's own dialog whether to open these dropped folders (real paths) as albums. */
+  confirmOpenFolders(folders: string[]): Promise<boolean>;
+  /** Shows a folder in the OS file manager; main has checked that it is a plain folder the user chose. */
   openFolder(folder: string): Promise<boolean>;
   setProgress(progress: number | null): void;
 }
@@ -26,6 +30,7 @@ export interface MainServices {
   settings: SettingsStore;
   adjustments: AdjustmentsStore;
   recent: RecentAlbums;
+  exportFolders: ChosenExportFolders;
   exports: ExportQueue;
   loadModel: () => Promise<ModelBundle>;
   native: NativeShell;
@@ -33,45 +38,47 @@ export interface MainServices {
 
 export type IpcHandlers = { [N in InvokeName]: (request: RequestOf<N>) => Promise<ResponseOf<N>> };
 
-/**
- * Output folders may not exist yet ("<album>/Dehazed"): allowed when the nearest existing
- * ancestor is granted. Returns the real path the export will write into, created if needed.
- */
-export async function checkOutputFolder(guard: PathGuard, requested: string): Promise<string> {
-  const resolved = path.resolve(requested);
-  if (!path.isAbsolute(requested)) throw new PathRefusedError(requested, 'not absolute');
-  let existing = resolved;
-  const missing: string[] = [];
-  for (;;) {
-    try {
-      await stat(existing);
-      break;
-    } catch {
-      const parent = path.dirname(existing);
-      if (parent === existing) throw new PathRefusedError(requested, 'no existing parent');
-      missing.unshift(path.basename(existing));
-      existing = parent;
-    }
-  }
-  const realBase = await guard.check(existing, 'folder');
-  if (missing.length === 0) return realBase;
-  if (missing.some((m) => m === '..' || m === '.' || m.startsWith('.'))) throw new PathRefusedError(requested, 'bad folder name');
-  return path.join(realBase, ...missing);
+/** At start: the remembered export folder is writable again if the user chose it in main's dialog. */
+export async function restoreGrants(services: Pick<MainServices, 'guard' | 'settings' | 'exportFolders'>): Promise<void> {
+  const remembered = (await services.settings.get()).export.outFolder;
+  if (remembered && (await services.exportFolders.has(remembered))) await services.guard.grantOutput(remembered).catch(() => undefined);
 }
 
-async function listGranted(services: MainServices, folder: string, recursive: boolean): Promise<AlbumListing> {
-  const real = await services.guard.check(folder, 'folder');
-  const files = await scanAlbum(real, { recursive });
-  return { folder: real, recursive, files };
+/** A path as a drop produces it: absolute, no "." or ".." segments. */
+function isDropPath(p: string): boolean {
+  return path.isAbsolute(p) && !p.split(/[\\/]+/).some((s) => s === '.' || s === '..');
+}
+
+// Folders the OS shell launches instead of showing: macOS bundles (by extension, or by the
+// Contents/Info.plist every bundle has) and Windows shell-namespace folders ("name.{CLSID}").
+const BUNDLE_EXTENSIONS = new Set(['.app', '.appex', '.bundle', '.framework', '.kext', '.mpkg', '.pkg', '.plugin', '.prefpane', '.saver', '.workflow', '.xpc']);
+
+async function isLaunchable(folder: string): Promise<boolean> {
+  const name = path.basename(folder);
+  if (BUNDLE_EXTENSIONS.has(path.extname(name).toLowerCase()) || /\.\{[0-9a-f-]+\}$/i.test(name)) return true;
+  return stat(path.join(folder, 'Contents', 'Info.plist')).then(
+    () => true,
+    () => false,
+  );
 }
 
 export function createIpcHandlers(services: MainServices): IpcHandlers {
   const { guard, native } = services;
+  // Album roots the user opened in main's folder dialog (directly or from the recent list): only
+  // these are remembered as recent albums. Dropped folders are readable for this session only.
+  const openedInDialog = new Set<string>();
 
-  const openAlbum = async (folder: string, recursive: boolean): Promise<AlbumListing> => {
-    const listing = await listGranted(services, folder, recursive);
-    await services.recent.add(listing.folder, recursive);
+  const listAlbum = async (folder: string, recursive: boolean): Promise<AlbumListing> => {
+    const real = await guard.check(folder, 'folder');
+    const listing = { folder: real, recursive, files: await scanAlbum(real, { recursive }) };
+    if (openedInDialog.has(real)) await services.recent.addOpenedInDialog(real, recursive);
     return listing;
+  };
+
+  const openInDialog = async (folder: string, recursive: boolean): Promise<AlbumListing> => {
+    const real = await guard.grantFolder(folder);
+    openedInDialog.add(real);
+    return listAlbum(real, recursive);
   };
 
   return {
@@ -80,8 +87,9 @@ export function createIpcHandlers(services: MainServices): IpcHandlers {
       if (!picked || picked.length === 0) return null;
       const granted: string[] = [];
       for (const p of picked) {
-        const g = await guard.grant(p);
-        if (g.kind === 'file') granted.push(g.real);
+        // Chosen in main's dialog: a symlink the user picked is followed, but only to a photo.
+        const real = await guard.grantImage(p, { followLink: true }).catch(() => null);
+        if (real !== null && !granted.includes(real)) granted.push(real);
       }
       return granted;
     },
@@ -89,14 +97,11 @@ export function createIpcHandlers(services: MainServices): IpcHandlers {
     async openFolderDialog({ recursive }) {
       const picked = await native.pickFolder('Open album folder', null);
       if (!picked) return null;
-      const g = await guard.grant(picked);
-      if (g.kind !== 'folder') return null;
-      return openAlbum(g.real, recursive);
+      return openInDialog(picked, recursive);
     },
 
     async listAlbum({ folder, recursive }) {
-      // Dropped folders and refreshes land here too; all of them count as "recently opened".
-      return openAlbum(folder, recursive);
+      return listAlbum(folder, recursive);
     },
 
     async describeFiles({ paths }) {
@@ -112,9 +117,7 @@ export function createIpcHandlers(services: MainServices): IpcHandlers {
     async openRecentAlbum({ folder }) {
       const entry = await services.recent.find(folder);
       if (!entry) throw new PathRefusedError(folder, 'not a recent album');
-      const g = await guard.grant(entry.folder);
-      if (g.kind !== 'folder') throw new PathRefusedError(folder, 'not a folder');
-      return openAlbum(g.real, entry.recursive);
+      return openInDialog(entry.folder, entry.recursive);
     },
 
     async clearRecentAlbums() {
@@ -135,17 +138,18 @@ export function createIpcHandlers(services: MainServices): IpcHandlers {
 
     async chooseOutputFolder({ defaultPath }) {
       // The default only seeds the dialog, and only when it is already allowed.
-      const seed = defaultPath && (await guard.allows(defaultPath, 'folder')) ? defaultPath : null;
-      const picked = await native.pickFolder('Choose export folder', seed);
+      const seeded = defaultPath !== null && ((await guard.allows(defaultPath, 'folder')) || (await guard.checkOutput(defaultPath).then(() => true, () => false)));
+      const picked = await native.pickFolder('Choose export folder', seeded ? defaultPath : null);
       if (!picked) return null;
-      const g = await guard.grant(picked);
-      return g.kind === 'folder' ? g.real : null;
+      const real = await guard.grantOutput(picked).catch(() => null);
+      if (real !== null) await services.exportFolders.add(real);
+      return real;
     },
 
     async startExport({ items, options }) {
       const checkedItems = [];
       for (const item of items) checkedItems.push({ ...item, path: await guard.check(item.path, 'file') });
-      const outFolder = await checkOutputFolder(guard, options.outFolder);
+      const outFolder = await guard.checkOutput(options.outFolder);
       const jobId = services.exports.start({ items: checkedItems, options: { ...options, outFolder } });
       return { jobId };
     },
@@ -155,7 +159,14 @@ export function createIpcHandlers(services: MainServices): IpcHandlers {
     },
 
     async openInFileManager({ path: p }) {
-      return native.openFolder(await guard.check(p, 'folder'));
+      // Only a folder the user chose: an export folder or an album root, never a file or an app.
+      let real = await guard.checkOutput(p).catch(() => null);
+      if (real === null) {
+        real = await guard.check(p, 'folder');
+        if (!guard.isAlbumRoot(real)) throw new PathRefusedError(p, 'not a folder you opened');
+      }
+      if (await isLaunchable(real)) throw new PathRefusedError(p, 'an application, not a folder');
+      return native.openFolder(real);
     },
 
     async getSettings() {
@@ -165,7 +176,7 @@ export function createIpcHandlers(services: MainServices): IpcHandlers {
     async setSettings(patch) {
       // A remembered export folder must be one the user chose: it is re-granted at next start.
       const out = patch.export?.outFolder;
-      if (out) await checkOutputFolder(guard, out);
+      if (out) await guard.checkOutput(out);
       return services.settings.update(patch);
     },
 
@@ -185,16 +196,26 @@ export function createIpcHandlers(services: MainServices): IpcHandlers {
     },
 
     async grantDropped({ paths }) {
-      const out = { files: [] as string[], folders: [] as string[] };
+      // Main cannot tell a real drop from a forged one, so a drop grants no more than is safe
+      // either way: single photos (never through a symlink), and folders only once the user
+      // confirms them in main's own dialog, for this session (never into the recent list).
+      const files: string[] = [];
+      const folders: string[] = [];
       for (const p of paths) {
-        try {
-          const g = await guard.grant(p);
-          (g.kind === 'file' ? out.files : out.folders).push(g.real);
-        } catch {
-          // A dropped item that vanished or is a device/socket is simply not granted.
+        if (!isDropPath(p)) continue;
+        const info = await lstat(p).catch(() => null);
+        if (info?.isFile()) {
+          const real = await guard.grantImage(p, { followLink: false }).catch(() => null);
+          if (real !== null && !files.includes(real)) files.push(real);
+        } else if (info?.isDirectory()) {
+          const real = await realpath(p).catch(() => null);
+          if (real !== null && !folders.includes(real)) folders.push(real);
         }
       }
-      return out;
+      if (folders.length === 0 || !(await native.confirmOpenFolders(folders))) return { files, folders: [] };
+      const granted: string[] = [];
+      for (const f of folders) granted.push(await guard.grantFolder(f));
+      return { files, folders: granted };
     },
   };
 }

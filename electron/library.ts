@@ -4,6 +4,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { formatFromSharp } from '../node/image-formats';
 import { IMAGE_EXTENSIONS, type AlbumEntry } from './contract';
 
 /** Written into folders that an export created, so albums never list our own outputs. */
@@ -21,6 +22,16 @@ const extensions = new Set<string>(IMAGE_EXTENSIONS);
 
 export function isSupportedImageName(name: string): boolean {
   return !name.startsWith('.') && extensions.has(path.extname(name).toLowerCase());
+}
+
+/** True when the file's content is a format Hazeless reads (as the decoder recognises it), whatever its name says. */
+export async function hasImageSignature(file: string): Promise<boolean> {
+  try {
+    const meta = await sharp(file).metadata();
+    return formatFromSharp(meta.format, meta.compression) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });

@@ -93,6 +93,24 @@ function nativeShell(): NativeShell {
       const r = w ? await dialog.showOpenDialog(w, options) : await dialog.showOpenDialog(options);
       return r.canceled || r.filePaths.length === 0 ? null : r.filePaths[0];
     },
+    async confirmOpenFolders(folders) {
+      // The paths come from a drop the renderer reports: the user says here, in main, whether
+      // they meant to open these folders.
+      const shown = folders.slice(0, 8).join('\n') + (folders.length > 8 ? `\n… and ${folders.length - 8} more` : '');
+      const options: Electron.MessageBoxOptions = {
+        type: 'question',
+        title: 'Open dropped folders',
+        message: folders.length === 1 ? 'Open this folder as an album?' : `Open these ${folders.length} folders as an album?`,
+        detail: shown,
+        buttons: ['Open', 'Cancel'],
+        defaultId: 0,
+        cancelId: 1,
+        noLink: true,
+      };
+      const w = owner();
+      const r = w ? await dialog.showMessageBox(w, options) : await dialog.showMessageBox(options);
+      return r.response === 0;
+    },
     async openFolder(folder) {
       return (await shell.openPath(folder)) === '';
     },

@@ -1,9 +1,13 @@
-// Main only touches paths the user handed over: files picked in a dialog or dropped, and folder
-// roots picked/dropped (everything beneath them). Checks run on real paths (symlinks resolved),
-// so `..` segments and symlinks that lead out of a granted root are refused.
+// Main only touches paths the user handed over. Reading: image files picked in the photo dialog
+// or dropped, and album folders (everything beneath them) opened in the folder dialog or dropped
+// and confirmed in main's own dialog. Writing: only the folders chosen in main's export dialog,
+// each exactly (not what lies beneath). Checks run on real paths (symlinks resolved), so `..`
+// segments and symlinks that lead out of a grant are refused. A refusal never says whether the
+// path exists: everything outside the grants gets the same answer.
 
-import { realpath, stat } from 'node:fs/promises';
+import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { hasImageSignature, isSupportedImageName } from './library';
 
 export class PathRefusedError extends Error {
   override readonly name = 'PathRefusedError';
@@ -13,6 +17,9 @@ export class PathRefusedError extends Error {
 }
 
 export type PathKind = 'file' | 'folder';
+
+const NOT_GRANTED = 'not among the photos and folders you opened';
+const NOT_CHOSEN = 'not an export folder you chose';
 
 const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin';
 
@@ -33,52 +40,85 @@ function syntacticCheck(requested: unknown): string {
   return path.resolve(requested);
 }
 
+async function realOrNull(p: string): Promise<string | null> {
+  try {
+    return await realpath(p);
+  } catch {
+    return null;
+  }
+}
+
 export class PathGuard {
   // Real paths decide; the paths as granted ("aliases", which may run through symlinks such as
   // /home -> /usr/home) only let a request through the cheap lexical pre-check.
   private readonly files = new Set<string>();
   private readonly folders = new Set<string>();
+  private readonly outputs = new Set<string>();
   private readonly aliases = new Set<string>();
+  private readonly outputAliases = new Set<string>();
 
-  /** Grants an existing file or folder (kind detected); returns its real path. */
-  async grant(p: string): Promise<{ kind: PathKind; real: string }> {
+  /**
+   * Grants one image file for reading: a regular file with a photo extension whose content is
+   * one of the formats Hazeless reads, both judged on its real path. With `followLink: false`
+   * (drops) the path itself must be that file, not a symlink to one somewhere else.
+   */
+  async grantImage(p: string, opts: { followLink: boolean }): Promise<string> {
     const resolved = syntacticCheck(p);
+    if (!opts.followLink && !(await lstat(resolved)).isFile()) throw new PathRefusedError(p, 'not a file');
     const real = await realpath(resolved);
-    const info = await stat(real);
-    let kind: PathKind;
-    if (info.isDirectory()) kind = 'folder';
-    else if (info.isFile()) kind = 'file';
-    else throw new PathRefusedError(p, 'neither a file nor a folder');
-    (kind === 'folder' ? this.folders : this.files).add(real);
+    if (!(await stat(real)).isFile()) throw new PathRefusedError(p, 'not a file');
+    if (!isSupportedImageName(path.basename(real)) || !(await hasImageSignature(real))) throw new PathRefusedError(p, 'not a photo');
+    this.files.add(real);
     if (resolved !== real) this.aliases.add(resolved);
-    return { kind, real };
+    return real;
   }
 
-  grantedFolders(): string[] {
-    return [...this.folders];
+  /** Grants a folder and everything beneath it for reading; returns its real path. */
+  async grantFolder(p: string): Promise<string> {
+    const { resolved, real } = await this.realFolder(p);
+    this.folders.add(real);
+    if (resolved !== real) this.aliases.add(resolved);
+    return real;
+  }
+
+  /** Grants writing into exactly this folder (chosen in main's export dialog). */
+  async grantOutput(p: string): Promise<string> {
+    const { resolved, real } = await this.realFolder(p);
+    this.outputs.add(real);
+    if (resolved !== real) this.outputAliases.add(resolved);
+    return real;
+  }
+
+  /** A real path that `grantFolder` returned (an album root), as opposed to a folder inside one. */
+  isAlbumRoot(real: string): boolean {
+    return this.folders.has(real);
   }
 
   /**
-   * Resolves `requested` and returns its real path if it is a granted file or lies inside a
-   * granted folder, and is of the expected kind. Throws PathRefusedError otherwise (including
-   * when it does not exist: we never confirm the existence of paths outside the grants).
+   * Resolves `requested` and returns its real path if it is a granted image file, or an image
+   * file or folder inside a granted folder, of the expected kind. Throws PathRefusedError
+   * otherwise, with the same reason whether or not the path exists.
    */
   async check(requested: unknown, kind: PathKind): Promise<string> {
     const resolved = syntacticCheck(requested);
     // Refuse lexically first so nothing outside the grants is even stat'ed.
-    if (!this.realAllowed(resolved) && !this.aliasAllowed(resolved)) {
-      throw new PathRefusedError(resolved, 'outside what the user opened');
-    }
-    let real: string;
-    try {
-      real = await realpath(resolved);
-    } catch {
-      throw new PathRefusedError(resolved, 'does not exist');
-    }
-    if (!this.realAllowed(real)) throw new PathRefusedError(resolved, 'leads outside what the user opened');
+    if (!this.readAllowed(resolved) && !this.under(this.aliases, resolved)) throw new PathRefusedError(resolved, NOT_GRANTED);
+    const real = await realOrNull(resolved);
+    if (real === null || !this.readAllowed(real)) throw new PathRefusedError(resolved, NOT_GRANTED);
     const info = await stat(real);
     if (kind === 'file' && !info.isFile()) throw new PathRefusedError(resolved, 'not a file');
+    if (kind === 'file' && !this.files.has(real) && !isSupportedImageName(path.basename(real))) throw new PathRefusedError(resolved, 'not a photo');
     if (kind === 'folder' && !info.isDirectory()) throw new PathRefusedError(resolved, 'not a folder');
+    return real;
+  }
+
+  /** The real path of a folder chosen in main's export dialog; refused alike for anything else. */
+  async checkOutput(requested: unknown): Promise<string> {
+    const resolved = syntacticCheck(requested);
+    const named = (set: Set<string>): boolean => [...set].some((p) => key(p) === key(resolved));
+    if (!named(this.outputs) && !named(this.outputAliases)) throw new PathRefusedError(resolved, NOT_CHOSEN);
+    const real = await realOrNull(resolved);
+    if (real === null || !this.outputs.has(real) || !(await stat(real)).isDirectory()) throw new PathRefusedError(resolved, NOT_CHOSEN);
     return real;
   }
 
@@ -93,14 +133,19 @@ export class PathGuard {
     }
   }
 
-  private realAllowed(real: string): boolean {
-    if (this.files.has(real)) return true;
-    for (const root of this.folders) if (isWithin(root, real)) return true;
-    return false;
+  private async realFolder(p: string): Promise<{ resolved: string; real: string }> {
+    const resolved = syntacticCheck(p);
+    const real = await realpath(resolved);
+    if (!(await stat(real)).isDirectory()) throw new PathRefusedError(p, 'not a folder');
+    return { resolved, real };
   }
 
-  private aliasAllowed(resolved: string): boolean {
-    for (const alias of this.aliases) if (isWithin(alias, resolved)) return true;
+  private readAllowed(real: string): boolean {
+    return this.files.has(real) || this.under(this.folders, real);
+  }
+
+  private under(roots: Set<string>, p: string): boolean {
+    for (const root of roots) if (isWithin(root, p)) return true;
     return false;
   }
 }

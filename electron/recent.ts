@@ -1,5 +1,7 @@
 // Recently opened album folders, most recent first. The list lives in main's userData, never in
-// the renderer: reopening a recent album re-grants only folders that are in this list.
+// the renderer: reopening a recent album re-grants only folders that are in this list. Only
+// folders the user opened in main's folder dialog go in (never a dropped one), and each entry
+// records that: an entry without the record is not shown and not re-granted.
 
 import path from 'node:path';
 import type { RecentAlbum } from './contract';
@@ -7,13 +9,24 @@ import { JsonFile } from './json-file';
 
 export const MAX_RECENT = 12;
 
+/** How a recent album was granted: in main's folder dialog (the only way in). */
+const GRANTED_BY = 'folder-dialog';
+
+type StoredRecent = RecentAlbum & { grantedBy: typeof GRANTED_BY };
+
 function parseRecent(raw: unknown): RecentAlbum[] {
   if (!Array.isArray(raw)) return [];
   const out: RecentAlbum[] = [];
   for (const r of raw as unknown[]) {
     if (typeof r !== 'object' || r === null) continue;
-    const { folder, recursive, openedAt } = r as Record<string, unknown>;
-    if (typeof folder === 'string' && path.isAbsolute(folder) && typeof recursive === 'boolean' && typeof openedAt === 'number') {
+    const { folder, recursive, openedAt, grantedBy } = r as Record<string, unknown>;
+    if (
+      typeof folder === 'string' &&
+      path.isAbsolute(folder) &&
+      typeof recursive === 'boolean' &&
+      typeof openedAt === 'number' &&
+      grantedBy === GRANTED_BY
+    ) {
       out.push({ folder, recursive, openedAt });
     }
   }
@@ -21,7 +34,7 @@ function parseRecent(raw: unknown): RecentAlbum[] {
 }
 
 export class RecentAlbums {
-  private readonly file: JsonFile<RecentAlbum[]>;
+  private readonly file: JsonFile<StoredRecent[]>;
   private list: RecentAlbum[] | null = null;
 
   constructor(userDataDir: string, private readonly now: () => number = Date.now) {
@@ -37,18 +50,23 @@ export class RecentAlbums {
     return (await this.get()).find((r) => r.folder === folder);
   }
 
-  async add(folder: string, recursive: boolean): Promise<RecentAlbum[]> {
+  /** Records an album the user opened in main's folder dialog (or reopened from this list). */
+  async addOpenedInDialog(folder: string, recursive: boolean): Promise<RecentAlbum[]> {
     const current = await this.get();
     const next = [{ folder, recursive, openedAt: this.now() }, ...current.filter((r) => r.folder !== folder)].slice(0, MAX_RECENT);
     this.list = next;
-    await this.file.write(next);
+    await this.save();
     return this.get();
   }
 
   async remove(folder: string): Promise<RecentAlbum[]> {
     this.list = (await this.get()).filter((r) => r.folder !== folder);
-    await this.file.write(this.list);
+    await this.save();
     return this.get();
+  }
+
+  private save(): Promise<void> {
+    return this.file.write((this.list ?? []).map((r) => ({ ...r, grantedBy: GRANTED_BY })));
   }
 
   async clear(): Promise<RecentAlbum[]> {

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeChannels, PayloadError, type EventName, type InvokeName } from '../../electron/contract';
 import { ExportQueue } from '../../electron/export-jobs';
 import type { WorkerSetup } from '../../electron/export-protocol';
-import { createIpcHandlers, dispatch, type IpcHandlers, type NativeShell } from '../../electron/ipc-handlers';
+import { ChosenExportFolders } from '../../electron/export-folders';
+import { createIpcHandlers, dispatch, restoreGrants, type IpcHandlers, type MainServices, type NativeShell } from '../../electron/ipc-handlers';
 import { locateModel, readModelBundle } from '../../electron/model-lookup';
 import { PathGuard, PathRefusedError } from '../../electron/path-guard';
 import { RecentAlbums } from '../../electron/recent';
@@ -171,6 +172,7 @@ describe('IPC handlers with the path guard', () => {
     const native: NativeShell = {
       pickPhotos: async () => picks.photos,
       pickFolder: async () => picks.folder,
+      confirmOpenFolders: async () => true,
       openFolder: async (f) => {
         opened.push(f);
         return true;
@@ -184,6 +186,7 @@ describe('IPC handlers with the path guard', () => {
       settings: new SettingsStore(userData),
       adjustments: new AdjustmentsStore(userData),
       recent: new RecentAlbums(userData),
+      exportFolders: new ChosenExportFolders(userData),
       loadModel: () => readModelBundle(model),
       exports: new ExportQueue({
         createWorker: (setup: WorkerSetup) => new Worker('', { eval: true, workerData: setup }),
@@ -259,6 +262,10 @@ describe('IPC handlers with the path guard', () => {
 
   it('keeps settings and per-photo adjustments, and validates the remembered output folder', async () => {
     const out = path.join(album, 'Dehazed');
+    await expect(call('setSettings', { export: { outFolder: out } })).rejects.toBeInstanceOf(PathRefusedError);
+    await mkdir(out);
+    picks.folder = out;
+    expect(await call('chooseOutputFolder', { defaultPath: null })).toBe(out);
     const s = await call('setSettings', { export: { outFolder: out, format: 'png' } });
     expect(s.export).toMatchObject({ outFolder: out, format: 'png' });
     const key = { path: path.join(album, 'cones.jpg'), mtimeMs: 5 };
@@ -273,5 +280,216 @@ describe('IPC handlers with the path guard', () => {
     const bundle = await call('loadModel', undefined);
     expect((bundle.manifest as { input: { name: string } }).input.name).toBeTypeOf('string');
     expect(bundle.onnx.byteLength).toBeGreaterThan(100_000);
+  });
+});
+
+// A compromised renderer can send any payload the schemas accept. Whatever it sends, main must
+// let it read only image files the user opened or dropped and folders the user opened, and write
+// only into a folder the user chose in main's export dialog.
+describe('IPC handlers against a compromised renderer', () => {
+  let base: string;
+  let album: string;
+  let outside: string;
+  let exportsDir: string;
+  let userData: string;
+  const answers = { folder: null as string | null, confirm: false };
+  const asked: string[][] = [];
+  const opened: string[] = [];
+
+  beforeAll(async () => {
+    base = await mkdtemp(path.join(tmpdir(), 'hazeless-attack-'));
+    album = path.join(base, 'album');
+    outside = path.join(base, 'outside');
+    exportsDir = path.join(base, 'exports');
+    userData = path.join(base, 'userData');
+    for (const d of [album, outside, exportsDir, path.join(outside, 'sub'), path.join(album, 'Evil.app', 'Contents', 'MacOS')]) {
+      await mkdir(d, { recursive: true });
+    }
+    await copyFile(path.resolve('../shared/data/real/cones.jpg'), path.join(album, 'cones.jpg'));
+    await copyFile(path.resolve('../shared/data/real/swan.jpg'), path.join(outside, 'swan.jpg'));
+    await writeFile(path.join(outside, 'secret.txt'), 'secret');
+    await writeFile(path.join(album, 'fake.jpg'), 'not an image, only named like one');
+    await writeFile(path.join(album, 'Evil.app', 'Contents', 'Info.plist'), '<plist/>');
+    await writeFile(path.join(album, 'Evil.app', 'Contents', 'MacOS', 'Evil'), '#!/bin/sh\n');
+    await symlink(path.join(outside, 'swan.jpg'), path.join(album, 'link.jpg'));
+    await symlink(outside, path.join(album, 'sneaky'));
+  });
+  afterAll(async () => {
+    await rm(base, { recursive: true, force: true });
+  });
+
+  /** main as it starts: a fresh guard, the stores in userData, what it re-grants at start. */
+  async function startMain(): Promise<(name: InvokeName, payload: unknown) => Promise<unknown>> {
+    const model = await locateModel({ isPackaged: false, resourcesPath: '', appPath: process.cwd() });
+    const native: NativeShell = {
+      pickPhotos: async () => null,
+      pickFolder: async () => answers.folder,
+      confirmOpenFolders: async (folders) => {
+        asked.push(folders);
+        return answers.confirm;
+      },
+      openFolder: async (f) => {
+        opened.push(f);
+        return true;
+      },
+      setProgress: () => {},
+    };
+    const services: MainServices = {
+      guard: new PathGuard(),
+      native,
+      settings: new SettingsStore(userData),
+      adjustments: new AdjustmentsStore(userData),
+      recent: new RecentAlbums(userData),
+      exportFolders: new ChosenExportFolders(userData),
+      loadModel: () => readModelBundle(model),
+      exports: new ExportQueue({
+        createWorker: (setup: WorkerSetup) => new Worker('', { eval: true, workerData: setup }),
+        manifestPath: async () => model.manifestPath,
+        events: { progress: () => {}, fileResult: () => {}, done: () => {} },
+      }),
+    };
+    await restoreGrants(services);
+    const h = createIpcHandlers(services);
+    return (name, payload) => dispatch(h, name, payload, true) as Promise<unknown>;
+  }
+
+  const exportTo = (outFolder: string, photo = path.join(album, 'cones.jpg')) => ({
+    items: [{ path: photo, adjustments: adj }],
+    options: { ...exportOptions, outFolder },
+  });
+
+  it('a forged drop of folders grants none that the user does not confirm in main', async () => {
+    const call = await startMain();
+    answers.confirm = false;
+    asked.length = 0;
+    expect(await call('grantDropped', { paths: ['/', '/root', outside, album] })).toEqual({ files: [], folders: [] });
+    expect(asked.flat()).toContain(outside);
+    for (const [name, payload] of [
+      ['listAlbum', { folder: '/', recursive: false }],
+      ['listAlbum', { folder: outside, recursive: false }],
+      ['readPreview', { path: path.join(outside, 'swan.jpg'), maxSide: 64 }],
+      ['describeFiles', { paths: [path.join(outside, 'swan.jpg')] }],
+      ['startExport', exportTo(outside, path.join(outside, 'swan.jpg'))],
+    ] as [InvokeName, unknown][]) {
+      await expect(call(name, payload), name).rejects.toBeInstanceOf(PathRefusedError);
+    }
+  });
+
+  it('a forged drop of files grants single image files only, each checked on disk', async () => {
+    const call = await startMain();
+    const cones = path.join(album, 'cones.jpg');
+    const dropped = [
+      path.join(outside, 'secret.txt'), // not an image
+      path.join(album, 'fake.jpg'), // an image name, not an image
+      path.join(album, 'link.jpg'), // a symlink to an image elsewhere
+      `${album}/../outside/swan.jpg`, // not a path a drop produces
+      path.join(base, 'nope.jpg'), // does not exist
+      cones,
+    ];
+    expect(await call('grantDropped', { paths: dropped })).toEqual({ files: [cones], folders: [] });
+    for (const p of [path.join(outside, 'swan.jpg'), path.join(outside, 'secret.txt'), path.join(album, 'fake.jpg')]) {
+      await expect(call('readPreview', { path: p, maxSide: 64 }), p).rejects.toBeInstanceOf(PathRefusedError);
+    }
+    await expect(call('listAlbum', { folder: album, recursive: false })).rejects.toBeInstanceOf(PathRefusedError);
+    expect(((await call('readPreview', { path: cones, maxSide: 64 })) as { width: number }).width).toBe(64);
+  });
+
+  it('a folder drop the user confirms is readable in this session only, never through the recent list', async () => {
+    let call = await startMain();
+    answers.confirm = true;
+    asked.length = 0;
+    expect(await call('grantDropped', { paths: [outside] })).toEqual({ files: [], folders: [outside] });
+    expect(asked).toEqual([[outside]]);
+    await expect(call('listAlbum', { folder: outside, recursive: false })).resolves.toMatchObject({ folder: outside });
+    expect(((await call('getRecentAlbums', undefined)) as { folder: string }[]).map((r) => r.folder)).not.toContain(outside);
+    call = await startMain();
+    await expect(call('openRecentAlbum', { folder: outside })).rejects.toBeInstanceOf(PathRefusedError);
+    await expect(call('listAlbum', { folder: outside, recursive: false })).rejects.toBeInstanceOf(PathRefusedError);
+    answers.confirm = false;
+  });
+
+  it('re-grants after a restart only recent albums that were opened in the folder dialog', async () => {
+    let call = await startMain();
+    answers.folder = album;
+    await call('openFolderDialog', { recursive: false });
+    call = await startMain();
+    await expect(call('openRecentAlbum', { folder: album })).resolves.toMatchObject({ folder: album });
+    // A recent list without that record (as an earlier version wrote it, dropped folders too).
+    await writeFile(path.join(userData, 'recent-albums.json'), JSON.stringify([{ folder: '/', recursive: true, openedAt: 1 }]));
+    call = await startMain();
+    await expect(call('openRecentAlbum', { folder: '/' })).rejects.toBeInstanceOf(PathRefusedError);
+    await expect(call('listAlbum', { folder: '/', recursive: false })).rejects.toBeInstanceOf(PathRefusedError);
+  });
+
+  it('writes only into a folder chosen in main’s export dialog, also after a restart', async () => {
+    let call = await startMain();
+    answers.folder = album;
+    await call('openFolderDialog', { recursive: false });
+    // Folders the renderer merely names, even the album the user opened for reading.
+    for (const out of [album, path.join(album, 'Dehazed'), outside, path.join(outside, 'new'), path.join(album, 'sneaky'), '/tmp']) {
+      await expect(call('startExport', exportTo(out)), out).rejects.toBeInstanceOf(PathRefusedError);
+      await expect(call('setSettings', { export: { outFolder: out } }), out).rejects.toBeInstanceOf(PathRefusedError);
+    }
+    answers.folder = exportsDir;
+    expect(await call('chooseOutputFolder', { defaultPath: null })).toBe(exportsDir);
+    for (const out of [path.join(exportsDir, 'sub'), `${exportsDir}/../outside`]) {
+      await expect(call('startExport', exportTo(out)), out).rejects.toBeInstanceOf(PathRefusedError);
+    }
+    const { jobId } = (await call('startExport', exportTo(exportsDir))) as { jobId: string };
+    await call('cancelExport', { jobId });
+    await call('setSettings', { export: { outFolder: exportsDir } });
+
+    // After a restart the remembered folder is writable again; a settings file naming another
+    // folder (not chosen in the dialog) grants nothing.
+    call = await startMain();
+    await call('openRecentAlbum', { folder: album });
+    const again = (await call('startExport', exportTo(exportsDir))) as { jobId: string };
+    await call('cancelExport', { jobId: again.jobId });
+    const settingsFile = path.join(userData, 'settings.json');
+    const stored = JSON.parse(await readFile(settingsFile, 'utf8'));
+    await writeFile(settingsFile, JSON.stringify({ ...stored, export: { ...stored.export, outFolder: outside } }));
+    call = await startMain();
+    await call('openRecentAlbum', { folder: album });
+    await expect(call('startExport', exportTo(outside))).rejects.toBeInstanceOf(PathRefusedError);
+  });
+
+  it('refuses alike whether or not a path exists', async () => {
+    const call = await startMain();
+    answers.folder = album;
+    await call('openFolderDialog', { recursive: false });
+    const refusal = async (name: InvokeName, payload: unknown, requested: string): Promise<string> => {
+      const e = await call(name, payload).catch((x: unknown) => x);
+      expect(e, requested).toBeInstanceOf(PathRefusedError);
+      return (e as Error).message.replace(JSON.stringify(requested), '<path>');
+    };
+    const pairs: [string, string][] = [
+      [path.join(outside, 'sub', 'x'), path.join(outside, 'nothere', 'x')],
+      [path.join(outside, 'sub'), path.join(outside, 'nothere')],
+    ];
+    for (const [exists, missing] of pairs) {
+      expect(await refusal('startExport', exportTo(exists), exists)).toBe(await refusal('startExport', exportTo(missing), missing));
+      expect(await refusal('setSettings', { export: { outFolder: exists } }, exists)).toBe(
+        await refusal('setSettings', { export: { outFolder: missing } }, missing),
+      );
+    }
+    // Through a symlink inside the album that leads out of it.
+    const [exists, missing] = [path.join(album, 'sneaky', 'swan.jpg'), path.join(album, 'sneaky', 'nothere.jpg')];
+    expect(await refusal('readPreview', { path: exists, maxSide: 64 }, exists)).toBe(await refusal('readPreview', { path: missing, maxSide: 64 }, missing));
+  });
+
+  it('opens in the file manager only a folder the user chose, never a file or an app bundle', async () => {
+    const call = await startMain();
+    answers.folder = album;
+    await call('openFolderDialog', { recursive: false });
+    answers.folder = exportsDir;
+    await call('chooseOutputFolder', { defaultPath: null });
+    opened.length = 0;
+    for (const p of ['/', outside, path.join(album, 'cones.jpg'), path.join(album, 'Evil.app'), path.join(album, 'Evil.app', 'Contents', 'MacOS', 'Evil')]) {
+      await expect(call('openInFileManager', { path: p }), p).rejects.toBeInstanceOf(PathRefusedError);
+    }
+    expect(opened).toEqual([]);
+    await call('openInFileManager', { path: exportsDir });
+    await call('openInFileManager', { path: album });
+    expect(opened).toEqual([exportsDir, album]);
   });
 });

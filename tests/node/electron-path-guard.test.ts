@@ -1,4 +1,4 @@
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,7 +21,7 @@ beforeAll(async () => {
   await mkdir(path.join(base, 'albumX'));
   await writeFile(path.join(base, 'albumX', 'c.jpg'), 'c');
   single = path.join(base, 'single.jpg');
-  await writeFile(single, 's');
+  await copyFile(path.resolve('../shared/data/real/cones.jpg'), single);
   await writeFile(path.join(base, 'sibling.jpg'), 's');
   await symlink(path.join(base, 'private'), path.join(album, 'escape-dir'));
   await symlink(secret, path.join(album, 'escape.jpg'));
@@ -41,7 +41,7 @@ describe('PathGuard', () => {
 
   it('allows files inside a granted folder, at any depth', async () => {
     const guard = new PathGuard();
-    await guard.grant(album);
+    await guard.grantFolder(album);
     await expect(guard.check(path.join(album, 'a.jpg'), 'file')).resolves.toMatch(/a\.jpg$/);
     await expect(guard.check(path.join(album, 'nested', 'b.jpg'), 'file')).resolves.toMatch(/b\.jpg$/);
     await expect(guard.check(album, 'folder')).resolves.toBeTruthy();
@@ -51,7 +51,7 @@ describe('PathGuard', () => {
 
   it('refuses .. tricks, prefix look-alikes, symlinks out of the root, relative and odd input', async () => {
     const guard = new PathGuard();
-    await guard.grant(album);
+    await guard.grantFolder(album);
     const refused = [
       path.join(album, '..', 'private', 'secret.jpg'),
       `${album}/../private/secret.jpg`,
@@ -77,15 +77,14 @@ describe('PathGuard', () => {
 
   it('checks the kind', async () => {
     const guard = new PathGuard();
-    await guard.grant(album);
+    await guard.grantFolder(album);
     await expect(guard.check(path.join(album, 'nested'), 'file')).rejects.toThrow(/not a file/);
     await expect(guard.check(path.join(album, 'a.jpg'), 'folder')).rejects.toThrow(/not a folder/);
   });
 
   it('a granted file grants only itself', async () => {
     const guard = new PathGuard();
-    const g = await guard.grant(single);
-    expect(g.kind).toBe('file');
+    await guard.grantImage(single, { followLink: false });
     await expect(guard.check(single, 'file')).resolves.toBeTruthy();
     await expect(guard.check(path.join(base, 'sibling.jpg'), 'file')).rejects.toBeInstanceOf(PathRefusedError);
     await expect(guard.check(base, 'folder')).rejects.toBeInstanceOf(PathRefusedError);
@@ -94,8 +93,7 @@ describe('PathGuard', () => {
   it('a folder granted through a symlink works under both names, and only there', async () => {
     const guard = new PathGuard();
     const alias = path.join(base, 'album-alias');
-    const g = await guard.grant(alias);
-    expect(g.kind).toBe('folder');
+    await guard.grantFolder(alias);
     await expect(guard.check(path.join(alias, 'a.jpg'), 'file')).resolves.toBe(await guard.check(path.join(album, 'a.jpg'), 'file'));
     await expect(guard.check(path.join(alias, '..', 'single.jpg'), 'file')).rejects.toBeInstanceOf(PathRefusedError);
     await expect(guard.check(path.join(alias, 'escape.jpg'), 'file')).rejects.toBeInstanceOf(PathRefusedError);
@@ -103,7 +101,35 @@ describe('PathGuard', () => {
 
   it('refuses to grant what does not exist', async () => {
     const guard = new PathGuard();
-    await expect(guard.grant(path.join(base, 'nope'))).rejects.toThrow();
-    await expect(guard.grant('relative/path')).rejects.toBeInstanceOf(PathRefusedError);
+    await expect(guard.grantFolder(path.join(base, 'nope'))).rejects.toThrow();
+    await expect(guard.grantFolder('relative/path')).rejects.toBeInstanceOf(PathRefusedError);
+    await expect(guard.grantImage(path.join(base, 'nope.jpg'), { followLink: true })).rejects.toThrow();
+    await expect(guard.grantOutput(path.join(base, 'nope'))).rejects.toThrow();
+  });
+
+  it('grants a single file only when it is a photo by name and by content, and a drop never through a symlink', async () => {
+    const guard = new PathGuard();
+    const textAsJpg = path.join(base, 'text.jpg');
+    await writeFile(textAsJpg, 'plain text');
+    const link = path.join(base, 'link-to-single.jpg');
+    await symlink(single, link);
+    await expect(guard.grantImage(textAsJpg, { followLink: false })).rejects.toThrow(/not a photo/);
+    await expect(guard.grantImage(secret, { followLink: false })).rejects.toThrow(/not a photo/);
+    await expect(guard.grantImage(album, { followLink: false })).rejects.toThrow(/not a file/);
+    await expect(guard.grantImage(link, { followLink: false })).rejects.toThrow(/not a file/);
+    await expect(guard.check(single, 'file')).rejects.toBeInstanceOf(PathRefusedError);
+    await expect(guard.grantImage(link, { followLink: true })).resolves.toBe(single);
+  });
+
+  it('allows writing into exactly the chosen export folder, nowhere else', async () => {
+    const guard = new PathGuard();
+    await guard.grantFolder(album);
+    await expect(guard.checkOutput(album)).rejects.toThrow(/not an export folder you chose/);
+    await guard.grantOutput(path.join(base, 'album-alias'));
+    await expect(guard.checkOutput(album)).resolves.toBe(album);
+    await expect(guard.checkOutput(path.join(base, 'album-alias'))).resolves.toBe(album);
+    for (const p of [path.join(album, 'nested'), path.join(album, 'escape-dir'), path.join(album, 'new'), base]) {
+      await expect(guard.checkOutput(p), p).rejects.toThrow(/not an export folder you chose/);
+    }
   });
 });

@@ -95,8 +95,8 @@ describe('RecentAlbums', () => {
   it('keeps the most recent first, deduplicated and capped', async () => {
     let t = 0;
     const r = new RecentAlbums(dir, () => ++t);
-    for (let i = 0; i < MAX_RECENT + 3; i++) await r.add(`/albums/${i}`, i % 2 === 0);
-    await r.add('/albums/5', true);
+    for (let i = 0; i < MAX_RECENT + 3; i++) await r.addOpenedInDialog(`/albums/${i}`, i % 2 === 0);
+    await r.addOpenedInDialog('/albums/5', true);
     const list = await new RecentAlbums(dir).get();
     expect(list).toHaveLength(MAX_RECENT);
     expect(list[0]).toMatchObject({ folder: '/albums/5', recursive: true });
