@@ -38,10 +38,15 @@ export interface MainServices {
 
 export type IpcHandlers = { [N in InvokeName]: (request: RequestOf<N>) => Promise<ResponseOf<N>> };
 
-/** At start: the remembered export folder is writable again if the user chose it in main's dialog. */
+/**
+ * At start: the remembered export folder is writable again if the user chose it in main's
+ * dialog and it is still there; otherwise it is forgotten, so the next export asks for a folder.
+ */
 export async function restoreGrants(services: Pick<MainServices, 'guard' | 'settings' | 'exportFolders'>): Promise<void> {
   const remembered = (await services.settings.get()).export.outFolder;
-  if (remembered && (await services.exportFolders.has(remembered))) await services.guard.grantOutput(remembered).catch(() => undefined);
+  if (!remembered) return;
+  const restored = (await services.exportFolders.has(remembered)) && (await services.guard.grantOutput(remembered).then(() => true, () => false));
+  if (!restored) await services.settings.update({ export: { outFolder: null } });
 }
 
 /** A path as a drop produces it: absolute, no "." or ".." segments. */

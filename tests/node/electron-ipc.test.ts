@@ -451,6 +451,8 @@ describe('IPC handlers against a compromised renderer', () => {
     call = await startMain();
     await call('openRecentAlbum', { folder: album });
     await expect(call('startExport', exportTo(outside))).rejects.toBeInstanceOf(PathRefusedError);
+    // Forgotten, so the next export asks for a folder.
+    expect(((await call('getSettings', undefined)) as { export: { outFolder: string | null } }).export.outFolder).toBeNull();
   });
 
   it('refuses alike whether or not a path exists', async () => {
