@@ -1,6 +1,7 @@
 // electron-vite: main (+ its export worker), the sandboxed preload, and the Svelte renderer.
 // The renderer shares its Svelte and asset plugins with the browser-mode build
-// (renderer/vite.config.ts), so both ship the same onnxruntime-web WASM files under ort/.
+// (renderer/vite.config.ts), so both ship the same onnxruntime-web WASM files under ort/. No
+// build writes source maps: the packed app ships none.
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { hazelessAssets } from './renderer/assets-plugin';
@@ -13,7 +14,6 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/main'),
       target: 'node20',
-      sourcemap: true,
       // sharp and onnxruntime-node load native code: they stay in node_modules (asarUnpack).
       externalizeDeps: true,
       rollupOptions: {
@@ -28,7 +28,6 @@ export default defineConfig({
   preload: {
     build: {
       outDir: resolve(root, 'out/preload'),
-      sourcemap: true,
       // A sandboxed preload cannot require anything but 'electron': bundle the contract in, as
       // one CommonJS file.
       externalizeDeps: false,
@@ -48,7 +47,6 @@ export default defineConfig({
     build: {
       outDir: resolve(root, 'out/renderer'),
       target: 'es2022',
-      sourcemap: true,
       chunkSizeWarningLimit: 2000,
       rollupOptions: {
         input: { index: resolve(root, 'renderer/index.html') },

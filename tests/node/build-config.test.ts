@@ -19,6 +19,16 @@ const OUT = path.join(ROOT, 'out');
 const built = existsSync(path.join(OUT, 'main', 'index.js')) && existsSync(path.join(OUT, 'renderer', 'index.html'));
 const require = createRequire(import.meta.url);
 
+const HARDENED_FUSES = {
+  runAsNode: false,
+  enableNodeOptionsEnvironmentVariable: false,
+  enableNodeCliInspectArguments: false,
+  onlyLoadAppFromAsar: true,
+  enableEmbeddedAsarIntegrityValidation: true,
+  grantFileProtocolExtraPrivileges: false,
+  enableCookieEncryption: true,
+};
+
 interface Target {
   target?: string;
 }
@@ -38,6 +48,7 @@ interface BuilderConfig {
   extraResources: { from: string; to: string; filter: string[] }[];
   npmRebuild: boolean;
   publish: unknown;
+  electronFuses?: Record<string, boolean>;
   linux?: { target?: TargetList };
   mac?: { target?: TargetList };
   win?: { target?: TargetList };
@@ -98,6 +109,13 @@ describe('build/electron-builder.yml', () => {
     expect(pkg.main).toBe('out/main/index.js');
   });
 
+  // Fuses are bits in the Electron binary, flipped when packing (before signing): with these, the
+  // signed app cannot be made to run other code (ELECTRON_RUN_AS_NODE, NODE_OPTIONS, --inspect, an
+  // app folder or a changed app.asar beside it) with the app's identity and permissions.
+  it('turns off the Electron fuses that would run other code as the app', async () => {
+    expect((await loadConfig()).electronFuses).toEqual(HARDENED_FUSES);
+  });
+
   it('has icons generated from the SVG', async () => {
     const big = await sharp(path.join(ROOT, 'build/icon.png')).metadata();
     expect([big.width, big.height, big.format]).toEqual([1024, 1024, 'png']);
@@ -118,6 +136,14 @@ describe.skipIf(!built)('electron-vite build output (out/)', () => {
     expect([...new Set(required)]).toEqual(['electron']);
     expect(preload).not.toMatch(/^\s*import\s/m);
     expect(preload).toContain('exposeInMainWorld');
+  });
+
+  it('has no source maps, and no script points to one', async () => {
+    const files = (await readdir(OUT, { recursive: true })) as string[];
+    expect(files.filter((f) => f.endsWith('.map'))).toEqual([]);
+    for (const f of files.filter((x) => /\.(c?js|mjs)$/.test(x))) {
+      expect(await readFile(path.join(OUT, f), 'utf8'), f).not.toMatch(/sourceMappingURL=/);
+    }
   });
 
   it('carries the onnxruntime-web WASM runtime inside the renderer build (no CDN)', async () => {
@@ -166,12 +192,19 @@ describe.skipIf(!built)('electron-vite build output (out/)', () => {
     });
 
     // Electron's binary cannot be downloaded here: a stand-in executable lets electron-builder
-    // lay out linux-unpacked, which shows what really ends up inside the app.
+    // lay out linux-unpacked, which shows what really ends up inside the app. It carries a fuse
+    // wire as Electron's binary does (the fuse sentinel, wire version 1, eight fuses in their
+    // stock states), so the packed binary shows which fuses electron-builder flipped.
     it('packs out/, the model, native modules unpacked and the WASM runtime into linux-unpacked', async () => {
       const fake = await mkdtemp(path.join(tmpdir(), 'hazeless-fake-electron-'));
       const release = await mkdtemp(path.join(tmpdir(), 'hazeless-release-'));
       work.push(fake, release);
-      await writeFile(path.join(fake, 'electron'), '#!/bin/sh\n');
+      const { SENTINEL, FuseState } = require('@electron/fuses/dist/constants');
+      const { FuseV1Options, getCurrentFuseWire } = require('@electron/fuses');
+      const on = FuseState.ENABLE as number;
+      const off = FuseState.DISABLE as number;
+      const stock = [on, off, on, on, off, off, off, on];
+      await writeFile(path.join(fake, 'electron'), Buffer.concat([Buffer.from(`#!/bin/sh\n# ${SENTINEL}`), Buffer.from([1, stock.length, ...stock, 10])]));
       await chmod(path.join(fake, 'electron'), 0o755);
       await writeFile(path.join(fake, 'LICENSE'), '');
       await writeFile(path.join(fake, 'LICENSES.chromium.html'), '');
@@ -182,6 +215,9 @@ describe.skipIf(!built)('electron-vite build output (out/)', () => {
         [cli, '--config', CONFIG, '--dir', '--linux', '--x64', `-c.electronDist=${fake}`, `-c.directories.output=${release}`],
         { cwd: ROOT, env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1' }, timeout: 240_000 },
       );
+      const wire = await getCurrentFuseWire(path.join(release, 'linux-unpacked', 'hazeless'));
+      const fuse = (name: string): number => wire[FuseV1Options[name[0].toUpperCase() + name.slice(1)]];
+      for (const [name, enabled] of Object.entries(HARDENED_FUSES)) expect(fuse(name), name).toBe(enabled ? on : off);
       const res = path.join(release, 'linux-unpacked', 'resources');
       expect((await readdir(path.join(res, 'models'))).sort()).toEqual(['hazeless-v1.json', 'hazeless-v1.onnx']);
       const asar = require('@electron/asar');
