@@ -24,7 +24,8 @@ export default defineConfig({
     outDir: resolve(here, '..', 'dist-web'),
     emptyOutDir: true,
     target: 'es2022',
-    sourcemap: true,
+    // The built app ships without source maps (its source is not served to anyone).
+    sourcemap: false,
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
       input: {

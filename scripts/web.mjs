@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // `npm run web`: builds the renderer in browser mode (vite) and serves it on 127.0.0.1 only, with
 // the cross-origin isolation headers (COOP same-origin + COEP require-corp) that give
-// onnxruntime-web SharedArrayBuffer and so its WASM threads.
+// onnxruntime-web SharedArrayBuffer and so its WASM threads. Only requests addressed to a
+// loopback name are answered (a page whose own host name resolves to 127.0.0.1, "DNS
+// rebinding", gets nothing), and only files whose real path is inside dist-web/.
 //   PORT=5199 (default)   --no-build (or HAZELESS_WEB_SKIP_BUILD=1) serves the existing dist-web/
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -56,12 +58,20 @@ const SECURITY_HEADERS = {
   'Cache-Control': 'no-cache',
 };
 
+const LOOPBACK_NAMES = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+/** True when the Host header names this machine's loopback interface (any port). */
+function isLoopbackHost(hostHeader) {
+  return typeof hostHeader === 'string' && LOOPBACK_NAMES.has(hostHeader.toLowerCase().replace(/:\d+$/, ''));
+}
+
 if (!skipBuild) {
   const { build } = await import('vite');
   await build({ configFile: join(root, 'renderer', 'vite.config.ts'), logLevel: 'warn' });
 }
+const realDist = await realpath(dist);
 
-/** The file for a URL path, only ever inside dist-web/. */
+/** The file for a URL path, only ever inside dist-web/, symlinks resolved. */
 async function fileFor(urlPath) {
   let path;
   try {
@@ -71,9 +81,12 @@ async function fileFor(urlPath) {
   }
   if (path.includes('\0')) return null;
   if (path.endsWith('/')) path += 'index.html';
-  const file = resolve(dist, `.${path}`);
-  if (file !== dist && !file.startsWith(dist + sep)) return null;
+  const inside = (p) => p === realDist || p.startsWith(realDist + sep);
+  const requested = resolve(realDist, `.${path}`);
+  if (!inside(requested)) return null;
   try {
+    const file = await realpath(requested);
+    if (!inside(file)) return null;
     const s = await stat(file);
     return s.isFile() ? { file, size: s.size } : null;
   } catch {
@@ -83,6 +96,10 @@ async function fileFor(urlPath) {
 
 const server = createServer(async (req, res) => {
   for (const [k, v] of Object.entries(SECURITY_HEADERS)) res.setHeader(k, v);
+  if (!isLoopbackHost(req.headers.host)) {
+    res.writeHead(421, { 'Content-Type': 'text/plain; charset=utf-8' }).end('Misdirected request');
+    return;
+  }
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     res.writeHead(405, { Allow: 'GET, HEAD' }).end();
     return;
@@ -106,5 +123,5 @@ server.on('error', (e) => {
 });
 
 server.listen(port, host, () => {
-  console.log(`Hazeless (browser mode) at http://${host}:${port}/`);
+  console.log(`Hazeless (browser mode) at http://${host}:${server.address().port}/`);
 });
