@@ -92,8 +92,7 @@ export function createIpcHandlers(services: MainServices): IpcHandlers {
       if (!picked || picked.length === 0) return null;
       const granted: string[] = [];
       for (const p of picked) {
-        // Chosen in main's dialog: a symlink the user picked is followed, but only to a photo.
-        const real = await guard.grantImage(p, { followLink: true }).catch(() => null);
+        const real = await guard.grantImage(p, 'dialog').catch(() => null);
         if (real !== null && !granted.includes(real)) granted.push(real);
       }
       return granted;
@@ -210,7 +209,7 @@ export function createIpcHandlers(services: MainServices): IpcHandlers {
         if (!isDropPath(p)) continue;
         const info = await lstat(p).catch(() => null);
         if (info?.isFile()) {
-          const real = await guard.grantImage(p, { followLink: false }).catch(() => null);
+          const real = await guard.grantImage(p, 'drop').catch(() => null);
           if (real !== null && !files.includes(real)) files.push(real);
         } else if (info?.isDirectory()) {
           const real = await realpath(p).catch(() => null);

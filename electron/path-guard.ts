@@ -58,16 +58,18 @@ export class PathGuard {
   private readonly outputAliases = new Set<string>();
 
   /**
-   * Grants one image file for reading: a regular file with a photo extension whose content is
-   * one of the formats Hazeless reads, both judged on its real path. With `followLink: false`
-   * (drops) the path itself must be that file, not a symlink to one somewhere else.
+   * Grants one photo for reading: a regular file with a photo extension (judged on its real path).
+   * A file picked in main's photo dialog is what the user chose, symlinks followed, and an
+   * unreadable one is shown with its error. A dropped path may be forged by the page: it must be
+   * the file itself (not a symlink), with content the decoder recognises as a format we read.
    */
-  async grantImage(p: string, opts: { followLink: boolean }): Promise<string> {
+  async grantImage(p: string, source: 'dialog' | 'drop'): Promise<string> {
     const resolved = syntacticCheck(p);
-    if (!opts.followLink && !(await lstat(resolved)).isFile()) throw new PathRefusedError(p, 'not a file');
+    if (source === 'drop' && !(await lstat(resolved)).isFile()) throw new PathRefusedError(p, 'not a file');
     const real = await realpath(resolved);
     if (!(await stat(real)).isFile()) throw new PathRefusedError(p, 'not a file');
-    if (!isSupportedImageName(path.basename(real)) || !(await hasImageSignature(real))) throw new PathRefusedError(p, 'not a photo');
+    if (!isSupportedImageName(path.basename(real))) throw new PathRefusedError(p, 'not a photo');
+    if (source === 'drop' && !(await hasImageSignature(real))) throw new PathRefusedError(p, 'not a photo');
     this.files.add(real);
     if (resolved !== real) this.aliases.add(resolved);
     return real;

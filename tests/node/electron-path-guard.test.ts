@@ -84,7 +84,7 @@ describe('PathGuard', () => {
 
   it('a granted file grants only itself', async () => {
     const guard = new PathGuard();
-    await guard.grantImage(single, { followLink: false });
+    await guard.grantImage(single, 'drop');
     await expect(guard.check(single, 'file')).resolves.toBeTruthy();
     await expect(guard.check(path.join(base, 'sibling.jpg'), 'file')).rejects.toBeInstanceOf(PathRefusedError);
     await expect(guard.check(base, 'folder')).rejects.toBeInstanceOf(PathRefusedError);
@@ -103,22 +103,28 @@ describe('PathGuard', () => {
     const guard = new PathGuard();
     await expect(guard.grantFolder(path.join(base, 'nope'))).rejects.toThrow();
     await expect(guard.grantFolder('relative/path')).rejects.toBeInstanceOf(PathRefusedError);
-    await expect(guard.grantImage(path.join(base, 'nope.jpg'), { followLink: true })).rejects.toThrow();
+    await expect(guard.grantImage(path.join(base, 'nope.jpg'), 'dialog')).rejects.toThrow();
     await expect(guard.grantOutput(path.join(base, 'nope'))).rejects.toThrow();
   });
 
-  it('grants a single file only when it is a photo by name and by content, and a drop never through a symlink', async () => {
+  it('grants a dropped file only when it is a photo by name and by content, never through a symlink', async () => {
     const guard = new PathGuard();
     const textAsJpg = path.join(base, 'text.jpg');
     await writeFile(textAsJpg, 'plain text');
     const link = path.join(base, 'link-to-single.jpg');
     await symlink(single, link);
-    await expect(guard.grantImage(textAsJpg, { followLink: false })).rejects.toThrow(/not a photo/);
-    await expect(guard.grantImage(secret, { followLink: false })).rejects.toThrow(/not a photo/);
-    await expect(guard.grantImage(album, { followLink: false })).rejects.toThrow(/not a file/);
-    await expect(guard.grantImage(link, { followLink: false })).rejects.toThrow(/not a file/);
+    await expect(guard.grantImage(textAsJpg, 'drop')).rejects.toThrow(/not a photo/);
+    await expect(guard.grantImage(secret, 'drop')).rejects.toThrow(/not a photo/);
+    await expect(guard.grantImage(album, 'drop')).rejects.toThrow(/not a file/);
+    await expect(guard.grantImage(link, 'drop')).rejects.toThrow(/not a file/);
     await expect(guard.check(single, 'file')).rejects.toBeInstanceOf(PathRefusedError);
-    await expect(guard.grantImage(link, { followLink: true })).resolves.toBe(single);
+    // Picked in main's own dialog: the user's choice, so a link is followed and the content is
+    // left for the decoder to judge (an unreadable photo is listed with its error).
+    await expect(guard.grantImage(link, 'dialog')).resolves.toBe(single);
+    await expect(guard.grantImage(textAsJpg, 'dialog')).resolves.toBe(textAsJpg);
+    const notes = path.join(base, 'notes.txt');
+    await writeFile(notes, 'notes');
+    await expect(guard.grantImage(notes, 'dialog')).rejects.toThrow(/not a photo/);
   });
 
   it('allows writing into exactly the chosen export folder, nowhere else', async () => {
