@@ -142,7 +142,7 @@ export function createIpcHandlers(services: MainServices): IpcHandlers {
 
     async chooseOutputFolder({ defaultPath }) {
       // The default only seeds the dialog, and only when it is already allowed.
-      const seeded = defaultPath !== null && ((await guard.allows(defaultPath, 'folder')) || (await guard.checkOutput(defaultPath).then(() => true, () => false)));
+      const seeded = defaultPath !== null && ((await guard.allows(defaultPath, 'output')) || (await guard.allows(defaultPath, 'folder')));
       const picked = await native.pickFolder('Choose export folder', seeded ? defaultPath : null);
       if (!picked) return null;
       const real = await guard.grantOutput(picked).catch(() => null);

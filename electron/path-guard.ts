@@ -124,10 +124,10 @@ export class PathGuard {
     return real;
   }
 
-  /** Boolean form of `check` for callers that only filter. */
-  async allows(requested: unknown, kind: PathKind): Promise<boolean> {
+  /** Boolean form of `check` (or of `checkOutput`, for kind 'output') for callers that only filter. */
+  async allows(requested: unknown, kind: PathKind | 'output'): Promise<boolean> {
     try {
-      await this.check(requested, kind);
+      await (kind === 'output' ? this.checkOutput(requested) : this.check(requested, kind));
       return true;
     } catch (e) {
       if (e instanceof PathRefusedError) return false;

@@ -295,6 +295,7 @@ describe('IPC handlers against a compromised renderer', () => {
   const answers = { folder: null as string | null, confirm: false };
   const asked: string[][] = [];
   const opened: string[] = [];
+  const seeds: (string | null)[] = [];
 
   beforeAll(async () => {
     base = await mkdtemp(path.join(tmpdir(), 'hazeless-attack-'));
@@ -323,7 +324,10 @@ describe('IPC handlers against a compromised renderer', () => {
     const model = await locateModel({ isPackaged: false, resourcesPath: '', appPath: process.cwd() });
     const native: NativeShell = {
       pickPhotos: async () => null,
-      pickFolder: async () => answers.folder,
+      pickFolder: async (_title, defaultPath) => {
+        seeds.push(defaultPath);
+        return answers.folder;
+      },
       confirmOpenFolders: async (folders) => {
         asked.push(folders);
         return answers.confirm;
@@ -431,7 +435,10 @@ describe('IPC handlers against a compromised renderer', () => {
       await expect(call('setSettings', { export: { outFolder: out } }), out).rejects.toBeInstanceOf(PathRefusedError);
     }
     answers.folder = exportsDir;
-    expect(await call('chooseOutputFolder', { defaultPath: null })).toBe(exportsDir);
+    // The renderer cannot steer the dialog to a folder it may not touch.
+    expect(await call('chooseOutputFolder', { defaultPath: outside })).toBe(exportsDir);
+    expect(await call('chooseOutputFolder', { defaultPath: exportsDir })).toBe(exportsDir);
+    expect(seeds.slice(-2)).toEqual([null, exportsDir]);
     for (const out of [path.join(exportsDir, 'sub'), `${exportsDir}/../outside`]) {
       await expect(call('startExport', exportTo(out)), out).rejects.toBeInstanceOf(PathRefusedError);
     }
