@@ -39,7 +39,7 @@ export function isNeutral(a: Adjustments): boolean {
 export const EXPOSURE_EV_AT_100 = 2;
 /** At distance +-100, optical depth is scaled by up to 1 +- this (far) and 1 -+ this (near). */
 export const DISTANCE_DEPTH_SWING = 0.4;
-/** At protect 100 in a fully sky-like pixel, this share of the haze removal is given back. */
+/** At protect 100 in a fully sky-like pixel, this share of the colour of the haze removal is given back. */
 export const PROTECT_MAX_RAISE = 0.75;
 
 /**
@@ -59,7 +59,11 @@ export function distanceCurve(t: number, distance: number, depthPivot: number): 
   return Math.exp(-d * (1 + c * Math.tanh((d - depthPivot) / depthPivot)));
 }
 
-/** Protect raises t towards 1 where the photo is bright and flat (weight 0..1), capping 1/t. */
+/**
+ * Protect raises t towards 1 where the photo is bright and flat (weight 0..1), capping 1/t, for
+ * the colour of the haze removal only: the render recovers the luma of B - A with t and the rest
+ * with this t, so skies keep clean colour while sky-like fog is lifted all the same.
+ */
 export function protectTransmission(t: number, protect: number, weight: number): number {
   const p = (protect / 100) * weight;
   return t + PROTECT_MAX_RAISE * p * (1 - t);

@@ -62,6 +62,8 @@ interface RenderPlan {
   baseRow: Float64Array;
   /** t of the row being rendered, after each slider pass (renderRow). */
   tRow: Float64Array;
+  /** protect / 100 * PROTECT_MAX_RAISE * mask of each pixel of the row (renderRow, protect on). */
+  protectRow: Float64Array;
   /**
    * Strength beyond 100 only: t of the row at strength 100 with the other sliders (from t100Lut
    * and t100Consts) and the share of that render's luma each pixel keeps (shadowBoundRow).
@@ -142,11 +144,12 @@ function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: ModelMan
     baseRow: new Float64Array(detail ? 3 * image.width : 0),
     consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, adj.strength / 100, (adj.protect / 100) * PROTECT_MAX_RAISE),
     tRow: new Float64Array(image.width),
+    protectRow: new Float64Array(image.width),
     beyond:
       adj.strength > 100
         ? {
             t100Lut: transmissionLut(adj.distance, 100, estimate.depthPivot),
-            t100Consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, 1, (adj.protect / 100) * PROTECT_MAX_RAISE),
+            t100Consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, 1, 0),
             t100Row: new Float64Array(image.width),
             kept: lumaKept(adj.strength),
           }
@@ -276,10 +279,13 @@ function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number
 }
 
 /**
- * The common case, 8-bit with strength > 0 and protect (the defaults): J = I + (B - A) (1 / max(t, t0) - 1)
- * with t = clamp(a luma + b), then strength and protect as in adjustedTRow, and the base layer B
- * (B = I without detail: the haze model as written). The clamping store does what clamping J to
- * [0, 1] then rounding half up would do (|J| < 21 as t >= t0, far from int32 overflow).
+ * The common case, 8-bit with strength > 0 and protect (the defaults): t = clamp(a luma + b), then
+ * strength as in adjustedTRow, the base layer B (B = I without detail: the haze model as written),
+ * D = B - A split into its luma DL and the rest, and J = I + DL (1/max(t, t0) - 1) + (D - DL)
+ * (1/max(t', t0) - 1), with t' = t raised by protect (protectTransmission): protect holds back
+ * only the colour of the haze removal (engine/adjustments.ts, protectTransmission). The clamping
+ * store does what clamping J to [0, 1] then rounding half up would do (|J| < 41 as t >= t0, far
+ * from int32 overflow).
  */
 function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: number): void {
   const { width, channels, runCol, runEnd, coefRow, detailRow, consts } = plan;
@@ -296,7 +302,6 @@ function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: 
   const absK = consts[K_ABS_K];
   const protect = consts[K_PROTECT];
   const scaleT = absK !== 1;
-  const adjust = scaleT || protect !== 0;
   const runs = runCol.length;
   let p = y * width * channels;
   let x = 0;
@@ -329,21 +334,25 @@ function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: 
       const wx = w1[x];
       const wx0 = 1 - wx;
       let t = (wx0 * a0 + wx * a1) * (lr * r + lg * g + lb * b) + (wx0 * b0 + wx * b1);
-      if (adjust) {
-        t = t < 0 ? 0 : t > 1 ? 1 : t;
-        if (scaleT) t = 1 - absK * (1 - t);
-        if (protect !== 0) t += protect * (wx0 * m0 + wx * m1) * (1 - t);
-      } else {
-        // clamp(t, 0, 1) then max(t, t0) in one, as 0 < t0 <= 1.
-        t = t > 1 ? 1 : t;
-      }
+      t = t < 0 ? 0 : t > 1 ? 1 : t;
+      if (scaleT) t = 1 - absK * (1 - t);
       const s1 = 1 / (t > t0 ? t : t0) - 1;
-      const baseR = (wx0 * rA0 + wx * rA1) * r + (wx0 * rB0 + wx * rB1);
-      const baseG = (wx0 * gA0 + wx * gA1) * g + (wx0 * gB0 + wx * gB1);
-      const baseB = (wx0 * bA0 + wx * bA1) * b + (wx0 * bB0 + wx * bB1);
-      dst[p] = ((r + (baseR - ar) * s1) * max + 0.5) | 0;
-      dst[p + 1] = ((g + (baseG - ag) * s1) * max + 0.5) | 0;
-      dst[p + 2] = ((b + (baseB - ab) * s1) * max + 0.5) | 0;
+      const dR = (wx0 * rA0 + wx * rA1) * r + (wx0 * rB0 + wx * rB1) - ar;
+      const dG = (wx0 * gA0 + wx * gA1) * g + (wx0 * gB0 + wx * gB1) - ag;
+      const dB = (wx0 * bA0 + wx * bA1) * b + (wx0 * bB0 + wx * bB1) - ab;
+      if (protect !== 0) {
+        const tp = t + protect * (wx0 * m0 + wx * m1) * (1 - t);
+        const sp = 1 / (tp > t0 ? tp : t0) - 1;
+        const dL = lr * dR + lg * dG + lb * dB;
+        const lumaPart = dL * (s1 - sp);
+        dst[p] = ((r + dR * sp + lumaPart) * max + 0.5) | 0;
+        dst[p + 1] = ((g + dG * sp + lumaPart) * max + 0.5) | 0;
+        dst[p + 2] = ((b + dB * sp + lumaPart) * max + 0.5) | 0;
+      } else {
+        dst[p] = ((r + dR * s1) * max + 0.5) | 0;
+        dst[p + 1] = ((g + dG * s1) * max + 0.5) | 0;
+        dst[p + 2] = ((b + dB * s1) * max + 0.5) | 0;
+      }
     }
   }
 }
@@ -366,25 +375,26 @@ function renderRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number):
   const { consts } = plan;
   const base = transmissionRow(plan, src, p0, max);
   if (k > 0) {
-    dehazeTRow(src, dst, p0, width, channels, max, tRow, base, consts, oLut);
+    dehazeTRow(src, dst, p0, width, channels, max, tRow, plan.protectRow, base, consts, oLut);
   } else {
-    addHazeRow(src, dst, p0, width, channels, max, tRow, consts, oLut);
+    addHazeRow(src, dst, p0, width, channels, max, tRow, plan.protectRow, consts, oLut);
   }
 }
 
 /**
- * plan.tRow = the effective transmission of each pixel of the row after every slider (with the
- * coefficient rows prepared); returns the row's base layer where the estimate has one (strength
- * > 0), else null. Shared by the render and the haze map, so the map shows the t the render uses.
+ * plan.tRow = the transmission of each pixel of the row after every slider (the one its luma is
+ * recovered with), the coefficient rows being prepared; returns the row's base layer where the
+ * estimate has one (strength > 0), else null. Shared by the render and the haze map, so the map
+ * shows the t the render uses.
  */
 function transmissionRow(plan: RenderPlan, src: PixelData, p0: number, max: number): Float64Array | null {
   const { width, channels, tRow, consts } = plan;
-  adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, consts, plan.tLut, tRow);
+  adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, consts, plan.tLut, tRow, plan.protectRow);
   const base = plan.detail && plan.strength > 0 ? plan.baseRow : null;
   if (base !== null) baseLayerRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.detailRow, plan.cols.w1, base);
   const beyond = plan.beyond;
   if (beyond !== null) {
-    adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, beyond.t100Consts, beyond.t100Lut, beyond.t100Row);
+    adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, beyond.t100Consts, beyond.t100Lut, beyond.t100Row, plan.protectRow);
     shadowBoundRow(src, p0, width, channels, max, base, consts, beyond.kept, beyond.t100Row, tRow);
   }
   return base;
@@ -441,8 +451,9 @@ function outputRow(src: PixelData, dst: PixelData, p0: number, width: number, ch
 }
 
 /**
- * tRow = the effective transmission of each pixel of the row: clamp(a luma + b), then distance
- * (tLut, strength folded in) or strength alone, then protect (engine/adjustments.ts, inlined).
+ * tRow = the transmission of each pixel of the row: clamp(a luma + b), then distance (tLut,
+ * strength folded in) or strength alone (engine/adjustments.ts, inlined); with protect on,
+ * protectRow = the weight protect raises t by for the colour of each pixel (protectTransmission).
  */
 function adjustedTRow(
   src: PixelData,
@@ -456,6 +467,7 @@ function adjustedTRow(
   consts: Float64Array,
   tLut: Float32Array | null,
   tRow: Float64Array,
+  protectRow: Float64Array,
 ): void {
   const absK = consts[K_ABS_K];
   const protect = consts[K_PROTECT];
@@ -489,7 +501,7 @@ function adjustedTRow(
       } else if (scaleT) {
         t = 1 - absK * (1 - t);
       }
-      if (protect !== 0) t += protect * (wx0 * m0 + wx * m1) * (1 - t);
+      if (protect !== 0) protectRow[x] = protect * (wx0 * m0 + wx * m1);
       tRow[x] = t;
     }
   }
@@ -529,7 +541,10 @@ function shadowBoundRow(
   }
 }
 
-/** J = (I - A) / max(t, t0) + A, or with the base layer I + (B - A) (1 / max(t, t0) - 1), clamped, then exposure and quantisation. */
+/**
+ * J = I + (B - A) (1 / max(t, t0) - 1), B the base layer (or I: J = (I - A) / max(t, t0) + A),
+ * with protect on for the colour only (as in dehazeRow), clamped, then exposure and quantisation.
+ */
 function dehazeTRow(
   src: PixelData,
   dst: PixelData,
@@ -538,6 +553,7 @@ function dehazeTRow(
   channels: number,
   max: number,
   tRow: Float64Array,
+  protectRow: Float64Array,
   base: Float64Array | null,
   consts: Float64Array,
   oLut: OutputLut | null,
@@ -546,23 +562,42 @@ function dehazeTRow(
   const ag = consts[K_AG];
   const ab = consts[K_AB];
   const t0 = consts[K_T0];
+  const protect = consts[K_PROTECT] !== 0;
+  const lr = LUMA[0];
+  const lg = LUMA[1];
+  const lb = LUMA[2];
   const inv = 1 / max;
   const oScale = OUTPUT_LUT_SIZE_F64[0];
   for (let x = 0, p = p0; x < width; x++, p += channels) {
     const t = tRow[x];
-    const s = 1 / (t > t0 ? t : t0);
-    let r: number;
-    let g: number;
-    let b: number;
+    const s1 = 1 / (t > t0 ? t : t0) - 1;
+    let r = src[p] * inv;
+    let g = src[p + 1] * inv;
+    let b = src[p + 2] * inv;
+    let dR: number;
+    let dG: number;
+    let dB: number;
     if (base === null) {
-      r = (src[p] * inv - ar) * s + ar;
-      g = (src[p + 1] * inv - ag) * s + ag;
-      b = (src[p + 2] * inv - ab) * s + ab;
+      dR = r - ar;
+      dG = g - ag;
+      dB = b - ab;
     } else {
       const o = 3 * x;
-      r = src[p] * inv + (base[o] - ar) * (s - 1);
-      g = src[p + 1] * inv + (base[o + 1] - ag) * (s - 1);
-      b = src[p + 2] * inv + (base[o + 2] - ab) * (s - 1);
+      dR = base[o] - ar;
+      dG = base[o + 1] - ag;
+      dB = base[o + 2] - ab;
+    }
+    if (protect) {
+      const tp = t + protectRow[x] * (1 - t);
+      const sp = 1 / (tp > t0 ? tp : t0) - 1;
+      const lumaPart = (lr * dR + lg * dG + lb * dB) * (s1 - sp);
+      r += dR * sp + lumaPart;
+      g += dG * sp + lumaPart;
+      b += dB * sp + lumaPart;
+    } else {
+      r += dR * s1;
+      g += dG * s1;
+      b += dB * s1;
     }
     r = r < 0 ? 0 : r > 1 ? 1 : r;
     g = g < 0 ? 0 : g > 1 ? 1 : g;
@@ -580,7 +615,10 @@ function dehazeTRow(
   }
 }
 
-/** Negative strength adds haze: the scattering model run forwards, I t + A (1 - t). */
+/**
+ * Negative strength adds haze: the scattering model run forwards, I t + A (1 - t) = I + (A - I)
+ * (1 - t), with protect on for the colour only, as in dehazeTRow.
+ */
 function addHazeRow(
   src: PixelData,
   dst: PixelData,
@@ -589,20 +627,39 @@ function addHazeRow(
   channels: number,
   max: number,
   tRow: Float64Array,
+  protectRow: Float64Array,
   consts: Float64Array,
   oLut: OutputLut | null,
 ): void {
   const ar = consts[K_AR];
   const ag = consts[K_AG];
   const ab = consts[K_AB];
+  const protect = consts[K_PROTECT] !== 0;
+  const lr = LUMA[0];
+  const lg = LUMA[1];
+  const lb = LUMA[2];
   const inv = 1 / max;
   const oScale = OUTPUT_LUT_SIZE_F64[0];
   for (let x = 0, p = p0; x < width; x++, p += channels) {
     const t = tRow[x];
     const u = 1 - t;
-    let r = src[p] * inv * t + ar * u;
-    let g = src[p + 1] * inv * t + ag * u;
-    let b = src[p + 2] * inv * t + ab * u;
+    let r = src[p] * inv;
+    let g = src[p + 1] * inv;
+    let b = src[p + 2] * inv;
+    const dR = ar - r;
+    const dG = ag - g;
+    const dB = ab - b;
+    if (protect) {
+      const up = (1 - protectRow[x]) * u;
+      const lumaPart = (lr * dR + lg * dG + lb * dB) * (u - up);
+      r += dR * up + lumaPart;
+      g += dG * up + lumaPart;
+      b += dB * up + lumaPart;
+    } else {
+      r += dR * u;
+      g += dG * u;
+      b += dB * u;
+    }
     r = r < 0 ? 0 : r > 1 ? 1 : r;
     g = g < 0 ? 0 : g > 1 ? 1 : g;
     b = b < 0 ? 0 : b > 1 ? 1 : b;
@@ -696,7 +753,7 @@ export function renderDehazedSync(
 }
 
 /**
- * The effective transmission (after the sliders) as an 8-bit grey image: white = no haze
+ * The transmission after the sliders (the luma's: protect acts on colour only) as an 8-bit grey image: white = no haze
  * removed, dark = much removed. Without adjustments it shows the model's own estimate.
  */
 export function renderHazeMap(

@@ -128,14 +128,17 @@ def protect_mask(img_lr: torch.Tensor, airlight: torch.Tensor, params: ReconPara
     return box_mean(bright * flat, r)
 
 
-def adjust_transmission(t_hr: torch.Tensor, mask_hr: Optional[torch.Tensor], strength: float, protect: float) -> torch.Tensor:
-    """Strength scales the haze removed, then protect raises t in sky-like areas (engine/render.ts)."""
+def adjust_transmission(
+    t_hr: torch.Tensor, mask_hr: Optional[torch.Tensor], strength: float, protect: float
+) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
+    """Strength scales the haze removed; protect raises t in sky-like areas for the colour of the
+    haze removal only (engine/render.ts). Returns (t, t for the colour or None without protect)."""
     if not 0 <= strength <= 100:
         raise ValueError("the reference reconstruction implements strength 0..100 only")
     t = 1 - (strength / 100) * (1 - t_hr)
     if protect and mask_hr is not None:
-        t = t + PROTECT_MAX_RAISE * (protect / 100) * mask_hr * (1 - t)
-    return t
+        return t, t + PROTECT_MAX_RAISE * (protect / 100) * mask_hr * (1 - t)
+    return t, None
 
 
 def base_layer(img_lr: torch.Tensor, img_hr: torch.Tensor, params: ReconParams) -> torch.Tensor:
@@ -150,12 +153,24 @@ def base_layer(img_lr: torch.Tensor, img_hr: torch.Tensor, params: ReconParams) 
     return a_hr * img_hr + b_hr
 
 
-def recover(img_hr: torch.Tensor, t_hr: torch.Tensor, airlight: torch.Tensor, t0: float, base: Optional[torch.Tensor] = None) -> torch.Tensor:
+def recover(
+    img_hr: torch.Tensor,
+    t_hr: torch.Tensor,
+    airlight: torch.Tensor,
+    t0: float,
+    base: Optional[torch.Tensor] = None,
+    t_colour: Optional[torch.Tensor] = None,
+) -> torch.Tensor:
+    """J = I + (B - A) (1 / max(t, t0) - 1), B the base layer (or I: J = (I - A) / max(t, t0) + A).
+    With t_colour (protect), D = B - A is split into its luma and the rest: the luma is recovered
+    with t, the rest (the colour) with t_colour, as engine/render.ts does."""
     a = airlight.reshape(airlight.shape[0], 3, 1, 1) if airlight.dim() == 2 else airlight
-    if base is None:
-        return (img_hr - a) / torch.clamp(t_hr, min=t0) + a
-    # (B - A) / t + A + (I - B), written as the engine computes it.
-    return img_hr + (base - a) * (1 / torch.clamp(t_hr, min=t0) - 1)
+    d = (img_hr if base is None else base) - a
+    s = 1 / torch.clamp(t_hr, min=t0) - 1
+    if t_colour is None:
+        return img_hr + d * s
+    s_colour = 1 / torch.clamp(t_colour, min=t0) - 1
+    return img_hr + d * s_colour + grey(d) * (s - s_colour)
 
 
 def airlight_floor(img_lr: torch.Tensor, t_lr: torch.Tensor, airlight: torch.Tensor, share: float, max_t: float, r: int) -> torch.Tensor:
@@ -214,12 +229,12 @@ def dehaze(
         r = guide_radius(*img_lr.shape[-2:], params.radius_fraction)
         airlight = airlight_floor(img_lr, t_lr, airlight, params.airlight_floor_share, params.airlight_floor_max_t, r)
     t_hr = upsample_transmission(img_lr, t_lr, img_hr, params)
-    t = t_hr
+    t, t_colour = t_hr, None
     if strength != 100 or protect:
         mask_hr = None
         if protect:
             mask_hr = F.interpolate(protect_mask(img_lr, airlight, params), size=img_hr.shape[-2:], mode="bilinear", align_corners=False)
-        t = adjust_transmission(t_hr, mask_hr, strength, protect)
+        t, t_colour = adjust_transmission(t_hr, mask_hr, strength, protect)
     base = base_layer(img_lr, img_hr, params) if params.detail_epsilon > 0 else None
-    j = recover(img_hr, t, airlight, params.t0, base)
+    j = recover(img_hr, t, airlight, params.t0, base, t_colour)
     return torch.clamp(j, 0.0, 1.0), t_hr, airlight
