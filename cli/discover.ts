@@ -1,5 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { isHazelessOutput } from '../node/hazeless-mark.js';
 import { hasImageExtension } from '../node/image-formats.js';
 
 /** Name of the folder created beside the inputs when no --out is given. */
@@ -23,14 +24,23 @@ export interface DiscoverOptions {
   outDir?: string;
 }
 
+export interface Discovered {
+  files: InputFile[];
+  problems: InputProblem[];
+  /** Files Hazeless wrote (node/hazeless-mark.ts): never inputs, so left out. */
+  outputs: string[];
+}
+
 /**
  * Expands the command-line inputs: files as given (their content is checked when decoding),
  * folders to the photos in them (by extension, hidden files skipped), subfolders with
- * `recursive`, except our own output folders ("dehazed" ones and --out). Duplicates (same real file) are dropped.
+ * `recursive`, except our own output folders ("dehazed" ones and --out). Duplicates (same real
+ * file) are dropped, and so are files Hazeless wrote itself, wherever they are.
  */
-export async function discoverInputs(args: string[], opts: DiscoverOptions): Promise<{ files: InputFile[]; problems: InputProblem[] }> {
+export async function discoverInputs(args: string[], opts: DiscoverOptions): Promise<Discovered> {
   const files: InputFile[] = [];
   const problems: InputProblem[] = [];
+  const outputs: string[] = [];
   const seenFiles = new Set<string>();
   const seenDirs = new Set<string>();
   const outReal = opts.outDir ? await realOrNull(opts.outDir) : null;
@@ -39,7 +49,8 @@ export async function discoverInputs(args: string[], opts: DiscoverOptions): Pro
     const real = (await realOrNull(file)) ?? path.resolve(file);
     if (seenFiles.has(real)) return;
     seenFiles.add(real);
-    files.push({ path: file, relDir });
+    if (await isHazelessOutput(file)) outputs.push(file);
+    else files.push({ path: file, relDir });
   };
 
   const walk = async (dir: string, relDir: string): Promise<void> => {
@@ -79,7 +90,7 @@ export async function discoverInputs(args: string[], opts: DiscoverOptions): Pro
     else if (st.isDirectory()) await walk(arg, '');
     else await addFile(arg, '');
   }
-  return { files, problems };
+  return { files, problems, outputs };
 }
 
 async function realOrNull(p: string): Promise<string | null> {

@@ -8,7 +8,7 @@ import { dehazeFile } from '../node/dehaze-file.js';
 import { formatFromExtension } from '../node/image-formats.js';
 import { ImageReadError } from '../node/image-io.js';
 import { findModel, type ModelFiles } from '../node/model-files.js';
-import { InputCollisionError, OutputExistsError, ProtectedFiles } from '../node/safe-write.js';
+import { ForeignFileError, InputCollisionError, OutputExistsError, ProtectedFiles } from '../node/safe-write.js';
 import { discoverInputs, type InputFile } from './discover.js';
 import { InfoDisplayed, UsageError, parseCommandLine, type CliOptions } from './options.js';
 import { outputPathFor } from './output-path.js';
@@ -52,7 +52,15 @@ export async function main(argv: string[], streams: CliStreams = process): Promi
     return opts.model !== undefined ? EXIT_USAGE : EXIT_FAILED;
   }
 
-  const { files, problems } = await discoverInputs(opts.inputs, { recursive: opts.recursive, outDir: opts.out });
+  const { files, problems, outputs } = await discoverInputs(opts.inputs, { recursive: opts.recursive, outDir: opts.out });
+  if (outputs.length > 0) {
+    const n = outputs.length;
+    streams.stderr.write(`${n} file${n === 1 ? '' : 's'} written by Hazeless left out (its outputs are never dehazed again)\n`);
+  }
+  if (files.length === 0 && problems.length === 0 && outputs.length > 0) {
+    streams.stderr.write('Nothing to do: every photo found is an output of Hazeless.\n');
+    return EXIT_OK;
+  }
   if (files.length === 0 && problems.length === 0) {
     streams.stderr.write(`error: no photos (JPEG, PNG, WebP, AVIF, TIFF) found in ${opts.inputs.join(', ')}${opts.recursive ? '' : ' (use -r for subfolders)'}\n`);
     return EXIT_USAGE;
@@ -183,6 +191,9 @@ async function processOne(
     const output = planned;
     if (e instanceof OutputExistsError) {
       return { input: file.path, output: e.output, status: 'skipped', reason: `${displayPath(e.output)} already exists (use --overwrite to replace it)` };
+    }
+    if (e instanceof ForeignFileError) {
+      return { input: file.path, output: e.output, status: 'skipped', reason: `${displayPath(e.output)} exists and was not written by Hazeless; never replaced (choose another --out or --suffix)` };
     }
     if (e instanceof InputCollisionError) {
       return { input: file.path, output: e.output, status: 'failed', reason: 'the output would replace the input; refused (choose another --out or --suffix)' };

@@ -78,7 +78,7 @@ export function buildProgram(version: string): Command {
     .option('--suffix <s>', 'added to the output file name ("" keeps the name)', '-dehazed')
     .addOption(new Option('--max-size <px>', 'shrink the long edge on export to at most px').argParser(numberIn('--max-size', 1, 1_000_000, true)))
     .option('-r, --recursive', 'descend into subfolders', false)
-    .option('--overwrite', 'replace existing outputs (never the inputs); otherwise skip them', false)
+    .option('--overwrite', 'replace earlier outputs of Hazeless (never an input or any other file); otherwise skip them', false)
     .option('--json', 'print one JSON line per file instead of a progress bar', false)
     .option('--model <path>', 'a model manifest (.json) to use instead of the shipped one')
     .showHelpAfterError('(run hazeless --help for usage)')

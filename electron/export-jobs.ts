@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import { isHazelessOutput } from '../node/hazeless-mark';
+import { isTempName } from '../node/safe-write';
 import { outputName } from '../renderer/src/lib/export-naming';
 import type { ExportDone, ExportFileResult, ExportItem, ExportOptions, ExportProgress, ExportStage } from './contract';
 import type { FileTask, FromWorker, ToWorker, WorkerSetup } from './export-protocol';
@@ -53,19 +55,6 @@ function errorText(e: unknown): string {
 
 const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin';
 const fold = (name: string): string => (caseInsensitive ? name.toLowerCase() : name);
-
-/**
- * Temp files node/safe-write.ts names `.<stem>.<8 hex>.partial<ext>` next to the output; a
- * worker killed mid-write (cancel grace expired, crash) cannot remove its own.
- */
-export function isLeftoverTemp(name: string, finalName: string): boolean {
-  const ext = path.extname(finalName);
-  const stem = path.basename(finalName, ext);
-  const prefix = `.${stem}.`;
-  const suffix = `.partial${ext}`;
-  if (!name.startsWith(prefix) || !name.endsWith(suffix)) return false;
-  return /^[0-9a-f]{8}$/.test(name.slice(prefix.length, name.length - suffix.length));
-}
 
 export class ExportQueue {
   private readonly queue: Job[] = [];
@@ -186,6 +175,11 @@ export class ExportQueue {
             result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'would overwrite an original' });
             continue;
           }
+          // 'overwrite' replaces only a file Hazeless wrote itself, never someone else's photo.
+          if (taken.has(fold(decision.name)) && !(await isHazelessOutput(output))) {
+            result({ jobId: job.id, path: item.path, status: 'skipped', reason: `${decision.name} was not written by Hazeless; not replaced` });
+            continue;
+          }
           if (!runner) {
             try {
               const setup: WorkerSetup = {
@@ -261,7 +255,10 @@ export class ExportQueue {
     }
   }
 
-  /** Removes temp files a killed worker may have left next to `output` (never `output` itself). */
+  /**
+   * Removes the temp files (node/safe-write.ts names them) that a worker killed mid-write
+   * (cancel grace expired, crash) left next to `output`; never `output` itself.
+   */
   private async removeLeftovers(output: string): Promise<void> {
     const dir = path.dirname(output);
     const finalName = path.basename(output);
@@ -271,7 +268,7 @@ export class ExportQueue {
     } catch {
       return;
     }
-    await Promise.all(names.filter((n) => isLeftoverTemp(n, finalName)).map((n) => rm(path.join(dir, n), { force: true })));
+    await Promise.all(names.filter((n) => isTempName(n, finalName)).map((n) => rm(path.join(dir, n), { force: true })));
   }
 }
 

@@ -1,6 +1,7 @@
 import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } from 'sharp';
 import type { ImageBuffer, PixelData } from '../engine/types.js';
 import { throwIfAborted } from '../engine/abort.js';
+import { sealMark, sealMarkInFile, xmpWithMark } from './hazeless-mark.js';
 import { formatFromSharp, isLossy, supports16Bit, type ImageFormat } from './image-formats.js';
 import { carrierAtDepth, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier.js';
 
@@ -91,6 +92,7 @@ async function readMetadata(input: string | Buffer): Promise<Metadata> {
   }
 }
 
+
 export interface EncodeOptions {
   format: ImageFormat;
   /** 1..100, lossy formats only; default per format (see DEFAULT_QUALITY). */
@@ -102,11 +104,11 @@ export interface EncodeOptions {
 export const DEFAULT_QUALITY: Record<'jpeg' | 'webp' | 'avif', number> = { jpeg: 92, webp: 90, avif: 65 };
 
 /**
- * A sharp pipeline that encodes `image` in `format`, carrying the source's metadata; the caller
- * ends it with toFile() or toBuffer(). 16-bit images stay 16-bit in PNG and TIFF and are rounded
- * to 8-bit for the other formats.
+ * A sharp pipeline that encodes `image` in `format`, carrying the source's metadata and an
+ * unsealed Hazeless mark; encodeImage / encodeImageToFile end it and seal the mark. 16-bit
+ * images stay 16-bit in PNG and TIFF and are rounded to 8-bit for the other formats.
  */
-export async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> {
+async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> {
   const quality = opts.quality;
   if (quality !== undefined && (!Number.isInteger(quality) || quality < 1 || quality > 100)) {
     throw new RangeError(`quality must be an integer 1..100, got ${quality}`);
@@ -115,9 +117,13 @@ export async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<
   const { width, height, channels } = image;
   const data = sixteen ? (image.data as Uint16Array) : to8Bit(image.data);
   const carrier = opts.metadata ? await carrierAtDepth(opts.metadata, sixteen ? 16 : 8) : null;
+  // The source's XMP plus the mark that says Hazeless wrote this file (sealed once written).
+  const xmp = xmpWithMark(carrier?.hasXmp ? (await sharp(carrier.png).metadata()).xmp : undefined);
   const pipeline = (
     carrier ? pipelineWithMetadata(carrier, data, width, height, channels) : sharp(data, { raw: { width, height, channels } })
-  ).toColourspace(sixteen ? 'rgb16' : 'srgb'); // sharp's default target is 8-bit sRGB: say so explicitly
+  )
+    .withXmp(xmp)
+    .toColourspace(sixteen ? 'rgb16' : 'srgb'); // sharp's default target is 8-bit sRGB: say so explicitly
   switch (opts.format) {
     case 'jpeg':
       // JPEG has no alpha; libvips would flatten onto black, so drop it and keep the colours.
@@ -134,13 +140,18 @@ export async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<
   }
 }
 
+/** The encoded file, marked as written by Hazeless (node/hazeless-mark.ts). */
 export async function encodeImage(image: ImageBuffer, opts: EncodeOptions): Promise<Buffer> {
-  return (await encoder(image, opts)).toBuffer();
+  return sealMark(await (await encoder(image, opts)).toBuffer());
 }
 
-/** Writes `image` to `file` (the path's extension is ignored: `opts.format` decides). */
+/**
+ * Writes `image` to `file`, marked as written by Hazeless (the path's extension is ignored:
+ * `opts.format` decides).
+ */
 export async function encodeImageToFile(image: ImageBuffer, file: string, opts: EncodeOptions): Promise<void> {
   await (await encoder(image, opts)).toFile(file);
+  await sealMarkInFile(file);
 }
 
 /** 16-bit samples rounded to 8-bit (libvips would truncate, darkening by half a level). */

@@ -3,6 +3,7 @@ import { existsSync, unlinkSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted } from '../engine/abort.js';
+import { isHazelessOutput } from './hazeless-mark.js';
 
 /** The destination already exists and overwriting was not asked for. */
 export class OutputExistsError extends Error {
@@ -20,6 +21,17 @@ export class InputCollisionError extends Error {
   ) {
     super(`refusing to write ${output}: it is the input file ${input}`);
     this.name = 'InputCollisionError';
+  }
+}
+
+/**
+ * The destination exists and Hazeless did not write it (node/hazeless-mark.ts): never replaced,
+ * whatever the overwrite setting.
+ */
+export class ForeignFileError extends Error {
+  constructor(readonly output: string) {
+    super(`${output} exists and was not written by Hazeless; it is never replaced`);
+    this.name = 'ForeignFileError';
   }
 }
 
@@ -102,11 +114,11 @@ export async function writeAtomically(dest: string, write: (tmpPath: string) => 
   const { overwrite = false, protect, signal } = opts;
   throwIfAborted(signal);
   const dir = path.dirname(path.resolve(dest));
-  await fs.mkdir(dir, { recursive: true });
   await assertWritable(dest, overwrite, protect);
+  await fs.mkdir(dir, { recursive: true });
+  await sweepStaleTemps(dir);
 
-  const ext = path.extname(dest);
-  const tmp = path.join(dir, `.${path.basename(dest, ext)}.${randomBytes(4).toString('hex')}.partial${ext}`);
+  const tmp = tempPathFor(dest);
   trackTemp(tmp);
   try {
     await write(tmp);
@@ -124,11 +136,74 @@ export async function writeAtomically(dest: string, write: (tmpPath: string) => 
   }
 }
 
-/** Throws InputCollisionError / OutputExistsError if `dest` may not be written. */
+/**
+ * Throws if `dest` may not be written: InputCollisionError (an input), ForeignFileError (a file
+ * Hazeless did not write, whatever `overwrite` says) or OutputExistsError (an earlier output,
+ * without `overwrite`).
+ */
 export async function assertWritable(dest: string, overwrite: boolean, protect?: ProtectedFiles): Promise<void> {
   const input = await protect?.collision(dest);
   if (input !== undefined) throw new InputCollisionError(dest, input);
-  if (!overwrite && (await statOrNull(dest, true))) throw new OutputExistsError(dest);
+  if (!(await statOrNull(dest, true))) return;
+  if (!(await isHazelessOutput(dest))) throw new ForeignFileError(dest);
+  if (!overwrite) throw new OutputExistsError(dest);
+}
+
+// ---- Temporary files: `.<stem>.<8 hex>.partial<ext>` beside the destination. This is the one
+// place that names them; the export queue and the stale-file sweep recognise them by it.
+
+const TEMP_NAME = /^\.(.*)\.[0-9a-f]{8}\.partial(\.[^.]+)?$/;
+
+/** A fresh temporary path for writing `dest`: hidden, in the same folder, same extension. */
+export function tempPathFor(dest: string): string {
+  const ext = path.extname(dest);
+  return path.join(path.dirname(path.resolve(dest)), `.${path.basename(dest, ext)}.${randomBytes(4).toString('hex')}.partial${ext}`);
+}
+
+/** True for the name of one of our temporary files (for `finalName`'s destination, if given). */
+export function isTempName(name: string, finalName?: string): boolean {
+  const m = TEMP_NAME.exec(name);
+  if (!m) return false;
+  if (finalName === undefined) return true;
+  const ext = path.extname(finalName);
+  return m[1] === path.basename(finalName, ext) && (m[2] ?? '') === ext;
+}
+
+/**
+ * A temporary file untouched for this long belongs to a write that died (a killed process):
+ * a live write keeps appending to its file, and renames it within moments of the last byte.
+ */
+export const STALE_TEMP_MS = 10 * 60_000;
+
+const sweptFolders = new Map<string, Promise<void>>();
+
+/** Removes the stale temporary files in `dir`, once per folder and process. */
+function sweepStaleTemps(dir: string): Promise<void> {
+  let sweep = sweptFolders.get(dir);
+  if (!sweep) {
+    sweep = removeStaleTemps(dir).then(() => undefined);
+    sweptFolders.set(dir, sweep);
+  }
+  return sweep;
+}
+
+/** Removes our temporary files in `dir` that are stale (see STALE_TEMP_MS); returns their names. */
+export async function removeStaleTemps(dir: string, now = Date.now()): Promise<string[]> {
+  const names = await fs.readdir(dir).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const full = path.join(dir, name);
+    if (!isTempName(name) || pendingTemps.has(full)) continue;
+    try {
+      const st = await fs.lstat(full);
+      if (!st.isFile() || now - st.mtimeMs < STALE_TEMP_MS) continue;
+      await fs.rm(full, { force: true });
+      removed.push(name);
+    } catch {
+      // Gone already, or not ours to remove: the write goes on either way.
+    }
+  }
+  return removed;
 }
 
 /** Publishes tmp as dest unless dest exists; tmp itself is removed by the caller. */

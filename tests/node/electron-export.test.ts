@@ -5,9 +5,10 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ExportDone, ExportFileResult, ExportOptions, ExportProgress } from '../../electron/contract';
-import { ExportQueue, isLeftoverTemp } from '../../electron/export-jobs';
+import { ExportQueue } from '../../electron/export-jobs';
 import { OUTPUT_MARKER, scanAlbum } from '../../electron/library';
 import { locateModel } from '../../electron/model-lookup';
+import { isTempName } from '../../node/safe-write';
 import { tsExportWorker } from './ts-export-worker';
 
 const REAL = path.resolve('../shared/data/real');
@@ -191,6 +192,24 @@ describe('export queue (worker thread, real model)', () => {
     if (r.status === 'ok') await rm(r.outPath);
   });
 
+  it('overwrite replaces only files Hazeless wrote: an unrelated photo with the output name is skipped', async () => {
+    const { queue, record } = makeQueue();
+    const scenes = path.join(dir, 'scenes');
+    await mkdir(scenes);
+    const png = path.join(scenes, 'scene.png');
+    const jpg = path.join(scenes, 'scene.jpg');
+    await sharp(plain[0]).png().toFile(png);
+    await copyFile(plain[1], jpg);
+    const before = await sha256(jpg);
+
+    const rec = record(() => '');
+    queue.start({ items: [{ path: png, adjustments }], options: options(scenes, { suffix: '', onExisting: 'overwrite' }) });
+    expect(await rec.done).toMatchObject({ ok: 0, skipped: 1, failed: 0 });
+    expect(await sha256(jpg)).toBe(before);
+    const r = rec.results[0];
+    expect(r.status === 'skipped' && r.reason).toMatch(/scene\.jpg .*not written by Hazeless/);
+  });
+
   it('cancelling leaves no partial files and stops the job', async () => {
     const { queue, record } = makeQueue({ cancelGraceMs: 5_000 });
     const out = path.join(dir, 'cancel');
@@ -249,9 +268,9 @@ describe('export queue (worker thread, real model)', () => {
   });
 
   it('recognises only safe-write temp names as leftovers', () => {
-    expect(isLeftoverTemp('.a-dehazed.0123abcd.partial.jpg', 'a-dehazed.jpg')).toBe(true);
-    expect(isLeftoverTemp('a-dehazed.jpg', 'a-dehazed.jpg')).toBe(false);
-    expect(isLeftoverTemp('.a-dehazed.0123abcd.partial.jpg', 'b-dehazed.jpg')).toBe(false);
-    expect(isLeftoverTemp('.a-dehazed.zzzz.partial.jpg', 'a-dehazed.jpg')).toBe(false);
+    expect(isTempName('.a-dehazed.0123abcd.partial.jpg', 'a-dehazed.jpg')).toBe(true);
+    expect(isTempName('a-dehazed.jpg', 'a-dehazed.jpg')).toBe(false);
+    expect(isTempName('.a-dehazed.0123abcd.partial.jpg', 'b-dehazed.jpg')).toBe(false);
+    expect(isTempName('.a-dehazed.zzzz.partial.jpg', 'a-dehazed.jpg')).toBe(false);
   });
 });

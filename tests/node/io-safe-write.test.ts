@@ -1,8 +1,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { InputCollisionError, OutputExistsError, ProtectedFiles, writeAtomically } from '../../node/safe-write.js';
+import { encodeImage } from '../../node/image-io.js';
+import {
+  ForeignFileError,
+  InputCollisionError,
+  OutputExistsError,
+  ProtectedFiles,
+  STALE_TEMP_MS,
+  removeStaleTemps,
+  tempPathFor,
+  writeAtomically,
+} from '../../node/safe-write.js';
 import { makeTempDir } from './cli-helpers.js';
+
+/** A small image as Hazeless writes it (marked), with its grey level as content. */
+async function hazelessJpeg(level: number): Promise<Buffer> {
+  return encodeImage({ width: 8, height: 8, channels: 3, data: new Uint8Array(8 * 8 * 3).fill(level) }, { format: 'jpeg' });
+}
 
 describe('writeAtomically', () => {
   let dir: string;
@@ -41,14 +56,32 @@ describe('writeAtomically', () => {
     expect(fs.existsSync(seen)).toBe(false);
   });
 
-  test('an existing file is kept unless overwrite is set', async () => {
+  test('an earlier output of Hazeless is kept unless overwrite is set', async () => {
     const dest = path.join(dir, 'out.jpg');
-    fs.writeFileSync(dest, 'old');
+    const old = await hazelessJpeg(100);
+    fs.writeFileSync(dest, old);
     await expect(writeAtomically(dest, writeText('new'), { protect })).rejects.toBeInstanceOf(OutputExistsError);
-    expect(fs.readFileSync(dest, 'utf8')).toBe('old');
+    expect(fs.readFileSync(dest).equals(old)).toBe(true);
     await writeAtomically(dest, writeText('new'), { protect, overwrite: true });
     expect(fs.readFileSync(dest, 'utf8')).toBe('new');
     expect(listAll(dir)).toEqual(['out.jpg', 'photo.jpg']);
+  });
+
+  test('a file Hazeless did not write is never replaced, overwrite or not', async () => {
+    const dest = path.join(dir, 'out.jpg');
+    fs.writeFileSync(dest, 'a photo of the user');
+    for (const overwrite of [false, true]) {
+      await expect(writeAtomically(dest, writeText('new'), { protect, overwrite })).rejects.toBeInstanceOf(ForeignFileError);
+    }
+    // Nor a link to one of our outputs: the link is the user's.
+    const ours = path.join(dir, 'ours.jpg');
+    fs.writeFileSync(ours, await hazelessJpeg(50));
+    const link = path.join(dir, 'link.jpg');
+    fs.symlinkSync(ours, link);
+    await expect(writeAtomically(link, writeText('new'), { protect, overwrite: true })).rejects.toBeInstanceOf(ForeignFileError);
+    expect(fs.readFileSync(dest, 'utf8')).toBe('a photo of the user');
+    expect(fs.lstatSync(link).isSymbolicLink()).toBe(true);
+    expect(listAll(dir)).toEqual(['link.jpg', 'ours.jpg', 'out.jpg', 'photo.jpg']);
   });
 
   test('a file that appears during the write is not replaced (no-clobber commit)', async () => {
@@ -57,7 +90,7 @@ describe('writeAtomically', () => {
       await fs.promises.writeFile(tmp, 'ours');
       fs.writeFileSync(dest, 'someone else');
     };
-    await expect(writeAtomically(dest, racing, { protect })).rejects.toBeInstanceOf(OutputExistsError);
+    await expect(writeAtomically(dest, racing, { protect })).rejects.toBeInstanceOf(ForeignFileError);
     expect(fs.readFileSync(dest, 'utf8')).toBe('someone else');
     expect(listAll(dir)).toEqual(['out.jpg', 'photo.jpg']);
   });
@@ -114,5 +147,17 @@ describe('writeAtomically', () => {
       }),
     ).rejects.toThrow('encoder crashed');
     expect(listAll(dir)).toEqual(['photo.jpg']);
+  });
+
+  test('stale temporary files (ours only, and only old ones) are removed from a folder written to', async () => {
+    const dest = path.join(dir, 'out.jpg');
+    const staleTemp = path.basename(tempPathFor(dest));
+    const freshTemp = path.basename(tempPathFor(dest));
+    const lookalike = '.out.partial.jpg';
+    const old = new Date(Date.now() - STALE_TEMP_MS - 60_000);
+    for (const name of [staleTemp, freshTemp, lookalike]) fs.writeFileSync(path.join(dir, name), 'x');
+    for (const name of [staleTemp, lookalike]) fs.utimesSync(path.join(dir, name), old, old);
+    expect(await removeStaleTemps(dir)).toEqual([staleTemp]);
+    expect(listAll(dir)).toEqual([freshTemp, lookalike, 'photo.jpg'].sort());
   });
 });

@@ -1,0 +1,187 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs/promises';
+import { crc32, inflateSync } from 'node:zlib';
+import sharp from 'sharp';
+
+/**
+ * The one rule for "did Hazeless write this file?", on which Hazeless's promise rests that it
+ * replaces only files it wrote itself and never takes them for inputs.
+ *
+ * Every image Hazeless writes carries, in its XMP, an rdf:Description of our own namespace whose
+ * `hazeless:Digest` is the SHA-256 of the finished file (with those 64 digits read as zeros). A
+ * file is ours only while that digest still matches: a photo Hazeless never wrote has no mark,
+ * and an output that another program re-saved (editors keep unknown XMP, so the mark survives)
+ * no longer matches, so it counts as the user's file too. The user's own XMP is kept: the mark is
+ * one more rdf:Description beside theirs. XMP sits in the file's raw bytes in JPEG, WebP, AVIF
+ * and TIFF; libvips compresses it in PNG, so PNG outputs get it back as an uncompressed iTXt.
+ */
+
+const NAMESPACE = 'https://hazeless.app/ns/output/1.0/';
+const DIGEST_ATTR = 'hazeless:Digest="sha256:';
+const DIGITS = 64;
+const ZEROS = '0'.repeat(DIGITS);
+/** Our mark as written; a mark carried over from an input (re-export of an output) is replaced. */
+const MARK_ELEMENT = (digest: string): string => `<rdf:Description rdf:about="" xmlns:hazeless="${NAMESPACE}" ${DIGEST_ATTR}${digest}"/>`;
+const OLD_MARK = new RegExp(`<rdf:Description rdf:about="" xmlns:hazeless="${NAMESPACE.replace(/[.]/g, '\\.')}" hazeless:Digest="sha256:[0-9a-f]{${DIGITS}}"/>`, 'g');
+const EMPTY_PACKET = (body: string): string =>
+  '<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">' +
+  `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">${body}</rdf:RDF></x:xmpmeta><?xpacket end="w"?>`;
+
+/**
+ * The XMP packet for an output: the source's own XMP (if any) plus an unsealed mark. Returns the
+ * source's XMP unchanged when it has no rdf:RDF to add to (malformed): the output then keeps the
+ * user's metadata and simply does not count as ours.
+ */
+export function xmpWithMark(sourceXmp?: Buffer | string): string {
+  if (sourceXmp === undefined || sourceXmp.length === 0) return EMPTY_PACKET(MARK_ELEMENT(ZEROS));
+  const text = sourceXmp.toString().replace(OLD_MARK, '');
+  const end = text.lastIndexOf('</rdf:RDF>');
+  if (end < 0) return text;
+  return text.slice(0, end) + MARK_ELEMENT(ZEROS) + text.slice(end);
+}
+
+/**
+ * Writes the digest into an encoded image that carries an unsealed mark (from xmpWithMark).
+ * Returns the sealed bytes (a new buffer for PNG, the same one patched otherwise); bytes with no
+ * unsealed mark come back unchanged.
+ */
+export function sealMark(bytes: Buffer): Buffer {
+  const file = isPng(bytes) ? pngWithPlainXmp(bytes) : bytes;
+  const at = onlyDigest(file);
+  if (at < 0 || file.toString('latin1', at, at + DIGITS) !== ZEROS) return file;
+  file.write(digestOf(file, at), at, 'latin1');
+  if (isPng(file)) fixPngCrc(file, at);
+  return file;
+}
+
+/** Seals the file written at `file` (see sealMark). */
+export async function sealMarkInFile(file: string): Promise<void> {
+  const bytes = await fs.readFile(file);
+  const sealed = sealMark(bytes);
+  if (sealed !== bytes || sealed.length !== bytes.length) {
+    await fs.writeFile(file, sealed);
+    return;
+  }
+  const at = onlyDigest(sealed);
+  if (at < 0) return;
+  const h = await fs.open(file, 'r+');
+  try {
+    await h.write(sealed, at, DIGITS, at);
+  } finally {
+    await h.close();
+  }
+}
+
+/** True when `bytes` are an image Hazeless wrote and nothing has changed since. */
+export function isMarkedBytes(bytes: Buffer): boolean {
+  const at = onlyDigest(bytes);
+  if (at < 0) return false;
+  const digest = bytes.toString('latin1', at, at + DIGITS);
+  return /^[0-9a-f]+$/.test(digest) && digest !== ZEROS && digest === digestOf(bytes, at);
+}
+
+/**
+ * True when `file` is a regular file Hazeless wrote and nothing has changed since. Reads the
+ * image header (sharp) first; only files that carry a mark are read in full to check it.
+ * Anything unreadable counts as not ours.
+ */
+export async function isHazelessOutput(file: string): Promise<boolean> {
+  try {
+    if (!(await fs.lstat(file)).isFile()) return false;
+    const { xmp } = await sharp(file, { failOn: 'none' }).metadata();
+    if (!xmp?.includes(DIGEST_ATTR)) return false;
+    return isMarkedBytes(await fs.readFile(file));
+  } catch {
+    return false;
+  }
+}
+
+/** Offset of the digest's digits when the bytes hold exactly one mark, else -1. */
+function onlyDigest(bytes: Buffer): number {
+  const first = bytes.indexOf(DIGEST_ATTR, 0, 'latin1');
+  if (first < 0 || bytes.indexOf(DIGEST_ATTR, first + 1, 'latin1') >= 0) return -1;
+  const at = first + DIGEST_ATTR.length;
+  return at + DIGITS < bytes.length ? at : -1;
+}
+
+/** SHA-256 of the bytes with the digest read as zeros (and, in PNG, the CRC that covers it). */
+function digestOf(bytes: Buffer, at: number): string {
+  const copy = Buffer.from(bytes);
+  copy.write(ZEROS, at, 'latin1');
+  if (isPng(copy)) fixPngCrc(copy, at);
+  return createHash('sha256').update(copy).digest('hex');
+}
+
+// ---- PNG: chunks are length, type, data, CRC-32 of type + data.
+
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+const XMP_KEYWORD = 'XML:com.adobe.xmp';
+
+function isPng(bytes: Buffer): boolean {
+  return bytes.length > 8 && bytes.subarray(0, 8).equals(PNG_SIGNATURE);
+}
+
+interface PngChunk {
+  /** Offset of the length field. */
+  start: number;
+  type: string;
+  data: Buffer;
+  /** Offset just past the CRC. */
+  end: number;
+}
+
+function* pngChunks(bytes: Buffer): Generator<PngChunk> {
+  let pos = 8;
+  while (pos + 12 <= bytes.length) {
+    const length = bytes.readUInt32BE(pos);
+    const end = pos + 12 + length;
+    if (end > bytes.length) return;
+    yield { start: pos, type: bytes.toString('latin1', pos + 4, pos + 8), data: bytes.subarray(pos + 8, pos + 8 + length), end };
+    pos = end;
+  }
+}
+
+/** Recomputes the CRC of the chunk that holds offset `at`. */
+function fixPngCrc(bytes: Buffer, at: number): void {
+  for (const c of pngChunks(bytes)) {
+    if (at >= c.start && at < c.end) {
+      bytes.writeUInt32BE(crc32(bytes.subarray(c.start + 4, c.end - 4)), c.end - 4);
+      return;
+    }
+  }
+}
+
+/** The PNG with its XMP chunk (iTXt/zTXt, often compressed) rewritten as an uncompressed iTXt. */
+function pngWithPlainXmp(bytes: Buffer): Buffer {
+  for (const c of pngChunks(bytes)) {
+    if (c.type !== 'iTXt' && c.type !== 'zTXt') continue;
+    const nul = c.data.indexOf(0);
+    if (nul < 0 || c.data.toString('latin1', 0, nul) !== XMP_KEYWORD) continue;
+    const xmp = xmpOfChunk(c);
+    if (xmp === null || !xmp.includes(Buffer.from(DIGEST_ATTR))) return bytes;
+    // keyword, NUL, compression flag 0, method 0, empty language tag, NUL, empty translated keyword, NUL
+    const data = Buffer.concat([Buffer.from(XMP_KEYWORD, 'latin1'), Buffer.from([0, 0, 0, 0, 0]), xmp]);
+    const chunk = Buffer.alloc(12 + data.length);
+    chunk.writeUInt32BE(data.length, 0);
+    chunk.write('iTXt', 4, 'latin1');
+    data.copy(chunk, 8);
+    chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + data.length)), 8 + data.length);
+    return Buffer.concat([bytes.subarray(0, c.start), chunk, bytes.subarray(c.end)]);
+  }
+  return bytes;
+}
+
+function xmpOfChunk(c: PngChunk): Buffer | null {
+  const nul = c.data.indexOf(0);
+  try {
+    if (c.type === 'zTXt') return inflateSync(c.data.subarray(nul + 2));
+    const compressed = c.data[nul + 1] === 1;
+    const lang = c.data.indexOf(0, nul + 3);
+    const translated = c.data.indexOf(0, lang + 1);
+    if (lang < 0 || translated < 0) return null;
+    const text = c.data.subarray(translated + 1);
+    return compressed ? inflateSync(text) : text;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,97 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import sharp from 'sharp';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { REAL_PHOTOS, copyPhoto, makeTempDir, runCli, sha256 } from './cli-helpers.js';
+
+// Hazeless replaces only files it wrote itself, never takes them for inputs, and cleans up the
+// temporary files of a run that was killed.
+describe('hazeless: files it did not write', () => {
+  let dir: string;
+
+  beforeEach(() => {
+    dir = makeTempDir('originals');
+  });
+
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  const at = (...p: string[]): string => path.join(dir, ...p);
+
+  test('--overwrite never replaces an unrelated original with the output name (b.png -> b.jpg)', async () => {
+    await sharp(path.join(REAL_PHOTOS, 'cones.jpg')).png().toFile(at('b.png'));
+    copyPhoto('swan.jpg', dir, 'b.jpg');
+    const original = sha256(at('b.jpg'));
+
+    const run = await runCli(['b.png', '-o', '.', '--suffix', '', '--format', 'jpeg', '--overwrite'], { cwd: dir });
+    expect(sha256(at('b.jpg'))).toBe(original);
+    expect(run.stdout).toMatch(/skipped b\.png: b\.jpg .*not written by Hazeless/);
+    expect(run.stdout).toMatch(/0 dehazed, 1 skipped of 1/);
+    expect(run.code).toBe(0);
+  });
+
+  test('--overwrite replaces an earlier output, but not once another program has changed it', async () => {
+    copyPhoto('cones.jpg', dir);
+    expect((await runCli(['cones.jpg', '-o', 'out', '--strength', '40'], { cwd: dir })).code).toBe(0);
+    const output = at('out', 'cones-dehazed.jpg');
+    const first = sha256(output);
+    expect((await runCli(['cones.jpg', '-o', 'out', '--overwrite'], { cwd: dir })).code).toBe(0);
+    expect(sha256(output)).not.toBe(first);
+
+    // Re-saved by another editor that keeps the metadata (and so the mark): now the user's file.
+    const edited = await sharp(fs.readFileSync(output)).keepMetadata().modulate({ brightness: 1.1 }).jpeg({ quality: 80 }).toBuffer();
+    fs.writeFileSync(output, edited);
+    const run = await runCli(['cones.jpg', '-o', 'out', '--overwrite'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/skipped cones\.jpg: .*cones-dehazed\.jpg .*not written by Hazeless/);
+    expect(fs.readFileSync(output).equals(edited)).toBe(true);
+  });
+
+  test('a second run into the same folder takes none of its own outputs as inputs and exits 0', async () => {
+    copyPhoto('cones.jpg', dir, 'x.jpg');
+    const first = await runCli(['.', '-o', '.'], { cwd: dir });
+    expect(first.code).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(['x-dehazed.jpg', 'x.jpg']);
+
+    for (const extra of [[], ['--overwrite']]) {
+      const again = await runCli(['.', '-o', '.', ...extra], { cwd: dir });
+      expect({ extra, code: again.code }).toEqual({ extra, code: 0 });
+      expect(fs.readdirSync(dir).sort()).toEqual(['x-dehazed.jpg', 'x.jpg']);
+      expect(again.stdout + again.stderr).toMatch(/1 file written by Hazeless left out/);
+    }
+
+    // A folder holding only outputs: nothing to do, and it says so.
+    fs.rmSync(at('x.jpg'));
+    const only = await runCli(['.'], { cwd: dir });
+    expect(only.code).toBe(0);
+    expect(only.stderr).toMatch(/nothing to do/i);
+    expect(fs.readdirSync(dir)).toEqual(['x-dehazed.jpg']);
+  });
+
+  test('temporary files of a killed run are removed by a later run once stale; fresh ones and look-alikes stay', async () => {
+    await sharp(path.join(REAL_PHOTOS, 'urbino.jpg')).resize(4000, 3000, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(at('big.jpg'));
+    copyPhoto('swan.jpg', dir);
+    const out = at('out');
+    const temps = (): string[] => (fs.existsSync(out) ? fs.readdirSync(out).filter((n) => n.includes('.partial')) : []);
+
+    const killed = await runCli(['big.jpg', '-o', 'out', '--format', 'tiff'], {
+      cwd: dir,
+      control: async (child) => {
+        while (temps().length === 0) await new Promise((r) => setTimeout(r, 5));
+        child.kill('SIGKILL');
+      },
+    });
+    expect(killed.signal).toBe('SIGKILL');
+    const [stale] = temps();
+    expect(stale).toMatch(/^\.big-dehazed\.[0-9a-f]{8}\.partial\.tif$/);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(path.join(out, stale), hourAgo, hourAgo);
+    // Another run still writing (fresh), and a user's file that only looks similar (old).
+    fs.writeFileSync(path.join(out, '.other-dehazed.0123abcd.partial.tif'), 'being written');
+    fs.writeFileSync(path.join(out, '.notes.partial.tif'), 'mine');
+    fs.utimesSync(path.join(out, '.notes.partial.tif'), hourAgo, hourAgo);
+
+    const later = await runCli(['swan.jpg', '-o', 'out', '--format', 'tiff'], { cwd: dir });
+    expect(later.code).toBe(0);
+    expect(fs.readdirSync(out).sort()).toEqual(['.notes.partial.tif', '.other-dehazed.0123abcd.partial.tif', 'swan-dehazed.tif']);
+  });
+});
