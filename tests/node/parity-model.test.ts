@@ -34,11 +34,11 @@ interface Meta {
 }
 
 /** The photo as 8-bit RGB, with training/reference.py's outputs for it written to `out`. */
-async function referenceFor(photo: string, out: string): Promise<ImageBuffer> {
+async function referenceFor(photo: string, out: string, extraArgs: string[] = []): Promise<ImageBuffer> {
   const png = path.join(out, 'photo.png');
   await sharp(photo).removeAlpha().png().toFile(png);
   const raw = await sharp(png).raw().toBuffer({ resolveWithObject: true });
-  execFileSync(PYTHON, ['training/reference.py', '--id', realManifest().id, '--image', png, '--out', out], {
+  execFileSync(PYTHON, ['training/reference.py', '--id', realManifest().id, '--image', png, '--out', out, ...extraArgs], {
     cwd: ROOT,
     env: { ...process.env, OMP_NUM_THREADS: '2' },
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -179,6 +179,26 @@ describe('model and engine parity with PyTorch', () => {
     expect(within / ref.length).toBeGreaterThanOrEqual(0.999);
     // The photo has haze veils: protect must act on a real share of it for this to test anything.
     expect(protectedPixels / ref.length).toBeGreaterThan(0.01);
+  });
+
+  it('(b) strength beyond 100 with protect: the engine equals the PyTorch reconstruction', async () => {
+    const beyondDir = mkdtempSync(path.join(tmpdir(), 'parity-beyond-'));
+    await referenceFor(PHOTO, beyondDir, ['--adjusted', '160', '25']);
+    const estimate = await estimateHaze(backend, manifest, image);
+    const sliders = { ...PHYSICAL, strength: 160, protect: 25 };
+    const out = await renderDehazed(image, estimate, manifest, sliders);
+    const at100 = await renderDehazed(image, estimate, manifest, { ...sliders, strength: 100 });
+    const ref = readF32(path.join(beyondDir, 'adjusted.f32'));
+    expect(ref.length).toBe(out.data.length);
+    let within = 0;
+    let moved = 0;
+    for (let i = 0; i < ref.length; i++) {
+      if (Math.abs(out.data[i] / 255 - ref[i]) <= 1 / 255 + 1e-6) within++;
+      if (Math.abs(out.data[i] - at100.data[i]) > 2) moved++;
+    }
+    console.info(`parity with sliders ${JSON.stringify(sliders)}: ${((100 * within) / ref.length).toFixed(4)}% within 1/255, ${((100 * moved) / ref.length).toFixed(1)}% moved from strength 100`);
+    expect(within / ref.length).toBeGreaterThanOrEqual(0.999);
+    expect(moved / ref.length).toBeGreaterThan(0.05);
   });
 
   it('(b) the airlight floor: on white haze the engine raises the airlight and dehazes as PyTorch does', async () => {

@@ -5,8 +5,10 @@ Every step here has a twin in `engine/` and the two must agree pixel for pixel:
   2. pad with edge replication to a multiple of `multiple`, run the network, crop back,
   3. fast guided filter: coefficients at network resolution with the grey guide, box-averaged,
      bilinearly upsampled (half-pixel centres) to full size, t = a * grey(I) + b,
-  4. the sliders the evaluation needs (strength >= 0 and protect; engine/adjustments.ts has them
-     all): t' = 1 - k (1 - t), then t' += 0.75 p mask (1 - t') where the photo is bright and flat,
+  4. the sliders the evaluation needs (strength 0..200 and protect; engine/adjustments.ts has
+     them all): t' = 1 - k (1 - t) up to k = 1, beyond it t' = t^k no lower than the shadow bound
+     (`beyond_strength`); protect raises t' by 0.75 p mask (1 - t') where the photo is bright and
+     flat, for the colour of the recovery only,
   5. J = (I - A) / max(t', t0) + A; with a detail threshold (manifest reconstruction.detail), J =
      (B - A) / max(t', t0) + A + (I - B), where the base layer B is each channel through a
      self-guided filter whose coefficients are made at network size like t's: what lies below the
@@ -27,8 +29,12 @@ import torch.nn.functional as F
 
 LUMA = (0.2126, 0.7152, 0.0722)
 # engine/adjustments.ts PROTECT_MAX_RAISE: at protect 100 in a fully sky-like pixel, this share of
-# the haze removal is given back.
+# the colour of the haze removal is given back.
 PROTECT_MAX_RAISE = 0.75
+# engine/adjustments.ts: the top of the strength range, and the share of its strength-100 luma a
+# pixel keeps there (shadowBound).
+MAX_STRENGTH = 200
+LUMA_KEPT_AT_MAX_STRENGTH = 0.5
 
 
 @dataclass(frozen=True)
@@ -133,12 +139,27 @@ def adjust_transmission(
 ) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
     """Strength scales the haze removed; protect raises t in sky-like areas for the colour of the
     haze removal only (engine/render.ts). Returns (t, t for the colour or None without protect)."""
-    if not 0 <= strength <= 100:
-        raise ValueError("the reference reconstruction implements strength 0..100 only")
-    t = 1 - (strength / 100) * (1 - t_hr)
+    if not 0 <= strength <= MAX_STRENGTH:
+        raise ValueError(f"the reference reconstruction implements strength 0..{MAX_STRENGTH} only")
+    k = strength / 100
+    t = 1 - k * (1 - t_hr) if k <= 1 else t_hr.clamp(min=0) ** k
     if protect and mask_hr is not None:
         return t, t + PROTECT_MAX_RAISE * (protect / 100) * mask_hr * (1 - t)
     return t, None
+
+
+def beyond_strength(t: torch.Tensor, t100: torch.Tensor, base: torch.Tensor, airlight: torch.Tensor, strength: float) -> torch.Tensor:
+    """Strength beyond 100: t no lower than the t at which J's luma keeps `kept` of its luma at
+    strength 100 (engine/adjustments.ts shadowBound), nor than t100 where that is lower. `base`
+    is the base layer, or the photo without one."""
+    kept = 1 - (1 - LUMA_KEPT_AT_MAX_STRENGTH) * min(1.0, max(0.0, (strength - 100) / (MAX_STRENGTH - 100)))
+    luma = grey(base)
+    luma_a = grey(airlight.reshape(-1, 3, 1, 1))
+    j100 = luma_a + (luma - luma_a) / t100.clamp(min=1e-12)
+    room = luma_a - kept * j100.clamp(min=0)
+    bound = torch.minimum((luma_a - luma) / room.clamp(min=1e-12), t100)
+    bound = torch.where((luma >= luma_a) | (t100 <= 0) | (room <= 0), torch.zeros_like(bound), bound)
+    return torch.maximum(t, bound)
 
 
 def base_layer(img_lr: torch.Tensor, img_hr: torch.Tensor, params: ReconParams) -> torch.Tensor:
@@ -236,5 +257,9 @@ def dehaze(
             mask_hr = F.interpolate(protect_mask(img_lr, airlight, params), size=img_hr.shape[-2:], mode="bilinear", align_corners=False)
         t, t_colour = adjust_transmission(t_hr, mask_hr, strength, protect)
     base = base_layer(img_lr, img_hr, params) if params.detail_epsilon > 0 else None
+    if strength > 100:
+        t = beyond_strength(t, t_hr, img_hr if base is None else base, airlight, strength)
+        if t_colour is not None:
+            t_colour = t + PROTECT_MAX_RAISE * (protect / 100) * mask_hr * (1 - t)
     j = recover(img_hr, t, airlight, params.t0, base, t_colour)
     return torch.clamp(j, 0.0, 1.0), t_hr, airlight
