@@ -8,7 +8,7 @@ import { dehazeFile } from '../node/dehaze-file.js';
 import { formatFromExtension } from '../node/image-formats.js';
 import { ImageReadError } from '../node/image-io.js';
 import { findModel, type ModelFiles } from '../node/model-files.js';
-import { ForeignFileError, InputCollisionError, OutputExistsError, ProtectedFiles } from '../node/safe-write.js';
+import { FolderNotWritableError, ForeignFileError, InputCollisionError, OutputExistsError, ProtectedFiles } from '../node/safe-write.js';
 import { discoverInputs, type InputFile } from './discover.js';
 import { InfoDisplayed, UsageError, parseCommandLine, type CliOptions } from './options.js';
 import { outputPathFor } from './output-path.js';
@@ -194,6 +194,9 @@ async function processOne(
     }
     if (e instanceof ForeignFileError) {
       return { input: file.path, output: e.output, status: 'skipped', reason: `${displayPath(e.output)} exists and was not written by Hazeless; never replaced (choose another --out or --suffix)` };
+    }
+    if (e instanceof FolderNotWritableError) {
+      return { input: file.path, output, status: 'failed', reason: `cannot write to the folder ${displayPath(e.folder)}: ${e.reason}` };
     }
     if (e instanceof InputCollisionError) {
       return { input: file.path, output: e.output, status: 'failed', reason: 'the output would replace the input; refused (choose another --out or --suffix)' };

@@ -1,4 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { EXPORT_MAX_SIZE } from '../electron/contract.js';
 import { ADJUSTMENT_RANGES } from '../engine/adjustments.js';
 import type { Adjustments } from '../engine/types.js';
 import { IMAGE_FORMATS, isImageFormat, type ImageFormat } from '../node/image-formats.js';
@@ -31,10 +32,13 @@ export class InfoDisplayed extends Error {}
 
 const FORMAT_ALIASES: Record<string, ImageFormat> = { jpg: 'jpeg', tif: 'tiff' };
 
+/** Plain decimal notation only: Number() would also take "0x10", "1e3" and "  5 ". */
+const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
+
 function numberIn(name: string, min: number, max: number, integer: boolean) {
   return (value: string): number => {
     const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
+    if (!DECIMAL.test(value) || !Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < min || n > max) {
       const what = integer ? 'an integer' : 'a number';
       throw new InvalidArgumentError(`${name} must be ${what} from ${min} to ${max}.`);
     }
@@ -76,7 +80,11 @@ export function buildProgram(version: string): Command {
     .addOption(new Option('--format <f>', `output format: ${IMAGE_FORMATS.join(' | ')} (default: same as the input)`).argParser(parseFormat))
     .addOption(new Option('--quality <n>', 'quality 1..100 for lossy formats (jpeg, webp, avif)').argParser(numberIn('--quality', 1, 100, true)))
     .option('--suffix <s>', 'added to the output file name ("" keeps the name)', '-dehazed')
-    .addOption(new Option('--max-size <px>', 'shrink the long edge on export to at most px').argParser(numberIn('--max-size', 1, 1_000_000, true)))
+    .addOption(
+      new Option('--max-size <px>', `shrink the long edge on export to at most px, ${EXPORT_MAX_SIZE.min}..${EXPORT_MAX_SIZE.max} (never enlarges)`).argParser(
+        numberIn('--max-size', EXPORT_MAX_SIZE.min, EXPORT_MAX_SIZE.max, true),
+      ),
+    )
     .option('-r, --recursive', 'descend into subfolders', false)
     .option('--overwrite', 'replace earlier outputs of Hazeless (never an input or any other file); otherwise skip them', false)
     .option('--json', 'print one JSON line per file instead of a progress bar', false)

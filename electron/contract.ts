@@ -38,6 +38,8 @@ export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.avif', '.ti
 export const EXPORT_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'tiff'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 export type OnExisting = 'skip' | 'overwrite' | 'rename';
+/** The long edge an export may be shrunk to, in pixels (the app's dialog and the CLI's --max-size). */
+export const EXPORT_MAX_SIZE = { min: 16, max: 65_535 } as const;
 
 export interface ExportOptions {
   format: ExportFormat;
@@ -189,7 +191,7 @@ export const adjustmentsSchema: Schema<Adjustments> = obj<Adjustments>({
 const exportFormat = literal(...EXPORT_FORMATS);
 const onExisting = literal('skip', 'overwrite', 'rename');
 const quality = num({ min: 1, max: 100, integer: true });
-const maxSize = nullable(num({ min: 16, max: 65_535, integer: true }));
+const maxSize = nullable(num({ ...EXPORT_MAX_SIZE, integer: true }));
 // A suffix becomes part of a file name: no separators, no dots-only trickery, no control chars.
 const suffix: Schema<string> = {
   check(v, at) {

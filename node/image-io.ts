@@ -1,3 +1,5 @@
+import { constants as fsConstants } from 'node:fs';
+import fs from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } from 'sharp';
 import type { ImageBuffer, PixelData } from '../engine/types.js';
 import { throwIfAborted } from '../engine/abort.js';
@@ -61,7 +63,7 @@ export async function decodeImage(input: string | Buffer, opts: { signal?: Abort
   try {
     raw = await pipeline.raw({ depth: bitDepth === 16 ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
   } catch (e) {
-    throw new ImageReadError(cleanSharpMessage(e));
+    throw await readFailure(input, e);
   }
   throwIfAborted(opts.signal);
   const { width, height } = raw.info;
@@ -88,10 +90,25 @@ async function readMetadata(input: string | Buffer): Promise<Metadata> {
   try {
     return await sharp(input, READ_OPTIONS).metadata();
   } catch (e) {
-    throw new ImageReadError(cleanSharpMessage(e));
+    throw await readFailure(input, e);
   }
 }
 
+/**
+ * Why `input` could not be read: "permission denied" for a file we may not read (libvips calls
+ * it "unsupported image format"), else libvips's own reason.
+ */
+export async function readFailure(input: string | Buffer, e: unknown): Promise<ImageReadError> {
+  if (typeof input === 'string') {
+    try {
+      await fs.access(input, fsConstants.R_OK);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EACCES' || code === 'EPERM') return new ImageReadError('permission denied');
+    }
+  }
+  return new ImageReadError(cleanSharpMessage(e));
+}
 
 export interface EncodeOptions {
   format: ImageFormat;

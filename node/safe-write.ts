@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, unlinkSync } from 'node:fs';
+import { constants as fsConstants, existsSync, unlinkSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted } from '../engine/abort.js';
@@ -32,6 +32,17 @@ export class ForeignFileError extends Error {
   constructor(readonly output: string) {
     super(`${output} exists and was not written by Hazeless; it is never replaced`);
     this.name = 'ForeignFileError';
+  }
+}
+
+/** The destination's folder (or the nearest existing one above it) cannot be written to. */
+export class FolderNotWritableError extends Error {
+  constructor(
+    readonly folder: string,
+    readonly reason: string,
+  ) {
+    super(`cannot write to the folder ${folder}: ${reason}`);
+    this.name = 'FolderNotWritableError';
   }
 }
 
@@ -137,16 +148,35 @@ export async function writeAtomically(dest: string, write: (tmpPath: string) => 
 }
 
 /**
- * Throws if `dest` may not be written: InputCollisionError (an input), ForeignFileError (a file
- * Hazeless did not write, whatever `overwrite` says) or OutputExistsError (an earlier output,
- * without `overwrite`).
+ * Throws if `dest` may not be written: InputCollisionError (an input), FolderNotWritableError,
+ * ForeignFileError (a file Hazeless did not write, whatever `overwrite` says) or
+ * OutputExistsError (an earlier output, without `overwrite`).
  */
 export async function assertWritable(dest: string, overwrite: boolean, protect?: ProtectedFiles): Promise<void> {
   const input = await protect?.collision(dest);
   if (input !== undefined) throw new InputCollisionError(dest, input);
+  await assertFolderWritable(path.dirname(path.resolve(dest)));
   if (!(await statOrNull(dest, true))) return;
   if (!(await isHazelessOutput(dest))) throw new ForeignFileError(dest);
   if (!overwrite) throw new OutputExistsError(dest);
+}
+
+/** The folder, or the nearest existing one above it that would hold it, must be writable. */
+async function assertFolderWritable(dir: string): Promise<void> {
+  let existing = dir;
+  while (!(await statOrNull(existing))) {
+    const parent = path.dirname(existing);
+    if (parent === existing) break;
+    existing = parent;
+  }
+  try {
+    await fs.access(existing, fsConstants.W_OK | fsConstants.X_OK);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EACCES' || code === 'EPERM') throw new FolderNotWritableError(existing, 'permission denied');
+    if (code === 'EROFS') throw new FolderNotWritableError(existing, 'read-only file system');
+    throw e;
+  }
 }
 
 // ---- Temporary files: `.<stem>.<8 hex>.partial<ext>` beside the destination. This is the one

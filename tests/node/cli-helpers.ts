@@ -22,11 +22,13 @@ export interface RunOptions {
   cwd: string;
   /** Called once the child is running, with a way to wait for output text. */
   control?: (child: ChildProcess, waitFor: (re: RegExp) => Promise<void>) => void | Promise<void>;
+  /** Run as this user and group (only root can); file permissions do not stop root. */
+  user?: { uid: number; gid: number };
 }
 
 export function runCli(args: string[], opts: RunOptions): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...opts.user });
     let stdout = '';
     let stderr = '';
     const waiters: { re: RegExp; resolve: () => void }[] = [];

@@ -95,3 +95,61 @@ describe('hazeless: files it did not write', () => {
     expect(fs.readdirSync(out).sort()).toEqual(['.notes.partial.tif', '.other-dehazed.0123abcd.partial.tif', 'swan-dehazed.tif']);
   });
 });
+
+describe('hazeless: plain messages and numbers', () => {
+  let dir: string;
+  // File permissions do not stop root: run the CLI as "nobody" then.
+  const user = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
+
+  beforeEach(() => {
+    dir = makeTempDir('messages');
+    fs.chmodSync(dir, 0o777);
+  });
+
+  afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('an unreadable photo is reported as permission denied', async () => {
+    copyPhoto('cones.jpg', dir, 'locked.jpg');
+    fs.chmodSync(path.join(dir, 'locked.jpg'), 0o000);
+    const run = await runCli(['locked.jpg', '-o', 'out'], { cwd: dir, user });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error locked\.jpg: permission denied/);
+    expect(run.stderr).not.toMatch(/not a supported image/);
+  });
+
+  test('a read-only output folder is named plainly, without a temporary file name', async () => {
+    copyPhoto('cones.jpg', dir);
+    fs.mkdirSync(path.join(dir, 'ro'), { mode: 0o555 });
+    if (user) fs.chownSync(path.join(dir, 'ro'), 0, 0);
+    fs.chmodSync(path.join(dir, 'ro'), 0o555);
+    const run = await runCli(['cones.jpg', '-o', 'ro'], { cwd: dir, user });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/error cones\.jpg: cannot write to the folder ro: permission denied/);
+    expect(run.stderr).not.toMatch(/partial/);
+    expect(fs.readdirSync(path.join(dir, 'ro'))).toEqual([]);
+  });
+
+  test('numbers: decimal only, and --max-size at least the app\'s minimum', async () => {
+    copyPhoto('cones.jpg', dir);
+    const cases = [
+      ['--strength', '0x10'],
+      ['--quality', '0x10'],
+      ['--max-size', '0x100'],
+      ['--max-size', '1e3'],
+      ['--max-size', '1'],
+      ['--max-size', '15'],
+    ];
+    const runs = await Promise.all(cases.map((args) => runCli([...args, 'cones.jpg', '-o', 'out'], { cwd: dir })));
+    runs.forEach((run, i) => {
+      expect({ args: cases[i], code: run.code }).toEqual({ args: cases[i], code: 2 });
+      expect(run.stderr).toMatch(/error/);
+    });
+    expect(runs[4].stderr).toMatch(/--max-size must be an integer from 16 to 65535/);
+    expect(fs.existsSync(path.join(dir, 'out'))).toBe(false);
+
+    const smallest = await runCli(['--max-size', '16', 'cones.jpg', '-o', 'out'], { cwd: dir });
+    expect(smallest.code).toBe(0);
+    const m = await sharp(path.join(dir, 'out', 'cones-dehazed.jpg')).metadata();
+    expect(Math.max(m.width, m.height)).toBe(16);
+  });
+});
