@@ -157,6 +157,7 @@ function pngWithPlainXmp(bytes: Buffer): Buffer {
     if (c.type !== 'iTXt' && c.type !== 'zTXt') continue;
     const nul = c.data.indexOf(0);
     if (nul < 0 || c.data.toString('latin1', 0, nul) !== XMP_KEYWORD) continue;
+    if (c.type === 'iTXt' && c.data[nul + 1] === 0) return bytes;
     const xmp = xmpOfChunk(c);
     if (xmp === null || !xmp.includes(Buffer.from(DIGEST_ATTR))) return bytes;
     // keyword, NUL, compression flag 0, method 0, empty language tag, NUL, empty translated keyword, NUL
