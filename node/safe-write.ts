@@ -89,7 +89,10 @@ export class ProtectedFiles {
 }
 
 export interface SafeWriteOptions {
-  /** Replace an existing destination (never a protected one). Default false. */
+  /**
+   * Replace an existing destination that Hazeless wrote (node/hazeless-mark.ts); never a
+   * protected file, never anyone else's. Default false.
+   */
   overwrite?: boolean;
   protect?: ProtectedFiles;
   signal?: AbortSignal;
@@ -119,7 +122,8 @@ function trackTemp(tmp: string): void {
  * Writes `dest` atomically: `write` fills a temporary file in the same folder, which is fsynced
  * and then renamed (or hard-linked, when overwriting is not allowed, so a file that appeared in
  * the meantime is not replaced either). Readers see the old file or the complete new one, never
- * a partial one; on error or abort the temporary file is removed.
+ * a partial one; on error or abort the temporary file is removed. The first write into a folder
+ * also removes the stale temporary files that killed processes left there (removeStaleTemps).
  */
 export async function writeAtomically(dest: string, write: (tmpPath: string) => Promise<void>, opts: SafeWriteOptions = {}): Promise<void> {
   const { overwrite = false, protect, signal } = opts;
