@@ -6,11 +6,17 @@
 
 Next to the model it scores two baselines with the same metric code: the hazy input unchanged, and
 the dark channel prior with a guided filter (He et al. 2009/2013). It also runs the clear images of
-val/ through the model and reports how much they change (PSNR against themselves). --airlight
+val/ through the model and reports how much they change (PSNR against themselves), and again on
+photos that really are clear (`fade.looks_haze_free`). --airlight
 tells how much of the outdoor error is the airlight's: SOTS outdoor names each hazy image after the
 grey airlight it was made with, so the same t can be scored with the true A.
 PSNR is over the 8-bit RGB image; SSIM uses a Gaussian window with sigma 1.5; both are averaged
 over images.
+
+Real haze has no reference, so it is measured by FADE fog density (`hazeless/fade.py`, lower is
+clearer) on `real/` and `train/real-hazy/`, each photo at its own size, unchanged and through
+the model and the dark channel prior; the same measure on SOTS outdoor's hazy, dehazed and clear
+images shows that it ranks them as it should. --skip-real leaves these out.
 """
 from __future__ import annotations
 
@@ -27,17 +33,23 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 from PIL import Image
+from scipy.stats import spearmanr
 from skimage.metrics import structural_similarity
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
+from hazeless import fade  # noqa: E402
 from hazeless.checkpoint import load_model  # noqa: E402
 from hazeless.model import HazeNet  # noqa: E402
 from hazeless.recon import ReconParams, box_mean, dehaze, grey  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
-VAL = os.path.normpath(os.path.join(ROOT, "..", "shared", "data", "val"))
+DATA = os.path.normpath(os.path.join(ROOT, "..", "shared", "data"))
+VAL = os.path.join(DATA, "val")
+# Real hazy photos without ground truth, named as models/README.md names them.
+REAL_SETS = {"real": os.path.join(DATA, "real"), "train/real-hazy": os.path.join(DATA, "train", "real-hazy")}
+CLEAN = os.path.join(DATA, "train", "clean")
 
 Method = Callable[[torch.Tensor], torch.Tensor]
 
@@ -116,12 +128,19 @@ CLEAR_TARGET_DB = 32.0
 
 
 def clear_unchanged(method: Method, folders: List[str], limit: Optional[int]) -> Dict[str, float]:
-    ps = []
+    paths = []
     for folder in folders:
-        paths = sorted(glob.glob(os.path.join(VAL, folder, "clear", "*")))
-        for p in paths[:limit] if limit else paths:
-            img = read(p)
-            ps.append(psnr(to_uint8(method(to_tensor(img))), img))
+        found = sorted(glob.glob(os.path.join(VAL, folder, "clear", "*")))
+        paths += found[:limit] if limit else found
+    return unchanged(method, paths)
+
+
+def unchanged(method: Method, paths: List[str]) -> Dict[str, float]:
+    """How much the method changes each photo: PSNR of its output against the photo itself."""
+    ps = []
+    for p in paths:
+        img = read(p)
+        ps.append(psnr(to_uint8(method(to_tensor(img))), img))
     # An image left exactly as it was scores psnr's ceiling (its floor on the error), which lifts
     # the mean; the median and the count at the target say more about the typical photo.
     scores = np.array(ps)
@@ -132,6 +151,69 @@ def clear_unchanged(method: Method, folders: List[str], limit: Optional[int]) ->
         "at_least_32db": int(np.sum(scores >= CLEAR_TARGET_DB)),
         "images": len(scores),
     }
+
+
+def photos(folder: str) -> List[str]:
+    return sorted(p for p in glob.glob(os.path.join(folder, "*")) if p.lower().endswith((".jpg", ".jpeg", ".png")))
+
+
+def really_clear(limit: Optional[int] = None) -> Dict[str, List[str]]:
+    """Clear photos that show no haze by the dark-channel rule (`fade.looks_haze_free`), fixed
+    before any result was looked at: SOTS's clear images (some of which are smoggy), and the
+    training set's clean photos (the model was trained to leave these alone)."""
+    sots = [p for folder in ("sots-outdoor", "sots-indoor") for p in sorted(glob.glob(os.path.join(VAL, folder, "clear", "*")))]
+    clean = [p for p in sorted(glob.glob(os.path.join(CLEAN, "*", "*"))) if p.lower().endswith(".jpg")]
+    out: Dict[str, List[str]] = {}
+    for name, paths in (("sots", sots), ("train/clean", clean)):
+        out[name] = []
+        for p in paths:
+            if limit and len(out[name]) == limit:
+                break
+            if fade.looks_haze_free(read(p)):
+                out[name].append(p)
+    return out
+
+
+def fade_params() -> Dict[str, fade.Gaussians]:
+    """The release's Gaussians, and the project's fitted equivalent where fit_fade.py made it."""
+    return {name: fade.load_params(name) for name, path in fade.PARAMS.items() if os.path.exists(path)}
+
+
+def real_haze(methods: Dict[str, Method], paths: List[str], params: Dict[str, fade.Gaussians]) -> Dict[str, Any]:
+    """Mean FADE of real hazy photos, each at its own size, unchanged ("input") and through each
+    method, under each parameter set; also per photo, for pictures and for looking closer."""
+    per: Dict[str, Dict[str, Dict[str, float]]] = {}
+    for p in paths:
+        img = read(p)
+        outs = {"input": img, **{name: to_uint8(m(to_tensor(img))) for name, m in methods.items()}}
+        per[os.path.basename(p)] = {name: fade.densities(out, params) for name, out in outs.items()}
+    names = ["input", *methods]
+    return {
+        "images": len(paths),
+        "fade": {n: {s: float(np.mean([v[n][s] for v in per.values()])) for s in params} for n in names},
+        "photos": per,
+    }
+
+
+def sots_fade(method: Method, items: List[Tuple[str, str]], params: Dict[str, fade.Gaussians]) -> Dict[str, Any]:
+    """FADE on SOTS outdoor: the hazy, dehazed and clear image of each pair, how often the hazy
+    one scores above its clear one, and the rank correlation of the hazy FADE with the haze's beta
+    (in the file name, ID_A_BETA)."""
+    rows = []
+    for hazy_path, clear_path in items:
+        hazy, clear = read_pair(hazy_path, clear_path)
+        out = to_uint8(method(to_tensor(hazy)))
+        beta = float(os.path.splitext(os.path.basename(hazy_path))[0].split("_")[2])
+        rows.append((beta, fade.densities(hazy, params), fade.densities(out, params), fade.densities(clear, params)))
+    report: Dict[str, Any] = {"images": len(rows)}
+    for s in params:
+        hz, dh, cl = (np.array([r[i][s] for r in rows]) for i in (1, 2, 3))
+        report[s] = {
+            "hazy": float(hz.mean()), "model": float(dh.mean()), "clear": float(cl.mean()),
+            "hazy_above_clear": int(np.sum(hz > cl)),
+            "spearman_beta": float(spearmanr([r[0] for r in rows], hz)[0]) if len(rows) > 2 else float("nan"),
+        }
+    return report
 
 
 def true_airlight(hazy_path: str) -> float:
@@ -181,6 +263,13 @@ def airlight_report(model: torch.nn.Module, params: ReconParams, items: List[Tup
     return report
 
 
+def through_app(model: torch.nn.Module, params: ReconParams, sliders: Dict[str, float]) -> Method:
+    """The model as the app runs it: its reconstruction at these sliders."""
+    def method(img: torch.Tensor) -> torch.Tensor:
+        return dehaze(model, img, params, strength=sliders["strength"], protect=sliders["protect"])[0]
+    return method
+
+
 def default_sliders(model_id: str) -> Dict[str, float]:
     """The app's default sliders for a shipped model (physical, 100 and 0, without a manifest)."""
     defaults = {"strength": 100.0, "protect": 0.0}
@@ -203,6 +292,51 @@ def load(
 ) -> Tuple[HazeNet, ReconParams, Dict]:
     model, cfg, ckpt = load_model(checkpoint, max_side, t0, airlight_cap=airlight_cap, airlight_floor=airlight_floor)
     return model, ReconParams(**cfg["recon"]), ckpt
+
+
+def real_haze_lines(model_id: str, v: Dict) -> List[str]:
+    """The real-haze section of models/README.md: FADE under the release's Gaussians, and under
+    the project's fitted ones where they were measured; SOTS's ranking; really clear photos."""
+    sets = [s for s in ("published", "fitted") if s in v["sotsFade"]]
+    label = {"published": "FADE", "fitted": "fitted FADE"}
+    head = [f"{label[s]}: {m}" for s in sets for m in ("unchanged", "dark channel prior", f"**{model_id}**")]
+    lines = [
+        "## Real haze",
+        "",
+        "Real photos have no ground truth; they are scored by their fog density, FADE (Choi, You and Bovik, IEEE TIP 2015:",
+        "the no-reference measure dehazing papers report for real photos; lower is clearer), each photo at its own size.",
+        "FADE uses the LIVE release's fog-free and foggy Gaussians; fitted FADE uses the same features with Gaussians fitted on",
+        "`train/` data only (`training/fit_fade.py`), as a cross-check. Compare methods under one measure, not across the two.",
+        "",
+        "| photos | " + " | ".join(head) + " |",
+        "|---|" + "---|" * len(head),
+    ]
+    for name, r in v["realHaze"].items():
+        cells = [f"{r['fade'][m][s]:.2f}" if m in r["fade"] else "" for s in sets for m in ("input", "dcp", "model")]
+        lines.append(f"| `{name}/` ({r['images']}) | " + " | ".join(cells) + " |")
+    sf = v["sotsFade"]
+    lines += ["", f"The measure on SOTS outdoor's {sf['images']} pairs, hazy / {model_id} / clear:"]
+    for s in sets:
+        r = sf[s]
+        lines.append(
+            f"{label[s]} {r['hazy']:.2f} / {r['model']:.2f} / {r['clear']:.2f} (the hazy image above its clear one in "
+            f"{r['hazy_above_clear']} of {sf['images']} pairs; rank correlation of the hazy image's FADE with the haze's beta {r['spearman_beta']:.2f})"
+            + ("." if s == sets[-1] else ";")
+        )
+    rc = v["reallyClear"]
+    lines += ["", "Clear photos that really are clear (median 15x15 dark channel at most 25/255, `fade.looks_haze_free`) stay as they are:"]
+    for name, what in (("sots", "of SOTS's clear images"), ("train/clean", "of `train/clean/` (the model was trained to leave these alone)")):
+        c = rc[name]
+        lines.append(
+            f"- {c['images']} {what}: {c['psnr']:.2f} dB PSNR against themselves on average (median {c['median_psnr']:.2f} dB; "
+            f"{c['at_least_32db']} of {c['images']} at {CLEAR_TARGET_DB:g} dB or more; lowest {c['min_psnr']:.2f} dB)"
+        )
+    lines += [
+        "",
+        "Side-by-side pictures of these photos with the FADE of each half: `training/compare_real.py` (see `training/README.md`).",
+        "",
+    ]
+    return lines
 
 
 def write_readme(manifest: Dict, path: str) -> None:
@@ -245,8 +379,10 @@ def write_readme(manifest: Dict, path: str) -> None:
         "should change (see 'Reading the clear-photo and dark-channel figures' in `training/README.md`).",
         "",
         f"Measured {v['measuredAt']} with `training/evaluate.py`, {v['model']['outdoor']['images']} outdoor and {v['model']['indoor']['images']} indoor pairs, "
-        f"through the app's reconstruction at the manifest's default sliders (strength {v['sliders']['strength']:g}, protect {v['sliders']['protect']:g}).",
+        f"through the app's reconstruction at the manifest's default sliders (strength {v['sliders']['strength']:g}, protect {v['sliders']['protect']:g}); "
+        "the real photos below too.",
         "",
+        *real_haze_lines(manifest["id"], v),
     ]
     with open(path, "w") as f:
         f.write("\n".join(lines))
@@ -265,6 +401,7 @@ def main() -> None:
     ap.add_argument("--protect", type=float, help="protect slider (default: the manifest's defaults)")
     ap.add_argument("--no-write", action="store_true")
     ap.add_argument("--skip-baselines", action="store_true")
+    ap.add_argument("--skip-real", action="store_true", help="leave out FADE on real haze and the really-clear photos")
     ap.add_argument("--airlight", action="store_true", help="also: the airlight's error outdoors, and the PSNR with the true airlight")
     args = ap.parse_args()
     torch.set_num_threads(int(os.environ.get("OMP_NUM_THREADS", "2")))
@@ -275,11 +412,12 @@ def main() -> None:
     manifest_path = os.path.join(ROOT, "models", f"{args.id}.json")
     defaults = {"strength": 100.0, "protect": 0.0} if args.checkpoint else default_sliders(args.id)
     overridden = args.strength is not None or args.protect is not None
+    if not (args.checkpoint or args.no_write or overridden) and (args.skip_real or args.limit):
+        ap.error("models/README.md takes a whole run: drop --skip-real and --limit, or add --no-write")
     defaults.update({k: v for k, v in (("strength", args.strength), ("protect", args.protect)) if v is not None})
     print(f"sliders: {defaults}")
 
-    def ours(img: torch.Tensor) -> torch.Tensor:
-        return dehaze(model, img, params, strength=defaults["strength"], protect=defaults["protect"])[0]
+    ours = through_app(model, params, defaults)
 
     sets = {name: pairs(f"sots-{name}")[: args.limit] if args.limit else pairs(f"sots-{name}") for name in ("outdoor", "indoor")}
     result: Dict = {"model": {}, "baselines": {"input": {}, "dcp": {}}}
@@ -295,6 +433,20 @@ def main() -> None:
         print(f"airlight outdoor: {airlight_report(model, params, sets['outdoor'], defaults)}", flush=True)
     result["clear"] = clear_unchanged(ours, ["sots-outdoor", "sots-indoor"], args.limit)
     print(f"clear unchanged: {result['clear']}")
+    if not args.skip_real:
+        params_fade = fade_params()
+        methods: Dict[str, Method] = {"model": ours} if args.skip_baselines else {"model": ours, "dcp": dark_channel_prior}
+        result["realHaze"] = {}
+        for name, folder in REAL_SETS.items():
+            report = real_haze(methods, photos(folder)[: args.limit], params_fade)
+            for photo, scores in report.pop("photos").items():  # per photo: printed, not kept in the manifest
+                print(f"  {name}/{photo}: " + ", ".join(f"{m} {v['published']:.2f}" for m, v in scores.items()))
+            result["realHaze"][name] = report
+            print(f"FADE {name}: {report}", flush=True)
+        result["sotsFade"] = sots_fade(ours, sets["outdoor"], params_fade)
+        print(f"FADE on SOTS outdoor: {result['sotsFade']}", flush=True)
+        result["reallyClear"] = {name: unchanged(ours, paths) for name, paths in really_clear(args.limit).items()}
+        print(f"really clear, unchanged: {result['reallyClear']}")
     result["measuredAt"] = time.strftime("%Y-%m-%d")
     result["step"] = ckpt["step"]
     result["sliders"] = defaults

@@ -216,6 +216,19 @@ def densities(rgb: np.ndarray, sets: Dict[str, Gaussians]) -> Dict[str, float]:
     return {name: density_of_features(feat, p) for name, p in sets.items()}
 
 
+# A photo shows no aerial haze when the median of its dark channel (the least of R, G and B over
+# 15x15 pixels, at the photo's own size) is at most 25/255: He et al. found 90% of a haze-free
+# photo's dark channel below that level. Photos of white or bright things fail it too; the rule
+# picks clear photos, it does not find all of them.
+DARK_WINDOW = 15
+DARK_MEDIAN_MAX = 25 / 255
+
+
+def looks_haze_free(rgb: np.ndarray) -> bool:
+    dark = ndimage.minimum_filter(rgb.min(axis=2) / 255.0, size=DARK_WINDOW)
+    return float(np.median(dark)) <= DARK_MEDIAN_MAX
+
+
 def fit(feats: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
     """Mean and covariance (N - 1) of feature rows, those with an undefined feature left out."""
     feats = feats[np.isfinite(feats).all(axis=1)]
