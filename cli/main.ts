@@ -3,11 +3,14 @@ import path from 'node:path';
 import { isAbortError } from '../engine/abort.js';
 import { defaultAdjustments, clampAdjustments } from '../engine/adjustments.js';
 import { createNodeBackend } from '../engine/backend-node.js';
-import type { InferenceBackend } from '../engine/types.js';
-import { dehazeFile } from '../node/dehaze-file.js';
-import { formatFromExtension } from '../node/image-formats.js';
+import type { InferenceBackend, Progress } from '../engine/types.js';
+import { machineFigures, photoBytes, planConcurrency, type ConcurrencyPlan } from '../node/concurrency.js';
+import { formatFromExtension, type ImageFormat } from '../node/image-formats.js';
 import { ImageReadError } from '../node/image-io.js';
 import { findModel, type ModelFiles } from '../node/model-files.js';
+import { readPhotoHeader } from '../node/photo-header.js';
+import { inProcessLane, workerLane, type PhotoLane } from '../node/photo-lanes.js';
+import { runPool } from '../node/photo-pool.js';
 import { FolderNotWritableError, ForeignFileError, InputCollisionError, OutputExistsError, ProtectedFiles } from '../node/safe-write.js';
 import { discoverInputs, type InputFile } from './discover.js';
 import { InfoDisplayed, UsageError, parseCommandLine, type CliOptions } from './options.js';
@@ -66,18 +69,22 @@ export async function main(argv: string[], streams: CliStreams = process): Promi
     return EXIT_USAGE;
   }
 
-  const backend = await createNodeBackend(model.onnxPath, model.manifest);
+  // One photo at a time runs on this thread. Several run in worker threads, one each, so that
+  // this thread stays free for the progress display and Ctrl-C.
+  const plan = planConcurrency(machineFigures(), { photos: files.length, jobs: opts.jobs });
+  const backend = plan.jobs === 1 ? await createNodeBackend(model.onnxPath, model.manifest, { intraOpNumThreads: plan.threadsPerPhoto }) : null;
   try {
-    return await runBatch(opts, model, backend, files, problems, createReporter(opts.json ? 'json' : 'auto', streams));
+    return await runBatch(opts, model, backend, plan, files, problems, createReporter(opts.json ? 'json' : 'auto', streams));
   } finally {
-    await backend.dispose();
+    await backend?.dispose();
   }
 }
 
 async function runBatch(
   opts: CliOptions,
   model: ModelFiles,
-  backend: InferenceBackend,
+  backend: InferenceBackend | null,
+  plan: ConcurrencyPlan,
   files: InputFile[],
   problems: { path: string; reason: string }[],
   reporter: Reporter,
@@ -87,6 +94,7 @@ async function runBatch(
   const protect = await ProtectedFiles.of(files.map((f) => f.path));
   const total = files.length + problems.length;
   const counts = { ok: 0, skipped: 0, failed: 0, aborted: 0 };
+  // Files finished, in the order they finish (photos run several at once).
   let index = 0;
 
   reporter.start(total);
@@ -95,45 +103,69 @@ async function runBatch(
     counts.failed++;
   }
 
-  // Ctrl-C once: finish the current file, then stop. Twice: abort it (nothing is left behind).
-  // Three times: leave now (pending temporary files are still removed on exit).
+  // Up to plan.jobs photos at once, each on a lane of its own: this thread with the network
+  // session above, or worker threads (started when first needed).
+  const lanes: PhotoLane[] = [];
+  const laneFor = (i: number): PhotoLane => {
+    if (lanes[i] === undefined || lanes[i].ended) {
+      lanes[i] = backend
+        ? inProcessLane(backend, model, protect)
+        : workerLane({ manifestPath: model.manifestPath, protect: files.map((f) => f.path), threads: plan.threadsPerPhoto });
+    }
+    return lanes[i];
+  };
+  const closeLanes = (): Promise<unknown> => Promise.all(lanes.map((l) => l.close()));
+
+  // Ctrl-C once: finish the photos in progress, start no other. Twice: abort them (nothing is
+  // left behind). Three times: leave now (pending temporary files are still removed on exit).
+  const current = plan.jobs > 1 ? 'the current files' : 'the current file';
   const abort = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupts++;
     if (signal === 'SIGTERM' || interrupts === 2) {
-      reporter.notice('Aborting the current file...');
+      reporter.notice(`Aborting ${current}...`);
       abort.abort();
     } else if (interrupts === 1) {
-      reporter.notice('Stopping after the current file (Ctrl-C again to abort it).');
+      reporter.notice(`Stopping after ${current} (Ctrl-C again to abort ${plan.jobs > 1 ? 'them' : 'it'}).`);
     } else {
-      process.exit(EXIT_INTERRUPTED);
+      void closeLanes().finally(() => process.exit(EXIT_INTERRUPTED));
     }
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
   const claimed = new Map<string, string>();
-  let done = 0;
+  // Each photo's header, read when it is next in line: its size decides when it may start.
+  const headers = new Map<InputFile, Header>();
+  let startedFiles = 0;
   try {
-    for (const file of files) {
-      if (interrupts > 0) break;
-      reporter.fileStart(index, file.path);
-      const rec = await processOne(file, opts, model, backend, adjustments, protect, claimed, abort.signal, reporter);
-      counts[rec.status]++;
-      reporter.fileDone(index++, rec);
-      done++;
-    }
+    startedFiles = await runPool(files, {
+      plan,
+      bytes: async (file) => {
+        const header = await readPhotoHeader(file.path).catch((e: unknown) => (e instanceof ImageReadError ? e : new ImageReadError(oneLine(e))));
+        headers.set(file, header);
+        return header instanceof ImageReadError ? 0 : photoBytes(header);
+      },
+      mayStart: () => interrupts === 0,
+      run: async (file, lane) => {
+        reporter.fileStart(file.path);
+        const rec = await processOne(file, opts, laneFor(lane), headers.get(file), adjustments, claimed, abort.signal, (p) => reporter.progress(file.path, p));
+        counts[rec.status]++;
+        reporter.fileDone(index++, rec);
+      },
+    });
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    await closeLanes();
   }
 
   const interrupted = interrupts > 0;
   reporter.finish({
     total,
     ...counts,
-    notStarted: files.length - done,
+    notStarted: files.length - startedFiles,
     interrupted,
     seconds: (performance.now() - started) / 1000,
   });
@@ -141,42 +173,46 @@ async function runBatch(
   return counts.failed > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
+/** What a photo's header said, or why it could not be read. */
+type Header = Awaited<ReturnType<typeof readPhotoHeader>> | ImageReadError;
+
 async function processOne(
   file: InputFile,
   opts: CliOptions,
-  model: ModelFiles,
-  backend: InferenceBackend,
+  lane: PhotoLane,
+  header: Header | undefined,
   adjustments: ReturnType<typeof clampAdjustments>,
-  protect: ProtectedFiles,
   claimed: Map<string, string>,
   signal: AbortSignal,
-  reporter: Reporter,
+  onProgress: (p: Progress) => void,
 ): Promise<FileRecord> {
   const naming = { out: opts.out, suffix: opts.suffix };
-  const known = opts.format ?? formatFromExtension(file.path);
+  const fromHeader: ImageFormat | undefined = header instanceof ImageReadError ? undefined : (header?.format ?? undefined);
+  const known = opts.format ?? formatFromExtension(file.path) ?? fromHeader;
   const planned = known ? outputPathFor(file, known, naming) : undefined;
-  if (planned) {
-    const other = claimed.get(path.resolve(planned));
-    if (other !== undefined) {
-      return { input: file.path, output: planned, status: 'failed', reason: `same output as ${displayPath(other)} (use --format or --suffix)` };
-    }
-    claimed.set(path.resolve(planned), file.path);
+  if (!planned) {
+    const reason = header instanceof ImageReadError ? header.reason : 'not a supported image (JPEG, PNG, WebP, AVIF or TIFF)';
+    return { input: file.path, status: 'failed', reason };
   }
+  const other = claimed.get(path.resolve(planned));
+  if (other !== undefined) {
+    return { input: file.path, output: planned, status: 'failed', reason: `same output as ${displayPath(other)} (use --format or --suffix)` };
+  }
+  claimed.set(path.resolve(planned), file.path);
   try {
-    const r = await dehazeFile({
-      input: file.path,
-      output: planned ?? ((_src, format) => outputPathFor(file, format, naming)),
-      format: opts.format,
-      backend,
-      manifest: model.manifest,
-      adjustments,
-      quality: opts.quality,
-      maxSize: opts.maxSize,
-      overwrite: opts.overwrite,
-      protect,
+    const r = await lane.run(
+      {
+        input: file.path,
+        output: planned,
+        format: opts.format,
+        adjustments,
+        quality: opts.quality,
+        maxSize: opts.maxSize,
+        overwrite: opts.overwrite,
+      },
       signal,
-      onProgress: (p) => reporter.progress(p),
-    });
+      onProgress,
+    );
     return {
       input: file.path,
       output: r.output,

@@ -17,6 +17,8 @@ export interface CliOptions {
   overwrite: boolean;
   json: boolean;
   model?: string;
+  /** --jobs: at most this many photos at once; absent: automatic (node/concurrency.ts). */
+  jobs?: number;
 }
 
 /** A command line we refuse: exit status 2. `message` is already fit for the user. */
@@ -89,6 +91,7 @@ export function buildProgram(version: string): Command {
     .option('--overwrite', 'replace earlier outputs of Hazeless (never an input or any other file); otherwise skip them', false)
     .option('--json', 'print one JSON line per file instead of a progress bar', false)
     .option('--model <path>', 'a model manifest (.json) to use instead of the shipped one')
+    .addOption(new Option('--jobs <n>', 'photos processed at once, 1..256 (default: automatic, from the cores and the memory)').argParser(numberIn('--jobs', 1, 256, true)))
     .showHelpAfterError('(run hazeless --help for usage)')
     .allowExcessArguments(false);
 }
@@ -136,5 +139,6 @@ export function parseCommandLine(argv: string[], version: string, io: { writeOut
     overwrite: o.overwrite,
     json: o.json,
     model: o.model,
+    jobs: o.jobs,
   };
 }

@@ -31,11 +31,15 @@ export interface Summary {
   seconds: number;
 }
 
-/** How a batch is shown: progress bar on a terminal, plain lines otherwise, or JSON lines. */
+/**
+ * How a batch is shown: progress bar on a terminal, plain lines otherwise, or JSON lines.
+ * Several photos may be in progress at once; `fileDone`'s index counts finished files, so lines
+ * come in the order photos finish.
+ */
 export interface Reporter {
   start(total: number): void;
-  fileStart(index: number, input: string): void;
-  progress(p: Progress): void;
+  fileStart(input: string): void;
+  progress(input: string, p: Progress): void;
   fileDone(index: number, rec: FileRecord): void;
   notice(message: string): void;
   finish(summary: Summary): void;
@@ -102,9 +106,10 @@ function fileFraction(p: Progress): number {
 class BarReporter implements Reporter {
   private multi: cliProgress.MultiBar | null = null;
   private bar: cliProgress.SingleBar | null = null;
-  private index = 0;
+  private finished = 0;
   private total = 0;
-  private file = '';
+  /** Photos in progress: their stage and how far into the photo they are (0..1). */
+  private readonly inFlight = new Map<string, { stage: string; fraction: number }>();
 
   constructor(private readonly streams: ReporterStreams) {}
 
@@ -113,7 +118,7 @@ class BarReporter implements Reporter {
     this.multi = new cliProgress.MultiBar(
       {
         stream: this.streams.stderr,
-        format: '{bar} {files} | ETA {eta_formatted} | {file} {stage}',
+        format: '{bar} {files} | ETA {eta_formatted} | {file}',
         hideCursor: true,
         clearOnComplete: true,
         etaBuffer: 20,
@@ -121,22 +126,35 @@ class BarReporter implements Reporter {
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar = this.multi.create(total, 0, { files: `0/${total}`, file: '', stage: '' });
+    this.bar = this.multi.create(total, 0, { files: `0/${total}`, file: '' });
   }
 
-  fileStart(index: number, input: string): void {
-    this.index = index;
-    this.file = path.basename(input);
-    this.bar?.update(index, { files: `${index}/${this.total}`, file: this.file, stage: 'decode' });
+  fileStart(input: string): void {
+    this.inFlight.set(input, { stage: 'decode', fraction: 0 });
+    this.redraw();
   }
 
-  progress(p: Progress): void {
-    this.bar?.update(this.index + fileFraction(p), { stage: p.stage });
+  progress(input: string, p: Progress): void {
+    this.inFlight.set(input, { stage: p.stage, fraction: fileFraction(p) });
+    this.redraw();
   }
 
   fileDone(index: number, rec: FileRecord): void {
+    this.inFlight.delete(rec.input);
+    this.finished = index + 1;
     this.multi?.log(`${describeRecord(rec)}\n`);
-    this.bar?.update(index + 1, { files: `${index + 1}/${this.total}`, stage: '' });
+    this.redraw();
+  }
+
+  /** The bar counts finished photos plus the fractions of those in progress (the ETA's rate). */
+  private redraw(): void {
+    let value = this.finished;
+    const names: string[] = [];
+    for (const [input, f] of this.inFlight) {
+      value += f.fraction;
+      names.push(`${path.basename(input)} ${f.stage}`);
+    }
+    this.bar?.update(Math.min(value, this.total), { files: `${this.finished}/${this.total}`, file: names.join(', ') });
   }
 
   notice(message: string): void {

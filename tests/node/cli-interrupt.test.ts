@@ -4,8 +4,9 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REAL_PHOTOS, makeTempDir, runCli } from './cli-helpers.js';
 
-// Ctrl-C once: the current photo is finished, the rest not started. Twice: the current photo is
-// abandoned and no partial file is left. Photos are 12 MP so that each one takes a while.
+// Ctrl-C once: the photos in progress are finished, the rest not started. Twice: the photos in
+// progress are abandoned and no partial file is left. Photos are 12 MP so that each one takes a
+// while; --jobs 1 pins down exactly which photo is in progress, --jobs 2 has two at once.
 describe('hazeless: Ctrl-C', () => {
   let dir: string;
 
@@ -22,7 +23,7 @@ describe('hazeless: Ctrl-C', () => {
   const outputs = (folder: string): string[] => fs.readdirSync(path.join(dir, folder)).sort();
 
   test('once: finishes the current file, starts no other, reports and exits 130', async () => {
-    const run = await runCli(['.', '-o', 'once'], {
+    const run = await runCli(['.', '-o', 'once', '--jobs', '1'], {
       cwd: dir,
       control: async (child, waitFor) => {
         await waitFor(/\[1\/3\] a\.jpg/);
@@ -37,7 +38,7 @@ describe('hazeless: Ctrl-C', () => {
   });
 
   test('twice: aborts the current file and leaves nothing partial behind', async () => {
-    const run = await runCli(['.', '-o', 'twice'], {
+    const run = await runCli(['.', '-o', 'twice', '--jobs', '1'], {
       cwd: dir,
       control: async (child, waitFor) => {
         await waitFor(/\[1\/3\] a\.jpg/);
@@ -51,5 +52,54 @@ describe('hazeless: Ctrl-C', () => {
     expect(run.stdout).toMatch(/Interrupted: 1 dehazed, 1 aborted, 1 not started of 3/);
     // Hidden temporary files included: only the finished photo is there.
     expect(outputs('twice')).toEqual(['a-dehazed.jpg']);
+  });
+
+  /** The summary's counts, and a check that every output there is a whole photo. */
+  async function wholeOutputs(stdout: string, folder: string): Promise<{ dehazed: number; aborted: number; notStarted: number }> {
+    const m = /Interrupted: (\d+) dehazed(?:, (\d+) aborted)?(?:, (\d+) not started)? of 3/.exec(stdout);
+    expect(m).not.toBeNull();
+    const [dehazed, aborted, notStarted] = [m![1], m![2], m![3]].map((n) => Number(n ?? 0));
+    expect(dehazed + aborted + notStarted).toBe(3);
+    // Hidden temporary files included: only finished photos, each one decodable to its last row.
+    const names = fs.existsSync(path.join(dir, folder)) ? outputs(folder) : [];
+    expect(names).toHaveLength(dehazed);
+    for (const n of names) {
+      expect(n).toMatch(/^[abc]-dehazed\.jpg$/);
+      const { info } = await sharp(path.join(dir, folder, n), { failOn: 'truncated' }).raw().toBuffer({ resolveWithObject: true });
+      expect([info.width, info.height]).toEqual([4000, 3000]);
+    }
+    return { dehazed, aborted, notStarted };
+  }
+
+  test('--jobs 2, once: the photos in progress are finished, none is aborted', async () => {
+    const run = await runCli(['.', '-o', 'once2', '--jobs', '2'], {
+      cwd: dir,
+      control: async (child, waitFor) => {
+        await waitFor(/\[1\/3\]/);
+        child.kill('SIGINT');
+      },
+    });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('Stopping after the current files');
+    const counts = await wholeOutputs(run.stdout, 'once2');
+    expect(counts.aborted).toBe(0);
+    expect(counts.dehazed).toBeGreaterThanOrEqual(2);
+  });
+
+  test('--jobs 2, twice: the photos in progress are aborted and leave nothing behind', async () => {
+    const run = await runCli(['.', '-o', 'twice2', '--jobs', '2'], {
+      cwd: dir,
+      control: async (child, waitFor) => {
+        await waitFor(/\[1\/3\]/);
+        child.kill('SIGINT');
+        await waitFor(/Stopping after the current files/);
+        child.kill('SIGINT');
+      },
+    });
+    expect(run.code).toBe(130);
+    expect(run.stderr).toContain('Aborting the current files');
+    const counts = await wholeOutputs(run.stdout, 'twice2');
+    expect(counts.aborted).toBeGreaterThanOrEqual(1);
+    expect(run.stdout.match(/aborted [bc]\.jpg: nothing written/g)?.length).toBe(counts.aborted);
   });
 });

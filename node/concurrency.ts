@@ -1,0 +1,81 @@
+import os from 'node:os';
+
+/**
+ * How many photos are exported at once: the one home of that rule, for the command line and the
+ * desktop export. Pure functions of the machine's figures, so the rule itself can be tested.
+ *
+ * Per photo the work is mostly single-threaded (the JS reconstruction; libvips and onnxruntime
+ * add a little parallelism of their own), so one photo per core keeps every core busy. Memory
+ * then limits how many may be open together: photos are admitted in order while the bytes they
+ * need fit the budget, and a photo bigger than the whole budget still runs, alone.
+ */
+
+/**
+ * Working memory of one photo, in copies of its decoded pixels: the decoded photo (rendered in
+ * place), libvips' copy of it while encoding, and the encoder's buffers. Measured as the peak
+ * RSS a photo adds to a warm process: 9.2-9.7 bytes per pixel for 8-bit RGB JPEGs of 12-48 MP
+ * (`npm run bench` prints the figure for its photos).
+ */
+export const WORKING_COPIES = 3.2;
+
+/** Share of the memory available at the start of a batch that its photos may take together. */
+export const MEMORY_SHARE = 0.5;
+
+/** What the header says about a photo, before it is decoded. */
+export interface PhotoHeader {
+  width: number;
+  height: number;
+  channels: number;
+  /** Bits per sample of the decoded pixels (8 or 16). */
+  bitDepth: number;
+}
+
+export interface MachineFigures {
+  /** Cores the process may use (os.availableParallelism()). */
+  cores: number;
+  /** Bytes of memory available now (os.freemem(): MemAvailable on Linux). */
+  availableBytes: number;
+}
+
+export interface ConcurrencyPlan {
+  /** At most this many photos at once. */
+  jobs: number;
+  /** Bytes the photos in flight may take together (one photo may exceed it, alone). */
+  budgetBytes: number;
+  /** onnxruntime intra-op threads per photo, so that `jobs` networks do not oversubscribe the cores. */
+  threadsPerPhoto: number;
+}
+
+/** Bytes one photo needs while it is being exported. */
+export function photoBytes(h: PhotoHeader): number {
+  return Math.ceil(h.width * h.height * h.channels * (h.bitDepth > 8 ? 2 : 1) * WORKING_COPIES);
+}
+
+/**
+ * The plan for a batch of `photos`: `jobs` as asked (--jobs), or one photo per core, and never
+ * more than there are photos (one photo alone gets every core for its network).
+ */
+export function planConcurrency(machine: MachineFigures, batch: { photos: number; jobs?: number }): ConcurrencyPlan {
+  const cores = Math.max(1, Math.floor(machine.cores));
+  const jobs = Math.max(1, Math.min(Math.floor(batch.jobs ?? cores), batch.photos));
+  return {
+    jobs,
+    budgetBytes: Math.max(0, machine.availableBytes * MEMORY_SHARE),
+    threadsPerPhoto: Math.max(1, Math.floor(cores / jobs)),
+  };
+}
+
+/** This machine's figures, now. */
+export function machineFigures(): MachineFigures {
+  return { cores: os.availableParallelism(), availableBytes: os.freemem() };
+}
+
+/**
+ * Whether a photo needing `bytes` may start next to the photos in flight (`inFlight`: the bytes
+ * of each). Nothing running: always (a photo too big for the budget runs alone).
+ */
+export function admits(plan: Pick<ConcurrencyPlan, 'jobs' | 'budgetBytes'>, inFlight: readonly number[], bytes: number): boolean {
+  if (inFlight.length === 0) return true;
+  if (inFlight.length >= plan.jobs) return false;
+  return inFlight.reduce((a, b) => a + b, 0) + bytes <= plan.budgetBytes;
+}

@@ -1,0 +1,25 @@
+import sharp from 'sharp';
+import type { PhotoHeader } from './concurrency.js';
+import { formatFromSharp, type ImageFormat } from './image-formats.js';
+import { ImageReadError, cleanSharpMessage } from './image-io.js';
+
+/**
+ * A photo's size and format from its header alone (nothing is decoded), to plan the batch before
+ * the work starts. Throws ImageReadError, with the reason decoding would give, for a file that
+ * is not a readable photo.
+ */
+export async function readPhotoHeader(file: string): Promise<PhotoHeader & { format: ImageFormat | null }> {
+  let meta: sharp.Metadata;
+  try {
+    meta = await sharp(file, { failOn: 'error' }).metadata();
+  } catch (e) {
+    throw new ImageReadError(cleanSharpMessage(e));
+  }
+  return {
+    format: formatFromSharp(meta.format, meta.compression) ?? null,
+    width: meta.width,
+    height: meta.height,
+    channels: meta.hasAlpha ? 4 : 3,
+    bitDepth: meta.depth === 'uchar' || meta.depth === 'char' ? 8 : 16,
+  };
+}

@@ -1,0 +1,61 @@
+// Worker thread of a worker lane (node/photo-lanes.ts): loads the model once, then dehazes the
+// photos it is sent, one at a time, with node/dehaze-file.ts. 'abort' stops a photo (its temporary
+// file is removed); 'exit' ends the thread, whose exit hook removes any temporary file left.
+
+import { parentPort, workerData } from 'node:worker_threads';
+import { createNodeBackend } from '../engine/backend-node.js';
+import { dehazeFile } from './dehaze-file.js';
+import { loadModelFiles } from './model-files.js';
+import { toPlainError, type FromPhotoWorker, type PhotoWorkerSetup, type ToPhotoWorker } from './photo-lanes.js';
+import { ProtectedFiles } from './safe-write.js';
+
+const port = parentPort;
+if (!port) throw new Error('photo-worker must run in a worker thread');
+const setup = workerData as PhotoWorkerSetup;
+const send = (m: FromPhotoWorker): void => port.postMessage(m);
+
+const ready = (async () => {
+  const files = await loadModelFiles(setup.manifestPath);
+  const backend = await createNodeBackend(files.onnxPath, files.manifest, { intraOpNumThreads: setup.threads });
+  const protect = await ProtectedFiles.of(setup.protect);
+  return { files, backend, protect };
+})();
+ready.then(
+  () => send({ type: 'ready' }),
+  (e: unknown) => send({ type: 'failed-to-start', error: toPlainError(e) }),
+);
+
+const controllers = new Map<number, AbortController>();
+let chain: Promise<void> = Promise.resolve();
+
+async function run(id: number, m: Extract<ToPhotoWorker, { type: 'run' }>): Promise<void> {
+  const controller = controllers.get(id) ?? new AbortController();
+  try {
+    const { files, backend, protect } = await ready;
+    const result = await dehazeFile({
+      ...m.task,
+      backend,
+      manifest: files.manifest,
+      protect,
+      signal: controller.signal,
+      onProgress: (progress) => send({ type: 'progress', id, progress }),
+    });
+    send({ type: 'done', id, result });
+  } catch (e) {
+    send({ type: 'error', id, error: toPlainError(e) });
+  } finally {
+    controllers.delete(id);
+  }
+}
+
+port.on('message', (m: ToPhotoWorker) => {
+  if (m.type === 'exit') {
+    process.exit(0);
+  } else if (m.type === 'abort') {
+    controllers.get(m.id)?.abort();
+  } else {
+    // The controller exists from arrival, so an abort sent while the photo waits still lands.
+    controllers.set(m.id, new AbortController());
+    chain = chain.then(() => run(m.id, m));
+  }
+});

@@ -1,0 +1,45 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { copyPhoto, jsonLines, makeTempDir, runCli, sha256 } from './cli-helpers.js';
+
+// Several photos at once (--jobs): the same files as one at a time, and the same report.
+describe('hazeless --jobs', () => {
+  let dir: string;
+  const photos = ['cones.jpg', 'beach.jpg', 'swan.jpg', 'canon.jpg', 'camels.jpg'];
+
+  beforeAll(() => {
+    dir = makeTempDir('jobs');
+    for (const p of photos) copyPhoto(p, dir);
+    fs.writeFileSync(path.join(dir, 'corrupt.jpg'), 'this is a text file, not a JPEG\n');
+  });
+
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('--jobs must be a whole number from 1 to 256', async () => {
+    for (const bad of ['0', '-1', '1.5', 'many', '257', '']) {
+      const run = await runCli(['--jobs', bad, 'cones.jpg'], { cwd: dir });
+      expect({ bad, code: run.code }).toEqual({ bad, code: 2 });
+      expect(run.stderr).toMatch(/--jobs must be an integer from 1 to 256/);
+    }
+    const help = await runCli(['--help'], { cwd: dir });
+    expect(help.stdout).toMatch(/--jobs <n>/);
+  });
+
+  test('--jobs 3 writes byte for byte the files --jobs 1 writes, and reports every photo once', async () => {
+    const one = await runCli(['.', '--json', '--jobs', '1', '-o', 'one'], { cwd: dir });
+    const three = await runCli(['.', '--json', '--jobs', '3', '-o', 'three'], { cwd: dir });
+    for (const run of [one, three]) {
+      expect(run.code).toBe(1); // the corrupt file
+      expect(run.stderr).toMatch(/Done: 5 dehazed, 1 failed of 6/);
+      const lines = jsonLines(run.stdout);
+      expect(lines.map((l) => l.input).sort()).toEqual([...photos, 'corrupt.jpg'].sort());
+    }
+    const names = fs.readdirSync(path.join(dir, 'one')).sort();
+    expect(names).toEqual(photos.map((p) => p.replace('.jpg', '-dehazed.jpg')).sort());
+    expect(fs.readdirSync(path.join(dir, 'three')).sort()).toEqual(names);
+    for (const n of names) {
+      expect({ n, hash: sha256(path.join(dir, 'three', n)) }).toEqual({ n, hash: sha256(path.join(dir, 'one', n)) });
+    }
+  });
+});
