@@ -1,14 +1,18 @@
-// The export queue of the desktop app. Jobs run one after another; each job gets a
-// worker_threads worker that dehazes its photos one by one (node/dehaze-file.ts), so the main
-// process never blocks. A failed photo is reported with its reason and the job goes on.
-// Cancelling aborts the photo in flight: outputs are written through a temp file + rename, so a
-// cancelled or crashed photo leaves nothing half-written behind.
+// The export queue of the desktop app. Jobs run one after another; a job dehazes several photos
+// at once (as many as node/concurrency.ts allows: one per core, while memory allows), each in a
+// worker_threads worker of its own (node/dehaze-file.ts), so the main process never blocks. A
+// failed photo is reported with its reason and the job goes on. Cancelling aborts the photos in
+// flight: outputs are written through a temp file + rename, so a cancelled or crashed photo
+// leaves nothing half-written behind.
 
 import { randomUUID } from 'node:crypto';
 import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
+import { machineFigures, photoBytes, planConcurrency } from '../node/concurrency';
 import { isHazelessOutput } from '../node/hazeless-mark';
+import { readPhotoHeader } from '../node/photo-header';
+import { runPool } from '../node/photo-pool';
 import { isTempName } from '../node/safe-write';
 import { outputName } from '../renderer/src/lib/export-naming';
 import type { ExportDone, ExportFileResult, ExportItem, ExportOptions, ExportProgress, ExportStage } from './contract';
@@ -26,8 +30,10 @@ export interface ExportQueueOptions {
   createWorker: (setup: WorkerSetup) => Worker;
   /** The model manifest to export with (looked up when a job starts). */
   manifestPath: () => Promise<string>;
-  /** onnxruntime threads in the worker; default 1 (the UI keeps the other core). */
+  /** onnxruntime threads per worker; default 1 (the network is small, the UI needs the cores). */
   threads?: number;
+  /** Photos exported at once; default 0: automatic (node/concurrency.ts). */
+  jobs?: number;
   events: ExportEvents;
   /** After a cancel, how long the worker may take to stop before it is terminated. */
   cancelGraceMs?: number;
@@ -62,7 +68,7 @@ export class ExportQueue {
   private readonly opts: Required<ExportQueueOptions>;
 
   constructor(options: ExportQueueOptions) {
-    this.opts = { cancelGraceMs: 10_000, progressIntervalMs: 100, now: Date.now, threads: 1, ...options };
+    this.opts = { cancelGraceMs: 10_000, progressIntervalMs: 100, now: Date.now, threads: 1, jobs: 0, ...options };
   }
 
   start(request: CheckedExport): string {
@@ -121,17 +127,22 @@ export class ExportQueue {
     const total = items.length;
     const fileMs: number[] = [];
     let done = 0;
+    const plan = planConcurrency(machineFigures(), { photos: total, jobs: this.opts.jobs || undefined });
+    /** When each photo in flight started, by index. */
+    const inFlight = new Map<number, number>();
+    let notStarted = total;
 
-    // Average time of the photos written so far, times what is left, minus the time already
-    // spent on the photo in flight.
-    const eta = (fileStart: number | null): number | null => {
+    // The work left, in photo-times (the average of the photos written so far), shared by the
+    // lanes: the photos not started, plus what is left of each one in flight.
+    const eta = (): number | null => {
       if (fileMs.length === 0) return null;
       const avg = fileMs.reduce((a, b) => a + b, 0) / fileMs.length;
-      const inFile = fileStart === null ? 0 : Math.min(avg, now() - fileStart);
-      return Math.max(0, ((total - done) * avg - inFile) / 1000);
+      let left = notStarted * avg;
+      for (const start of inFlight.values()) left += Math.max(0, avg - (now() - start));
+      return Math.max(0, left / Math.max(1, Math.min(plan.jobs, inFlight.size + notStarted)) / 1000);
     };
-    const emitProgress = (stage: ExportStage, file: string | null, fileDone: number, fileTotal: number, fileStart: number | null): void => {
-      events.progress({ jobId: job.id, done, total, stage, file, fileDone, fileTotal, etaSeconds: eta(fileStart) });
+    const emitProgress = (stage: ExportStage, file: string | null, fileDone: number, fileTotal: number): void => {
+      events.progress({ jobId: job.id, done, total, stage, file, fileDone, fileTotal, etaSeconds: eta() });
     };
     const result = (r: ExportFileResult): void => {
       done++;
@@ -153,90 +164,109 @@ export class ExportQueue {
     if (outFolderReady) {
       const taken = new Set((await readdir(options.outFolder).catch(() => [] as string[])).map(fold));
       const originals = new Set(items.map((i) => fold(path.resolve(i.path))));
-      let runner: WorkerRunner | null = null;
-      job.cancel = () => runner?.cancel();
-      emitProgress('queued', null, 0, 0, null);
-      try {
-        for (let index = 0; index < items.length && !job.cancelled; index++) {
-          const item = items[index];
-          const isOriginal = (name: string): boolean => originals.has(fold(path.join(options.outFolder, name)));
-          const isTaken = (name: string): boolean => isOriginal(name) || taken.has(fold(name));
-          let decision = outputName(path.basename(item.path), options.suffix, options.format, options.onExisting, isTaken);
-          // 'overwrite' never applies to a photo of the job itself: pick a free name instead.
-          if (decision.action === 'write' && isOriginal(decision.name)) {
-            decision = outputName(path.basename(item.path), options.suffix, options.format, 'rename', isTaken);
-          }
-          if (decision.action === 'skip') {
-            result({ jobId: job.id, path: item.path, status: 'skipped', reason: decision.reason });
-            continue;
-          }
-          const output = path.join(options.outFolder, decision.name);
-          if (originals.has(fold(output))) {
-            result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'would overwrite an original' });
-            continue;
-          }
-          // 'overwrite' replaces only a file Hazeless wrote itself, never someone else's photo.
-          if (taken.has(fold(decision.name)) && !(await isHazelessOutput(output))) {
-            result({ jobId: job.id, path: item.path, status: 'skipped', reason: `${decision.name} was not written by Hazeless; not replaced` });
-            continue;
-          }
-          if (!runner) {
-            try {
-              const setup: WorkerSetup = {
-                manifestPath: await this.opts.manifestPath(),
-                protect: items.map((i) => i.path),
-                threads: this.opts.threads,
-              };
-              runner = new WorkerRunner(this.opts.createWorker(setup), this.opts.cancelGraceMs);
-            } catch (e) {
-              result({ jobId: job.id, path: item.path, status: 'failed', reason: `cannot start export: ${errorText(e)}` });
-              continue;
-            }
-          }
-          const fileStart = now();
-          let lastEmit = 0;
-          let lastStage: ExportStage | null = null;
-          emitProgress('decode', item.path, 0, 1, fileStart);
-          const task: FileTask = {
-            type: 'file',
-            index,
-            input: item.path,
-            output,
-            adjustments: item.adjustments,
-            format: options.format,
-            quality: options.quality,
-            maxSize: options.maxSize,
-            overwrite: options.onExisting === 'overwrite',
-          };
-          const outcome = await runner.runFile(task, (p) => {
-            const t = now();
-            if (p.stage !== lastStage || t - lastEmit >= this.opts.progressIntervalMs) {
-              lastStage = p.stage;
-              lastEmit = t;
-              emitProgress(p.stage, item.path, p.done, p.total, fileStart);
-            }
-          });
-          if (outcome.kind === 'ok') {
-            taken.add(fold(decision.name));
-            fileMs.push(outcome.ms);
-            result({ jobId: job.id, path: item.path, status: 'ok', outPath: outcome.output, ms: outcome.ms });
-          } else {
-            await this.removeLeftovers(output);
-            if (outcome.kind === 'aborted' || job.cancelled) {
-              result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'cancelled' });
-            } else {
-              result({ jobId: job.id, path: item.path, status: 'failed', reason: outcome.reason });
-            }
-            if (outcome.workerGone) {
-              runner = null;
-            }
+      // Names given to photos of this job (written or in flight): never given twice.
+      const claimed = new Set<string>();
+      // One worker per lane, started when the lane is first used.
+      const runners: (WorkerRunner | null)[] = [];
+      job.cancel = () => runners.forEach((r) => r?.cancel());
+      emitProgress('queued', null, 0, 0);
+      const exportOne = async (index: number, lane: number): Promise<void> => {
+        notStarted--;
+        const item = items[index];
+        const isOriginal = (name: string): boolean => originals.has(fold(path.join(options.outFolder, name)));
+        const isTaken = (name: string): boolean => isOriginal(name) || taken.has(fold(name)) || claimed.has(fold(name));
+        let decision = outputName(path.basename(item.path), options.suffix, options.format, options.onExisting, isTaken);
+        // 'overwrite' never applies to a photo of the job itself nor to another photo's output
+        // in this job: pick a free name instead.
+        if (decision.action === 'write' && (isOriginal(decision.name) || claimed.has(fold(decision.name)))) {
+          decision = outputName(path.basename(item.path), options.suffix, options.format, 'rename', isTaken);
+        }
+        if (decision.action === 'skip') {
+          result({ jobId: job.id, path: item.path, status: 'skipped', reason: decision.reason });
+          return;
+        }
+        const output = path.join(options.outFolder, decision.name);
+        if (originals.has(fold(output))) {
+          result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'would overwrite an original' });
+          return;
+        }
+        claimed.add(fold(decision.name));
+        // 'overwrite' replaces only a file Hazeless wrote itself, never someone else's photo.
+        if (taken.has(fold(decision.name)) && !(await isHazelessOutput(output))) {
+          result({ jobId: job.id, path: item.path, status: 'skipped', reason: `${decision.name} was not written by Hazeless; not replaced` });
+          return;
+        }
+        let runner = runners[lane] ?? null;
+        if (!runner) {
+          try {
+            const setup: WorkerSetup = {
+              manifestPath: await this.opts.manifestPath(),
+              protect: items.map((i) => i.path),
+              threads: Math.min(this.opts.threads, plan.threadsPerPhoto),
+            };
+            runner = runners[lane] = new WorkerRunner(this.opts.createWorker(setup), this.opts.cancelGraceMs);
+          } catch (e) {
+            result({ jobId: job.id, path: item.path, status: 'failed', reason: `cannot start export: ${errorText(e)}` });
+            return;
           }
         }
+        const fileStart = now();
+        inFlight.set(index, fileStart);
+        let lastEmit = 0;
+        let lastStage: ExportStage | null = null;
+        emitProgress('decode', item.path, 0, 1);
+        const task: FileTask = {
+          type: 'file',
+          index,
+          input: item.path,
+          output,
+          adjustments: item.adjustments,
+          format: options.format,
+          quality: options.quality,
+          maxSize: options.maxSize,
+          overwrite: options.onExisting === 'overwrite',
+        };
+        const outcome = await runner.runFile(task, (p) => {
+          const t = now();
+          if (p.stage !== lastStage || t - lastEmit >= this.opts.progressIntervalMs) {
+            lastStage = p.stage;
+            lastEmit = t;
+            emitProgress(p.stage, item.path, p.done, p.total);
+          }
+        });
+        inFlight.delete(index);
+        if (outcome.kind === 'ok') {
+          taken.add(fold(decision.name));
+          fileMs.push(outcome.ms);
+          result({ jobId: job.id, path: item.path, status: 'ok', outPath: outcome.output, ms: outcome.ms });
+        } else {
+          await this.removeLeftovers(output);
+          if (outcome.kind === 'aborted' || job.cancelled) {
+            result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'cancelled' });
+          } else {
+            result({ jobId: job.id, path: item.path, status: 'failed', reason: outcome.reason });
+          }
+          if (outcome.workerGone) {
+            runners[lane] = null;
+          }
+        }
+      };
+      try {
+        await runPool(
+          items.map((_, i) => i),
+          {
+            plan,
+            // The memory a photo needs, from its header; an unreadable one fails in its worker.
+            bytes: async (i) => readPhotoHeader(items[i].path).then(photoBytes, () => 0),
+            mayStart: () => !job.cancelled,
+            run: exportOne,
+          },
+        );
       } finally {
-        await runner?.dispose();
+        await Promise.all(runners.map((r) => r?.dispose()));
       }
     }
-    emitProgress('done', null, 0, 0, null);
+    emitProgress('done', null, 0, 0);
     events.done({ jobId: job.id, ...counts, cancelled: job.cancelled, outFolder: options.outFolder });
   }
 

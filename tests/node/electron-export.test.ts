@@ -19,7 +19,7 @@ interface Recorded {
   done: Promise<ExportDone>;
 }
 
-function makeQueue(extra: { cancelGraceMs?: number } = {}): { queue: ExportQueue; record: (jobId: () => string) => Recorded } {
+function makeQueue(extra: { cancelGraceMs?: number; jobs?: number } = {}): { queue: ExportQueue; record: (jobId: () => string) => Recorded } {
   const listeners: { progress: ExportProgress[]; results: ExportFileResult[]; resolve: (d: ExportDone) => void }[] = [];
   const queue = new ExportQueue({
     createWorker: tsExportWorker,
@@ -211,7 +211,7 @@ describe('export queue (worker thread, real model)', () => {
   });
 
   it('cancelling leaves no partial files and stops the job', async () => {
-    const { queue, record } = makeQueue({ cancelGraceMs: 5_000 });
+    const { queue, record } = makeQueue({ cancelGraceMs: 5_000, jobs: 1 });
     const out = path.join(dir, 'cancel');
     const big = path.join(album, 'urbino.jpg');
     const rec = record(() => '');
@@ -238,7 +238,7 @@ describe('export queue (worker thread, real model)', () => {
   });
 
   it('a worker stopped the hard way (no grace) during encoding leaves no partial files either', async () => {
-    const { queue, record } = makeQueue({ cancelGraceMs: 0 });
+    const { queue, record } = makeQueue({ cancelGraceMs: 0, jobs: 1 });
     const out = path.join(dir, 'kill');
     const big = path.join(album, 'urbino.jpg');
     const rec = record(() => '');
@@ -265,6 +265,68 @@ describe('export queue (worker thread, real model)', () => {
       await sharp(path.join(out, name)).raw().toBuffer();
     }
     expect(rec.results.filter((r) => r.status === 'ok').length).toBe(left.length);
+  });
+
+  it('two photos at once write byte for byte the files of one at a time, each result once', async () => {
+    const items = [...plain, withMeta, corrupt].map((p) => ({ path: p, adjustments }));
+    const outs: string[] = [];
+    for (const jobs of [1, 2]) {
+      const { queue, record } = makeQueue({ jobs });
+      const out = path.join(dir, `jobs-${jobs}`);
+      outs.push(out);
+      const rec = record(() => '');
+      queue.start({ items, options: options(out) });
+      expect(await rec.done).toMatchObject({ ok: 4, skipped: 0, failed: 1, cancelled: false });
+      expect(rec.results.map((r) => r.path).sort()).toEqual(items.map((i) => i.path).sort());
+      expect(rec.progress.at(-1)).toMatchObject({ stage: 'done', done: 5, total: 5 });
+    }
+    const names = (await readdir(outs[0])).filter((n) => n !== OUTPUT_MARKER).sort();
+    expect(names).toHaveLength(4);
+    expect((await readdir(outs[1])).filter((n) => n !== OUTPUT_MARKER).sort()).toEqual(names);
+    for (const n of names) expect({ n, hash: await sha256(path.join(outs[1], n)) }).toEqual({ n, hash: await sha256(path.join(outs[0], n)) });
+  });
+
+  it('two photos at once: two with the same output name get two names, not one file twice', async () => {
+    const { queue, record } = makeQueue({ jobs: 2 });
+    const out = path.join(dir, 'same-name');
+    const twin = path.join(dir, 'twin');
+    await mkdir(twin, { recursive: true });
+    await copyFile(plain[1], path.join(twin, path.basename(plain[0])));
+    const rec = record(() => '');
+    queue.start({ items: [plain[0], path.join(twin, path.basename(plain[0]))].map((p) => ({ path: p, adjustments })), options: options(out, { onExisting: 'overwrite' }) });
+    expect(await rec.done).toMatchObject({ ok: 2, skipped: 0, failed: 0 });
+    const written = rec.results.map((r) => (r.status === 'ok' ? path.basename(r.outPath) : '')).sort();
+    expect(new Set(written).size).toBe(2);
+    expect((await readdir(out)).filter((n) => n !== OUTPUT_MARKER).sort()).toEqual(written);
+  });
+
+  it('cancelling two photos at once leaves no partial file, and each photo is reported once', async () => {
+    const { queue, record } = makeQueue({ jobs: 2, cancelGraceMs: 5_000 });
+    const out = path.join(dir, 'cancel-two');
+    const big = path.join(album, 'urbino.jpg');
+    const big2 = path.join(dir, 'urbino-2.jpg');
+    await copyFile(big, big2);
+    const rec = record(() => '');
+    const items = [big, big2, plain[0], plain[1]].map((p) => ({ path: p, adjustments }));
+    const jobId = queue.start({ items, options: options(out, { format: 'tiff' }) });
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (rec.progress.filter((p) => p.stage === 'render').length >= 2) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 5);
+    });
+    queue.cancel(jobId);
+    const done = await rec.done;
+    expect(done.cancelled).toBe(true);
+    expect(rec.results.filter((r) => r.status === 'skipped' && r.reason === 'cancelled').length).toBeGreaterThanOrEqual(1);
+    expect(done.ok + done.skipped + done.failed).toBe(rec.results.length);
+    expect(new Set(rec.results.map((r) => r.path)).size).toBe(rec.results.length);
+    // Only whole photos: one file per photo reported written, nothing hidden or partial.
+    const left = (await readdir(out)).filter((n) => n !== OUTPUT_MARKER).sort();
+    expect(left).toEqual(rec.results.flatMap((r) => (r.status === 'ok' ? [path.basename(r.outPath)] : [])).sort());
+    for (const name of left) await sharp(path.join(out, name)).raw().toBuffer();
   });
 
   it('recognises only safe-write temp names as leftovers', () => {
