@@ -11,6 +11,12 @@
  * export that photo (each size runs in its own child process, so sizes and the floor
  * measurements do not pollute each other's peak). Targets (for 24 MP): end to end <= 2.5 x
  * floor, network + full-res work < 1.5 s.
+ *
+ * Then the album line (--album 8 --album-megapixels 12): the command line `hazeless` run on a
+ * folder of that many photos in a child process, against the album's I/O floor (every photo
+ * decoded and encoded by sharp, as many at once as there are cores), with the cores it kept busy
+ * (CPU time / wall time) and its peak memory. Target: the album in <= 2 x its floor; with 24 MP
+ * photos on two cores, peak memory <= 1.5 GB.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -28,15 +34,31 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_RATIO = 2.5;
 const TARGET_COMPUTE_MS = 1500;
 const TARGET_MP = 24;
+const TARGET_ALBUM_RATIO = 2;
+const TARGET_ALBUM_RSS_24MP_2CORES = 1.5 * 2 ** 30;
 
 const program = new Command('bench')
   .option('--megapixels <list>', 'comma-separated photo sizes in megapixels', parseSizes, [12, 24])
   .option('--photo <file>', 'source photo (upscaled to each size)', path.join(REPO, '../shared/data/real/urbino.jpg'))
   .option('--runs <n>', 'timed runs per size (the best is reported)', (v) => Math.max(1, parseInt(v, 10) || 1), 2)
   .option('--keep', 'keep the generated photos and outputs', false)
+  .option('--album <n>', 'photos in the album line (0: no album line)', (v) => Math.max(0, parseInt(v, 10) || 0), 8)
+  .option('--album-megapixels <mp>', 'size of the album photos', parseSizes, [12])
+  .option('--jobs <n>', 'passed to hazeless for the album line (default: automatic)')
   .option('--child <file>', '(internal) export <file> --runs times and print timings and maxRSS as JSON')
+  .option('--album-child <dir>', '(internal) run hazeless on <dir> and print wall, CPU time and maxRSS as JSON')
   .parse();
-const opts = program.opts<{ megapixels: number[]; photo: string; runs: number; keep: boolean; child?: string }>();
+const opts = program.opts<{
+  megapixels: number[];
+  photo: string;
+  runs: number;
+  keep: boolean;
+  album: number;
+  albumMegapixels: number[];
+  jobs?: string;
+  child?: string;
+  albumChild?: string;
+}>();
 
 function parseSizes(v: string): number[] {
   const list = v.split(',').map((s) => Number(s.trim()));
@@ -92,6 +114,79 @@ async function child(file: string): Promise<void> {
   process.stdout.write(JSON.stringify({ timings: best, engine, maxRSS: process.resourceUsage().maxRSS * 1024 }));
 }
 
+/** Sharp alone on the album: every photo decoded and encoded, `atOnce` photos at a time. */
+async function albumFloor(files: string[], atOnce: number): Promise<number> {
+  const t = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: atOnce }, async () => {
+      while (next < files.length) await ioFloor(files[next++]);
+    }),
+  );
+  return performance.now() - t;
+}
+
+/** Child process: the command line on `dir`, as a user runs it (model loading and thread start included). */
+async function albumChild(dir: string): Promise<void> {
+  const { main: hazeless } = await import('../cli/main.js');
+  const out = path.join(dir, 'out');
+  const sink = fs.createWriteStream('/dev/null');
+  const streams = { stdout: sink, stderr: sink } as unknown as { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };
+  const cpu0 = process.cpuUsage();
+  const t = performance.now();
+  const code = await hazeless([dir, '-o', out, '--json', ...(opts.jobs ? ['--jobs', opts.jobs] : [])], streams);
+  const wall = performance.now() - t;
+  const cpu = process.cpuUsage(cpu0);
+  const written = fs.readdirSync(out).length;
+  fs.rmSync(out, { recursive: true, force: true });
+  process.stdout.write(JSON.stringify({ code, written, wall, cpu: (cpu.user + cpu.system) / 1000, maxRSS: process.resourceUsage().maxRSS * 1024 }));
+}
+
+/** The album line: photos, floor, time, ratio, cores used, peak memory. Returns whether the targets are met. */
+async function albumLine(work: string, megapixels: number): Promise<boolean> {
+  const cores = os.availableParallelism();
+  const dir = path.join(work, `album-${megapixels}mp`);
+  fs.mkdirSync(dir);
+  const first = path.join(dir, 'photo-01.jpg');
+  const { width, height } = await makePhoto(opts.photo, megapixels, first);
+  const files = [first];
+  for (let i = 2; i <= opts.album; i++) {
+    const f = path.join(dir, `photo-${String(i).padStart(2, '0')}.jpg`);
+    fs.copyFileSync(first, f);
+    files.push(f);
+  }
+  let floor = Infinity;
+  for (let run = 0; run < opts.runs; run++) floor = Math.min(floor, await albumFloor(files, cores));
+  let best: { code: number; written: number; wall: number; cpu: number; maxRSS: number } | null = null;
+  for (let run = 0; run < opts.runs; run++) {
+    const r = JSON.parse(
+      execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--album-child', dir, ...(opts.jobs ? ['--jobs', opts.jobs] : [])], {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      }),
+    ) as NonNullable<typeof best>;
+    if (r.code !== 0 || r.written !== files.length) throw new Error(`hazeless exited ${r.code} with ${r.written} of ${files.length} photos written`);
+    if (!best || r.wall < best.wall) best = r;
+  }
+  if (!best) return false;
+  const ratio = best.wall / floor;
+  console.log(`album: ${files.length} x ${megapixels} MP (${width}x${height}) JPEG, hazeless ${opts.jobs ? `--jobs ${opts.jobs}` : '(automatic jobs)'}`);
+  console.log(`  I/O floor (sharp, ${cores} at once)  ${ms(floor)}`);
+  console.log(`  hazeless, whole album      ${ms(best.wall)}  (model loading and thread start included)`);
+  console.log(`  album / floor              ${ratio.toFixed(2).padStart(9)}`);
+  console.log(`  cores used (CPU / wall)    ${(best.cpu / best.wall).toFixed(2).padStart(9)} of ${cores}`);
+  console.log(`  peak memory (maxRSS)       ${mb(best.maxRSS).padStart(9)}`);
+  let ok = ratio <= TARGET_ALBUM_RATIO;
+  console.log(`  target album <= ${TARGET_ALBUM_RATIO} x floor: ${ok ? 'met' : 'NOT met'} (${ratio.toFixed(2)})`);
+  if (megapixels === TARGET_MP && cores === 2) {
+    const okRss = best.maxRSS <= TARGET_ALBUM_RSS_24MP_2CORES;
+    ok &&= okRss;
+    console.log(`  target peak memory <= ${mb(TARGET_ALBUM_RSS_24MP_2CORES)} (24 MP, 2 cores): ${okRss ? 'met' : 'NOT met'} (${mb(best.maxRSS)})`);
+  }
+  console.log('');
+  return ok;
+}
+
 async function main(): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'hazeless-bench-'));
   const model = await findModel();
@@ -102,6 +197,7 @@ async function main(): Promise<void> {
   console.log(`model ${model.manifest.id} (maxSide ${model.manifest.input.maxSide}), ${backend.reason}, sharp concurrency ${sharp.concurrency()}, best of ${opts.runs}\n`);
 
   let verdict = true;
+  let albumVerdict = true;
   try {
     for (const mp of opts.megapixels) {
       const input = path.join(work, `bench-${mp}mp.jpg`);
@@ -143,12 +239,16 @@ async function main(): Promise<void> {
       console.log('');
       if (!opts.keep) fs.rmSync(input, { force: true });
     }
+    if (opts.album > 0) {
+      console.log(`load before the album line: ${os.loadavg()[0].toFixed(1)}`);
+      for (const mp of opts.albumMegapixels) albumVerdict = (await albumLine(work, mp)) && albumVerdict;
+    }
   } finally {
     if (!opts.keep) fs.rmSync(work, { recursive: true, force: true });
     else console.log(`files kept in ${work}`);
   }
   if (!opts.megapixels.includes(TARGET_MP)) console.log(`(targets are checked at ${TARGET_MP} MP)`);
-  else console.log(verdict ? 'All targets met.' : 'Some targets NOT met.');
+  else console.log(verdict && albumVerdict ? 'All targets met.' : 'Some targets NOT met.');
 }
 
-await (opts.child ? child(opts.child) : main());
+await (opts.child ? child(opts.child) : opts.albumChild ? albumChild(opts.albumChild) : main());
