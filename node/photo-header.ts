@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import type { PhotoHeader } from './concurrency.js';
 import { formatFromSharp, type ImageFormat } from './image-formats.js';
 import { ImageReadError, cleanSharpMessage } from './image-io.js';
@@ -9,7 +9,7 @@ import { ImageReadError, cleanSharpMessage } from './image-io.js';
  * is not a readable photo.
  */
 export async function readPhotoHeader(file: string): Promise<PhotoHeader & { format: ImageFormat | null }> {
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(file, { failOn: 'error' }).metadata();
   } catch (e) {

@@ -1,12 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import * as abortErrors from '../engine/abort.js';
+import * as engineAbort from '../engine/abort.js';
 import type { Adjustments, InferenceBackend, Progress } from '../engine/types.js';
 import { dehazeFile, type DehazeFileResult } from './dehaze-file.js';
 import type { ImageFormat } from './image-formats.js';
-import * as imageErrors from './image-io.js';
+import * as imageIo from './image-io.js';
 import type { ModelFiles } from './model-files.js';
-import * as writeErrors from './safe-write.js';
+import * as safeWrite from './safe-write.js';
 
 /**
  * Where a batch's photos are dehazed: lanes that each run one photo at a time through
@@ -68,7 +68,7 @@ export type FromPhotoWorker =
  * class that the modules dehaze-file.ts reports through export, by class name.
  */
 const ERROR_CLASSES = new Map<string, new (...args: never[]) => Error>(
-  [abortErrors, imageErrors, writeErrors].flatMap((module) =>
+  [engineAbort, imageIo, safeWrite].flatMap((module) =>
     Object.values(module)
       .filter((v): v is new (...args: never[]) => Error => typeof v === 'function' && v.prototype instanceof Error)
       .map((cls) => [cls.name, cls] as const),
@@ -98,7 +98,7 @@ export function fromPlainError(p: PlainError): Error {
 }
 
 /** A lane on the calling thread, with a network session the caller owns. */
-export function inProcessLane(backend: InferenceBackend, model: ModelFiles, protect: ProtectedFiles): PhotoLane {
+export function inProcessLane(backend: InferenceBackend, model: ModelFiles, protect: safeWrite.ProtectedFiles): PhotoLane {
   return {
     run: (task, signal, onProgress) =>
       dehazeFile({ ...task, backend, manifest: model.manifest, protect, signal, onProgress }),
@@ -157,7 +157,7 @@ export function workerLane(setup: PhotoWorkerSetup): PhotoLane {
   return {
     run(task, signal, onProgress) {
       if (gone) return Promise.reject(gone);
-      if (signal.aborted) return Promise.reject(new abortErrors.AbortError());
+      if (signal.aborted) return Promise.reject(new engineAbort.AbortError());
       const id = nextId++;
       return new Promise<DehazeFileResult>((resolve, reject) => {
         const onAbort = (): void => worker.postMessage({ type: 'abort', id } satisfies ToPhotoWorker);

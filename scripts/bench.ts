@@ -157,14 +157,15 @@ async function albumLine(work: string, megapixels: number): Promise<boolean> {
   }
   let floor = Infinity;
   for (let run = 0; run < opts.runs; run++) floor = Math.min(floor, await albumFloor(files, cores));
-  let best: { code: number; written: number; wall: number; cpu: number; maxRSS: number } | null = null;
+  type AlbumRun = { code: number; written: number; wall: number; cpu: number; maxRSS: number };
+  let best: AlbumRun | null = null;
   for (let run = 0; run < opts.runs; run++) {
-    const r = JSON.parse(
+    const r: AlbumRun = JSON.parse(
       execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--album-child', dir, ...(opts.jobs ? ['--jobs', opts.jobs] : [])], {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'inherit'],
       }),
-    ) as NonNullable<typeof best>;
+    ) as AlbumRun;
     if (r.code !== 0 || r.written !== files.length) throw new Error(`hazeless exited ${r.code} with ${r.written} of ${files.length} photos written`);
     if (!best || r.wall < best.wall) best = r;
   }
