@@ -1,19 +1,19 @@
 import sharp, { type Metadata } from 'sharp';
 import type { PhotoHeader } from './concurrency.js';
 import { formatFromSharp, type ImageFormat } from './image-formats.js';
-import { ImageReadError, cleanSharpMessage } from './image-io.js';
+import { readFailure } from './image-io.js';
 
 /**
  * A photo's size and format from its header alone (nothing is decoded), to plan the batch before
- * the work starts. Throws ImageReadError, with the reason decoding would give, for a file that
- * is not a readable photo.
+ * the work starts. Throws ImageReadError, with the reason decoding would give (image-io.ts
+ * readFailure), for a file that is not a readable photo.
  */
 export async function readPhotoHeader(file: string): Promise<PhotoHeader & { format: ImageFormat | null }> {
   let meta: Metadata;
   try {
     meta = await sharp(file, { failOn: 'error' }).metadata();
   } catch (e) {
-    throw new ImageReadError(cleanSharpMessage(e));
+    throw await readFailure(file, e);
   }
   return {
     format: formatFromSharp(meta.format, meta.compression) ?? null,
