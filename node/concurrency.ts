@@ -13,8 +13,8 @@ import os from 'node:os';
 /**
  * Working memory of one photo, in copies of its decoded pixels: the decoded photo (rendered in
  * place), libvips' copy of it while encoding, and the encoder's buffers. Measured as the peak
- * RSS a photo adds to a warm process: 9.2-9.7 bytes per pixel for 8-bit RGB JPEGs of 12-48 MP
- * (`npm run bench` prints the figure for its photos).
+ * RSS a photo adds to a process with the model loaded and warm: 8.9-9.7 bytes per pixel for
+ * 8-bit RGB JPEGs of 12-48 MP; 16-bit counts twice, to be safe (a 24 MP 16-bit PNG measured 6.5).
  */
 export const WORKING_COPIES = 3.2;
 
