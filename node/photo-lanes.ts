@@ -142,6 +142,8 @@ export function workerLane(setup: PhotoWorkerSetup): PhotoLane {
     if (m.type === 'ready') return;
     if (m.type === 'failed-to-start') {
       fail(fromPlainError(m.error));
+      // The lane is replaced by a new one; this thread would otherwise keep the process alive.
+      worker.postMessage({ type: 'exit' } satisfies ToPhotoWorker);
       return;
     }
     const p = pending.get(m.id);

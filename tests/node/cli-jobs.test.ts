@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { copyPhoto, jsonLines, makeTempDir, runCli, sha256 } from './cli-helpers.js';
+import { REPO, copyPhoto, jsonLines, makeTempDir, runCli, sha256 } from './cli-helpers.js';
 
 // Several photos at once (--jobs): the same files as one at a time, and the same report.
 describe('hazeless --jobs', () => {
@@ -42,4 +42,20 @@ describe('hazeless --jobs', () => {
       expect({ n, hash: sha256(path.join(dir, 'three', n)) }).toEqual({ n, hash: sha256(path.join(dir, 'one', n)) });
     }
   });
+
+  test('model weights the network cannot load: every photo fails with the reason, and the run ends', async () => {
+    const models = path.join(dir, 'broken-model');
+    fs.mkdirSync(models);
+    fs.copyFileSync(path.join(REPO, 'models/hazeless-v1.json'), path.join(models, 'hazeless-v1.json'));
+    fs.writeFileSync(path.join(models, 'hazeless-v1.onnx'), 'not a network\n');
+    const run = await runCli(['cones.jpg', 'beach.jpg', 'swan.jpg', '--jobs', '2', '--model', models, '-o', 'broken'], {
+      cwd: dir,
+      // A run that does not end by itself is killed, and fails the test below.
+      control: (child) => void setTimeout(() => child.kill('SIGKILL'), 30_000).unref(),
+    });
+    expect(run.signal).toBeNull();
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toMatch(/Done: 0 dehazed, 3 failed of 3/);
+    expect(run.stdout + run.stderr).toMatch(/error cones\.jpg: .*Protobuf parsing failed/);
+  }, 60_000);
 });
