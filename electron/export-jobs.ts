@@ -210,6 +210,11 @@ export class ExportQueue {
             return;
           }
         }
+        // A cancel that came during the awaits above reached no worker for this photo.
+        if (job.cancelled) {
+          result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'cancelled' });
+          return;
+        }
         const fileStart = now();
         inFlight.set(index, fileStart);
         let lastEmit = 0;

@@ -329,6 +329,28 @@ describe('export queue (worker thread, real model)', () => {
     for (const name of left) await sharp(path.join(out, name)).raw().toBuffer();
   });
 
+  it('a cancel that comes while a photo\'s worker is being set up writes nothing for it', async () => {
+    const out = path.join(dir, 'cancel-at-setup');
+    let jobId = '';
+    let resolveDone: (d: ExportDone) => void = () => {};
+    const done = new Promise<ExportDone>((resolve) => (resolveDone = resolve));
+    const results: ExportFileResult[] = [];
+    const queue = new ExportQueue({
+      createWorker: tsExportWorker,
+      // The user cancels just as the job looks up its model, before the photo reaches a worker.
+      manifestPath: async () => {
+        queue.cancel(jobId);
+        return (await locateModel({ isPackaged: false, resourcesPath: '', appPath: process.cwd() })).manifestPath;
+      },
+      jobs: 1,
+      events: { progress: () => {}, fileResult: (r) => results.push(r), done: (d) => resolveDone(d) },
+    });
+    jobId = queue.start({ items: [{ path: plain[0], adjustments }], options: options(out) });
+    expect(await done).toMatchObject({ ok: 0, skipped: 1, failed: 0, cancelled: true });
+    expect(results).toEqual([expect.objectContaining({ path: plain[0], status: 'skipped', reason: 'cancelled' })]);
+    expect(await readdir(out)).toEqual([OUTPUT_MARKER]);
+  });
+
   it('recognises only safe-write temp names as leftovers', () => {
     expect(isTempName('.a-dehazed.0123abcd.partial.jpg', 'a-dehazed.jpg')).toBe(true);
     expect(isTempName('a-dehazed.jpg', 'a-dehazed.jpg')).toBe(false);
