@@ -327,6 +327,9 @@ function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: 
     const bA1 = detailRow[d + 10];
     const bB1 = detailRow[d + 11];
     const end = runEnd[run];
+    // Most of a photo lies outside the protect mask: there the colour is recovered with t too,
+    // and the run skips the second division.
+    const masked = protect !== 0 && (m0 !== 0 || m1 !== 0);
     for (; x < end; x++, p += channels) {
       const r = src[p] * inv;
       const g = src[p + 1] * inv;
@@ -340,7 +343,7 @@ function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: 
       const dR = (wx0 * rA0 + wx * rA1) * r + (wx0 * rB0 + wx * rB1) - ar;
       const dG = (wx0 * gA0 + wx * gA1) * g + (wx0 * gB0 + wx * gB1) - ag;
       const dB = (wx0 * bA0 + wx * bA1) * b + (wx0 * bB0 + wx * bB1) - ab;
-      if (protect !== 0) {
+      if (masked) {
         const tp = t + protect * (wx0 * m0 + wx * m1) * (1 - t);
         const sp = 1 / (tp > t0 ? tp : t0) - 1;
         const dL = lr * dR + lg * dG + lb * dB;
@@ -587,7 +590,7 @@ function dehazeTRow(
       dG = base[o + 1] - ag;
       dB = base[o + 2] - ab;
     }
-    if (protect) {
+    if (protect && protectRow[x] !== 0) {
       const tp = t + protectRow[x] * (1 - t);
       const sp = 1 / (tp > t0 ? tp : t0) - 1;
       const lumaPart = (lr * dR + lg * dG + lb * dB) * (s1 - sp);
