@@ -11,6 +11,7 @@ import { findModel, type ModelFiles } from '../node/model-files.js';
 import { readPhotoHeader } from '../node/photo-header.js';
 import { inProcessLane, workerLane, type PhotoLane } from '../node/photo-lanes.js';
 import { runPool } from '../node/photo-pool.js';
+import { nameKey } from '../node/same-name.js';
 import { FolderNotWritableError, ForeignFileError, InputCollisionError, OutputExistsError, ProtectedFiles } from '../node/safe-write.js';
 import { discoverInputs, type InputFile } from './discover.js';
 import { InfoDisplayed, UsageError, parseCommandLine, type CliOptions } from './options.js';
@@ -194,11 +195,14 @@ async function processOne(
     const reason = header instanceof ImageReadError ? header.reason : 'not a supported image (JPEG, PNG, WebP, AVIF or TIFF)';
     return { input: file.path, status: 'failed', reason };
   }
-  const other = claimed.get(path.resolve(planned));
+  // Keyed as the file system compares names: on macOS and Windows `A.png` and `a.jpg` share
+  // `a-dehazed.jpg`, and two photos at once must not both write it.
+  const key = nameKey(path.resolve(planned));
+  const other = claimed.get(key);
   if (other !== undefined) {
     return { input: file.path, output: planned, status: 'failed', reason: `same output as ${displayPath(other)} (use --format or --suffix)` };
   }
-  claimed.set(path.resolve(planned), file.path);
+  claimed.set(key, file.path);
   try {
     const r = await lane.run(
       {

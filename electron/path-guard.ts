@@ -7,6 +7,7 @@
 
 import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { nameKey } from '../node/same-name';
 import { hasImageSignature, isSupportedImageName } from './library';
 
 export class PathRefusedError extends Error {
@@ -21,15 +22,9 @@ export type PathKind = 'file' | 'folder';
 const NOT_GRANTED = 'not among the photos and folders you opened';
 const NOT_CHOSEN = 'not an export folder you chose';
 
-const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin';
-
-function key(p: string): string {
-  return caseInsensitive ? p.toLowerCase() : p;
-}
-
 /** True when `child` equals `root` or lies beneath it (both absolute, normalised). */
 export function isWithin(root: string, child: string): boolean {
-  const rel = path.relative(key(root), key(child));
+  const rel = path.relative(nameKey(root), nameKey(child));
   return rel === '' || (!path.isAbsolute(rel) && rel.split(path.sep)[0] !== '..');
 }
 
@@ -117,7 +112,7 @@ export class PathGuard {
   /** The real path of a folder chosen in main's export dialog; refused alike for anything else. */
   async checkOutput(requested: unknown): Promise<string> {
     const resolved = syntacticCheck(requested);
-    const named = (set: Set<string>): boolean => [...set].some((p) => key(p) === key(resolved));
+    const named = (set: Set<string>): boolean => [...set].some((p) => nameKey(p) === nameKey(resolved));
     if (!named(this.outputs) && !named(this.outputAliases)) throw new PathRefusedError(resolved, NOT_CHOSEN);
     const real = await realOrNull(resolved);
     if (real === null || !this.outputs.has(real) || !(await stat(real)).isDirectory()) throw new PathRefusedError(resolved, NOT_CHOSEN);

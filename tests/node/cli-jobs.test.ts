@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { REPO, copyPhoto, jsonLines, makeTempDir, runCli, sha256 } from './cli-helpers.js';
 
@@ -40,6 +41,21 @@ describe('hazeless --jobs', () => {
     expect(fs.readdirSync(path.join(dir, 'three')).sort()).toEqual(names);
     for (const n of names) {
       expect({ n, hash: sha256(path.join(dir, 'three', n)) }).toEqual({ n, hash: sha256(path.join(dir, 'one', n)) });
+    }
+  });
+
+  test('two photos with one output name at once: the second is not written and says whose name it is', async () => {
+    const clash = path.join(dir, 'clash');
+    fs.mkdirSync(clash);
+    copyPhoto('swan.jpg', clash, 'a.jpg');
+    await sharp(path.join(clash, 'a.jpg')).png().toFile(path.join(clash, 'a.png'));
+    for (const extra of [[], ['--overwrite']]) {
+      const run = await runCli(['a.jpg', 'a.png', '--format', 'jpeg', '--jobs', '2', '--json', '-o', 'out', ...extra], { cwd: clash });
+      const byInput = Object.fromEntries(jsonLines(run.stdout).map((l) => [l.input, l]));
+      expect(run.code).toBe(1);
+      expect(byInput['a.jpg']).toMatchObject({ status: 'ok' });
+      expect(byInput['a.png']).toMatchObject({ status: 'failed', reason: 'same output as a.jpg (use --format or --suffix)' });
+      expect(fs.readdirSync(path.join(clash, 'out'))).toEqual(['a-dehazed.jpg']);
     }
   });
 
