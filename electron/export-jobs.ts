@@ -13,7 +13,6 @@ import { machineFigures, photoBytes, planConcurrency } from '../node/concurrency
 import { isHazelessOutput } from '../node/hazeless-mark';
 import { readPhotoHeader } from '../node/photo-header';
 import { runPool } from '../node/photo-pool';
-import { isTempName } from '../node/safe-write';
 import { outputName } from '../renderer/src/lib/export-naming';
 import type { ExportDone, ExportFileResult, ExportItem, ExportOptions, ExportProgress, ExportStage } from './contract';
 import type { FileTask, FromWorker, ToWorker, WorkerSetup } from './export-protocol';
@@ -245,7 +244,10 @@ export class ExportQueue {
           fileMs.push(outcome.ms);
           result({ jobId: job.id, path: item.path, status: 'ok', outPath: outcome.output, ms: outcome.ms });
         } else {
-          await this.removeLeftovers(output);
+          // A thread killed mid-write (cancel grace expired, crash) could not remove its own
+          // temporary file; a live one already has (node/safe-write.ts). Only that file: others
+          // beside it may belong to a write in progress, and the stale sweep takes old ones.
+          if (outcome.workerGone && outcome.temp) await rm(outcome.temp, { force: true });
           if (outcome.kind === 'aborted' || job.cancelled) {
             result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'cancelled' });
           } else {
@@ -289,28 +291,13 @@ export class ExportQueue {
       await writeFile(path.join(folder, OUTPUT_MARKER), 'Photos exported by Hazeless.\n');
     }
   }
-
-  /**
-   * Removes the temp files (node/safe-write.ts names them) that a worker killed mid-write
-   * (cancel grace expired, crash) left next to `output`; never `output` itself.
-   */
-  private async removeLeftovers(output: string): Promise<void> {
-    const dir = path.dirname(output);
-    const finalName = path.basename(output);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch {
-      return;
-    }
-    await Promise.all(names.filter((n) => isTempName(n, finalName)).map((n) => rm(path.join(dir, n), { force: true })));
-  }
 }
 
+/** `temp`: the temporary file the photo was being written to, if its write had begun. */
 type FileOutcome =
   | { kind: 'ok'; output: string; ms: number }
-  | { kind: 'failed'; reason: string; workerGone: boolean }
-  | { kind: 'aborted'; reason: string; workerGone: boolean };
+  | { kind: 'failed'; reason: string; workerGone: boolean; temp?: string }
+  | { kind: 'aborted'; reason: string; workerGone: boolean; temp?: string };
 
 /** Drives one worker: one file at a time, cancel with a grace period, crash detection. */
 class WorkerRunner {
@@ -318,6 +305,7 @@ class WorkerRunner {
     index: number;
     resolve: (o: FileOutcome) => void;
     onProgress: (p: Extract<FromWorker, { type: 'progress' }>) => void;
+    temp?: string;
   } | null = null;
   private gone = false;
   private killTimer: ReturnType<typeof setTimeout> | null = null;
@@ -364,6 +352,10 @@ class WorkerRunner {
       current.onProgress(m);
       return;
     }
+    if (m.type === 'temp') {
+      current.temp = m.path;
+      return;
+    }
     this.current = null;
     if (m.ok) current.resolve({ kind: 'ok', output: m.output, ms: m.ms });
     else if (m.aborted) current.resolve({ kind: 'aborted', reason: m.reason, workerGone: false });
@@ -377,7 +369,8 @@ class WorkerRunner {
     const current = this.current;
     this.current = null;
     if (current) {
-      current.resolve(wasCancelling ? { kind: 'aborted', reason, workerGone: true } : { kind: 'failed', reason, workerGone: true });
+      const { temp } = current;
+      current.resolve(wasCancelling ? { kind: 'aborted', reason, workerGone: true, temp } : { kind: 'failed', reason, workerGone: true, temp });
     }
   }
 }

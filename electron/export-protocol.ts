@@ -29,5 +29,7 @@ export type ToWorker = FileTask | { type: 'cancel' };
 export type FromWorker =
   | { type: 'ready' }
   | { type: 'progress'; index: number; stage: ExportStage; done: number; total: number }
+  /** The temporary file the photo is being written to (the queue removes it if it kills the thread). */
+  | { type: 'temp'; index: number; path: string }
   | { type: 'result'; index: number; ok: true; output: string; ms: number }
   | { type: 'result'; index: number; ok: false; aborted: boolean; reason: string };

@@ -59,6 +59,7 @@ async function runFile(task: FileTask): Promise<void> {
       protect,
       signal,
       onProgress: (p) => send({ type: 'progress', index: task.index, stage: exportStage(p.stage), done: p.done, total: p.total }),
+      onTempFile: (tmp) => send({ type: 'temp', index: task.index, path: tmp }),
     });
     send({ type: 'result', index: task.index, ok: true, output: result.output, ms: performance.now() - start });
   } catch (e) {

@@ -39,6 +39,11 @@ export interface DehazeFileOptions {
   protect?: ProtectedFiles;
   signal?: AbortSignal;
   onProgress?: (p: Progress) => void;
+  /**
+   * Called with the temporary file's path just before it is written: a caller that may kill
+   * this thread mid-write (where the temporary file's own clean-up cannot run) removes it.
+   */
+  onTempFile?: (tmp: string) => void;
 }
 
 export interface DehazeFileResult {
@@ -97,7 +102,10 @@ export async function dehazeFile(opts: DehazeFileOptions): Promise<DehazeFileRes
   onProgress?.({ stage: 'encode', done: 0, total: 1 });
   await writeAtomically(
     output,
-    (tmp) => encodeImageToFile(rendered, tmp, { format, quality: opts.quality, metadata: info.metadata }),
+    (tmp) => {
+      opts.onTempFile?.(tmp);
+      return encodeImageToFile(rendered, tmp, { format, quality: opts.quality, metadata: info.metadata });
+    },
     { overwrite, protect, signal },
   );
   onProgress?.({ stage: 'encode', done: 1, total: 1 });

@@ -351,6 +351,19 @@ describe('export queue (worker thread, real model)', () => {
     expect(await readdir(out)).toEqual([OUTPUT_MARKER]);
   });
 
+  it('a failed photo leaves alone another writer\'s temporary file for the same output name', async () => {
+    const { queue, record } = makeQueue({ jobs: 1 });
+    const out = path.join(dir, 'foreign-temp');
+    await mkdir(out, { recursive: true });
+    // A hazeless run (or another job) writing corrupt-dehazed.jpg into this folder right now.
+    const theirs = path.join(out, '.corrupt-dehazed.0123abcd.partial.jpg');
+    await writeFile(theirs, 'half of someone else\'s photo');
+    const rec = record(() => '');
+    queue.start({ items: [{ path: corrupt, adjustments }], options: options(out) });
+    expect(await rec.done).toMatchObject({ ok: 0, skipped: 0, failed: 1 });
+    expect(await readFile(theirs, 'utf8')).toBe('half of someone else\'s photo');
+  });
+
   it('recognises only safe-write temp names as leftovers', () => {
     expect(isTempName('.a-dehazed.0123abcd.partial.jpg', 'a-dehazed.jpg')).toBe(true);
     expect(isTempName('a-dehazed.jpg', 'a-dehazed.jpg')).toBe(false);
