@@ -13,6 +13,7 @@ import { machineFigures, photoBytes, planConcurrency } from '../node/concurrency
 import { isHazelessOutput } from '../node/hazeless-mark';
 import { readPhotoHeader } from '../node/photo-header';
 import { runPool } from '../node/photo-pool';
+import { nameKey } from '../node/same-name';
 import { outputName } from '../renderer/src/lib/export-naming';
 import type { ExportDone, ExportFileResult, ExportItem, ExportOptions, ExportProgress, ExportStage } from './contract';
 import type { FileTask, FromWorker, ToWorker, WorkerSetup } from './export-protocol';
@@ -58,8 +59,8 @@ function errorText(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];
 }
 
-const caseInsensitive = process.platform === 'win32' || process.platform === 'darwin';
-const fold = (name: string): string => (caseInsensitive ? name.toLowerCase() : name);
+/** Names as the file system compares them (case folded on macOS and Windows). */
+const fold = (name: string): string => nameKey(name);
 
 export class ExportQueue {
   private readonly queue: Job[] = [];
