@@ -7,6 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeBackend } from '../../engine/backend-node.js';
+import { distanceCurve, strengthTransmission } from '../../engine/adjustments.js';
 import {
   estimateHaze,
   isAbortError,
@@ -347,6 +348,27 @@ describe('sliders', () => {
     const ends: ImageBuffer = { width: 2, height: 1, channels: 3, data: new Uint8Array([0, 0, 0, 255, 255, 255]) };
     const out = renderDehazedSync(ends, estimate, manifest, { strength: 0, distance: 0, protect: 0, exposure: 100 });
     expect([...out.data]).toEqual([0, 0, 0, 255, 255, 255]);
+  });
+
+  it('the kernels apply the slider curves of engine/adjustments.ts (haze map against the pure functions)', () => {
+    const grey = (a: Adjustments): Uint8ClampedArray | Uint8Array | Uint16Array => renderHazeMap(city, cityEstimate, manifest, a, { channels: 3 }).data;
+    const raw = grey(PHYSICAL);
+    for (const a of [
+      { ...PHYSICAL, strength: 60 },
+      { ...PHYSICAL, distance: 40 },
+      { ...PHYSICAL, strength: 70, distance: -60 },
+      { ...PHYSICAL, strength: -40 },
+    ]) {
+      const map = grey(a);
+      let worst = 0;
+      for (let i = 0; i < map.length; i += 3) {
+        // raw holds round(255 t): the curve is applied to the centre of that step, so allow one step.
+        const t = raw[i] / 255;
+        const expected = 255 * strengthTransmission(distanceCurve(t, a.distance, cityEstimate.depthPivot), a.strength);
+        worst = Math.max(worst, Math.abs(map[i] - expected));
+      }
+      expect(worst, JSON.stringify(a)).toBeLessThan(2.5);
+    }
   });
 
   it('haze map shows the effective t: white at strength 0, darker where more haze is removed', () => {

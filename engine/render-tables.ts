@@ -1,0 +1,41 @@
+// Lookup tables of the render: the slider curves of engine/adjustments.ts sampled once per
+// setting, and the constants the pixel kernels read.
+import { distanceCurve, exposureCurve, sampleCurve, strengthTransmission } from './adjustments.js';
+import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
+
+/**
+ * Constants the pixel loops use, read from a Float64Array into locals: V8 reloads module bindings
+ * and plain-array elements as boxed values and unboxes them on every iteration.
+ */
+export const LUMA = Float64Array.of(LUMA_R, LUMA_G, LUMA_B);
+
+/** Exposure and quantisation in one table: J (0..1) at this resolution -> output sample. */
+const OUTPUT_LUT_SIZE = 8192;
+export const OUTPUT_LUT_SIZE_F64 = Float64Array.of(OUTPUT_LUT_SIZE);
+
+// Slider drags re-render with the same curves many times; the last tables are kept.
+export type OutputLut = Uint8Array | Uint16Array;
+let lastOutputLut: { exposure: number; max: number; lut: OutputLut } | null = null;
+// Two curves: strength beyond 100 renders with its own and the one at 100 (RenderPlan.beyond).
+const recentTLuts: { distance: number; strength: number; pivot: number; lut: Float32Array }[] = [];
+
+export function outputLut(exposure: number, max: number): OutputLut {
+  if (lastOutputLut?.exposure === exposure && lastOutputLut.max === max) return lastOutputLut.lut;
+  // Small enough to stay in L1 next to the pixel data (8-bit: 8 KB).
+  const lut = max <= 255 ? new Uint8Array(OUTPUT_LUT_SIZE + 1) : new Uint16Array(OUTPUT_LUT_SIZE + 1);
+  for (let i = 0; i <= OUTPUT_LUT_SIZE; i++) lut[i] = Math.floor(exposureCurve(i / OUTPUT_LUT_SIZE, exposure) * max + 0.5);
+  lastOutputLut = { exposure, max, lut };
+  return lut;
+}
+
+/** distance and strength as one curve of t; null where the pixel loop's linear strength is enough. */
+export function transmissionLut(distance: number, strength: number, pivot: number): Float32Array | null {
+  if (distance === 0 && Math.abs(strength) <= 100) return null;
+  const hit = recentTLuts.find((e) => e.distance === distance && e.strength === strength && e.pivot === pivot);
+  if (hit !== undefined) return hit.lut;
+  const lut = sampleCurve((t) => strengthTransmission(distanceCurve(t, distance, pivot), strength), 4096);
+  recentTLuts.unshift({ distance, strength, pivot, lut });
+  recentTLuts.length = Math.min(recentTLuts.length, 2);
+  return lut;
+}
+
