@@ -73,18 +73,20 @@ export async function main(argv: string[], streams: CliStreams = process): Promi
   // One photo at a time runs on this thread. Several run in worker threads, one each, so that
   // this thread stays free for the progress display and Ctrl-C.
   const plan = planConcurrency(machineFigures(), { photos: files.length, jobs: opts.jobs });
-  const backend = plan.jobs === 1 ? await createNodeBackend(model.onnxPath, model.manifest, { intraOpNumThreads: plan.threadsPerPhoto }) : null;
+  // A network that cannot be loaded fails each photo with the reason, as in worker threads.
+  const backend = plan.jobs === 1 ? createNodeBackend(model.onnxPath, model.manifest, { intraOpNumThreads: plan.threadsPerPhoto }) : null;
+  backend?.catch(() => {}); // reported per photo, by its lane
   try {
     return await runBatch(opts, model, backend, plan, files, problems, createReporter(opts.json ? 'json' : 'auto', streams));
   } finally {
-    await backend?.dispose();
+    await backend?.then((b) => b.dispose(), () => {});
   }
 }
 
 async function runBatch(
   opts: CliOptions,
   model: ModelFiles,
-  backend: InferenceBackend | null,
+  backend: Promise<InferenceBackend> | null,
   plan: ConcurrencyPlan,
   files: InputFile[],
   problems: { path: string; reason: string }[],

@@ -59,12 +59,12 @@ describe('hazeless --jobs', () => {
     }
   });
 
-  test('model weights the network cannot load: every photo fails with the reason, and the run ends', async () => {
+  test.each(['2', '1'])('model weights the network cannot load, --jobs %s: every photo fails with the reason, and the run ends', async (jobs) => {
     const models = path.join(dir, 'broken-model');
-    fs.mkdirSync(models);
+    fs.mkdirSync(models, { recursive: true });
     fs.copyFileSync(path.join(REPO, 'models/hazeless-v1.json'), path.join(models, 'hazeless-v1.json'));
     fs.writeFileSync(path.join(models, 'hazeless-v1.onnx'), 'not a network\n');
-    const run = await runCli(['cones.jpg', 'beach.jpg', 'swan.jpg', '--jobs', '2', '--model', models, '-o', 'broken'], {
+    const run = await runCli(['cones.jpg', 'beach.jpg', 'swan.jpg', '--jobs', jobs, '--model', models, '-o', 'broken'], {
       cwd: dir,
       // A run that does not end by itself is killed, and fails the test below.
       control: (child) => void setTimeout(() => child.kill('SIGKILL'), 30_000).unref(),
@@ -72,6 +72,11 @@ describe('hazeless --jobs', () => {
     expect(run.signal).toBeNull();
     expect(run.code).toBe(1);
     expect(run.stdout + run.stderr).toMatch(/Done: 0 dehazed, 3 failed of 3/);
-    expect(run.stdout + run.stderr).toMatch(/error cones\.jpg: .*Protobuf parsing failed/);
+    for (const photo of ['cones', 'beach', 'swan']) {
+      expect(run.stdout + run.stderr).toMatch(new RegExp(`error ${photo}\\.jpg: .*Protobuf parsing failed`));
+    }
+    // No stack trace: one line per photo says it all.
+    expect(run.stderr).not.toMatch(/^\s+at /m);
+    expect(fs.existsSync(path.join(dir, 'broken'))).toBe(false);
   }, 60_000);
 });
