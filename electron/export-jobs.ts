@@ -12,9 +12,11 @@ import type { Worker } from 'node:worker_threads';
 import { machineFigures, photoBytes, planConcurrency } from '../node/concurrency';
 import { isHazelessOutput } from '../node/hazeless-mark';
 import { readPhotoHeader } from '../node/photo-header';
+import { fromPlainError } from '../node/photo-lanes';
 import { runPool } from '../node/photo-pool';
+import { ForeignFileError, OutputExistsError } from '../node/safe-write';
 import { nameKey } from '../node/same-name';
-import { outputName } from '../renderer/src/lib/export-naming';
+import { alreadyExists, outputName } from '../renderer/src/lib/export-naming';
 import type { ExportDone, ExportFileResult, ExportItem, ExportOptions, ExportProgress, ExportStage } from './contract';
 import type { FileTask, FromWorker, ToWorker, WorkerSetup } from './export-protocol';
 import { OUTPUT_MARKER } from './library';
@@ -54,6 +56,9 @@ interface Job {
   cancelled: boolean;
   cancel?: () => void;
 }
+
+/** Why a photo is skipped when its output name holds a file Hazeless did not write. */
+const notOurs = (name: string): string => `${name} was not written by Hazeless; not replaced`;
 
 function errorText(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];
@@ -193,7 +198,7 @@ export class ExportQueue {
         claimed.add(fold(decision.name));
         // 'overwrite' replaces only a file Hazeless wrote itself, never someone else's photo.
         if (taken.has(fold(decision.name)) && !(await isHazelessOutput(output))) {
-          result({ jobId: job.id, path: item.path, status: 'skipped', reason: `${decision.name} was not written by Hazeless; not replaced` });
+          result({ jobId: job.id, path: item.path, status: 'skipped', reason: notOurs(decision.name) });
           return;
         }
         let runner = runners[lane] ?? null;
@@ -251,6 +256,11 @@ export class ExportQueue {
           if (outcome.workerGone && outcome.temp) await rm(outcome.temp, { force: true });
           if (outcome.kind === 'aborted' || job.cancelled) {
             result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'cancelled' });
+          } else if (outcome.error instanceof ForeignFileError || outcome.error instanceof OutputExistsError) {
+            // The file appeared at the output name while the job ran (another program, a
+            // hazeless run): the same outcome as finding it there at the start.
+            const reason = outcome.error instanceof ForeignFileError ? notOurs(decision.name) : alreadyExists(decision.name);
+            result({ jobId: job.id, path: item.path, status: 'skipped', reason });
           } else {
             result({ jobId: job.id, path: item.path, status: 'failed', reason: outcome.reason });
           }
@@ -294,10 +304,13 @@ export class ExportQueue {
   }
 }
 
-/** `temp`: the temporary file the photo was being written to, if its write had begun. */
+/**
+ * `temp`: the temporary file the photo was being written to, if its write had begun; `error`:
+ * what the worker threw, of its own class.
+ */
 type FileOutcome =
   | { kind: 'ok'; output: string; ms: number }
-  | { kind: 'failed'; reason: string; workerGone: boolean; temp?: string }
+  | { kind: 'failed'; reason: string; workerGone: boolean; temp?: string; error?: Error }
   | { kind: 'aborted'; reason: string; workerGone: boolean; temp?: string };
 
 /** Drives one worker: one file at a time, cancel with a grace period, crash detection. */
@@ -360,7 +373,7 @@ class WorkerRunner {
     this.current = null;
     if (m.ok) current.resolve({ kind: 'ok', output: m.output, ms: m.ms });
     else if (m.aborted) current.resolve({ kind: 'aborted', reason: m.reason, workerGone: false });
-    else current.resolve({ kind: 'failed', reason: m.reason, workerGone: false });
+    else current.resolve({ kind: 'failed', reason: m.reason, workerGone: false, error: fromPlainError(m.error) });
   }
 
   private onGone(reason: string): void {

@@ -1,5 +1,6 @@
 // Messages between the export queue (main process) and its worker thread.
 
+import type { PlainError } from '../node/photo-lanes';
 import type { Adjustments, ExportFormat, ExportStage } from './contract';
 
 export interface WorkerSetup {
@@ -32,4 +33,5 @@ export type FromWorker =
   /** The temporary file the photo is being written to (the queue removes it if it kills the thread). */
   | { type: 'temp'; index: number; path: string }
   | { type: 'result'; index: number; ok: true; output: string; ms: number }
-  | { type: 'result'; index: number; ok: false; aborted: boolean; reason: string };
+  /** `error`: the error itself, so the queue tells its class (node/photo-lanes.ts carries it across). */
+  | { type: 'result'; index: number; ok: false; aborted: boolean; reason: string; error: PlainError };

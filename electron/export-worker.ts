@@ -8,6 +8,7 @@ import { createNodeBackend } from '../engine/backend-node';
 import { dehazeFile } from '../node/dehaze-file';
 import { cleanSharpMessage } from '../node/image-io';
 import { loadModelFiles } from '../node/model-files';
+import { toPlainError } from '../node/photo-lanes';
 import { ProtectedFiles } from '../node/safe-write';
 import type { ExportStage } from './contract';
 import type { FileTask, FromWorker, ToWorker, WorkerSetup } from './export-protocol';
@@ -64,7 +65,7 @@ async function runFile(task: FileTask): Promise<void> {
     send({ type: 'result', index: task.index, ok: true, output: result.output, ms: performance.now() - start });
   } catch (e) {
     const aborted = signal.aborted || isAbortError(e) || (e instanceof Error && e.name === 'AbortError');
-    send({ type: 'result', index: task.index, ok: false, aborted, reason: aborted ? 'cancelled' : cleanSharpMessage(e) });
+    send({ type: 'result', index: task.index, ok: false, aborted, reason: aborted ? 'cancelled' : cleanSharpMessage(e), error: toPlainError(e) });
   } finally {
     controller = null;
   }

@@ -364,6 +364,40 @@ describe('export queue (worker thread, real model)', () => {
     expect(await readFile(theirs, 'utf8')).toBe('half of someone else\'s photo');
   });
 
+  it('a file that appears at the output name once the job has started is skipped, as one found at the start', async () => {
+    // Someone else's photo, and an earlier Hazeless export, each saved under the output name
+    // just as the job sets up its worker (after it has looked at the folder).
+    const earlier = path.join(dir, 'earlier');
+    const first = makeQueue();
+    const rec0 = first.record(() => '');
+    first.queue.start({ items: [{ path: plain[0], adjustments }], options: options(earlier) });
+    expect(await rec0.done).toMatchObject({ ok: 1 });
+    const cases = [
+      { name: 'foreign', file: plain[2], onExisting: 'overwrite' as const, reason: 'cones-dehazed.jpg was not written by Hazeless; not replaced' },
+      { name: 'ours', file: path.join(earlier, 'cones-dehazed.jpg'), onExisting: 'rename' as const, reason: 'cones-dehazed.jpg already exists' },
+    ];
+    for (const c of cases) {
+      const out = path.join(dir, `appears-${c.name}`);
+      const target = path.join(out, 'cones-dehazed.jpg');
+      const results: ExportFileResult[] = [];
+      let resolveDone: (d: ExportDone) => void = () => {};
+      const done = new Promise<ExportDone>((resolve) => (resolveDone = resolve));
+      const queue = new ExportQueue({
+        createWorker: tsExportWorker,
+        manifestPath: async () => {
+          await copyFile(c.file, target);
+          return (await locateModel({ isPackaged: false, resourcesPath: '', appPath: process.cwd() })).manifestPath;
+        },
+        jobs: 1,
+        events: { progress: () => {}, fileResult: (r) => results.push(r), done: (d) => resolveDone(d) },
+      });
+      queue.start({ items: [{ path: plain[0], adjustments }], options: options(out, { onExisting: c.onExisting }) });
+      expect(await done, c.name).toMatchObject({ ok: 0, skipped: 1, failed: 0 });
+      expect(results, c.name).toEqual([{ jobId: expect.any(String), path: plain[0], status: 'skipped', reason: c.reason }]);
+      expect(await sha256(target), c.name).toBe(await sha256(c.file));
+    }
+  });
+
   it('recognises only safe-write temp names as leftovers', () => {
     expect(isTempName('.a-dehazed.0123abcd.partial.jpg', 'a-dehazed.jpg')).toBe(true);
     expect(isTempName('a-dehazed.jpg', 'a-dehazed.jpg')).toBe(false);

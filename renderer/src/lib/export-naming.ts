@@ -36,6 +36,9 @@ export function baseName(fileName: string): string {
   return dot > 0 ? name.slice(0, dot) : name;
 }
 
+/** Why a photo is skipped when its output name is taken and the policy is 'skip'. */
+export const alreadyExists = (name: string): string => `${name} already exists`;
+
 export type NameDecision = { action: 'write'; name: string } | { action: 'skip'; reason: string };
 
 export function outputName(
@@ -49,7 +52,7 @@ export function outputName(
   const ext = EXTENSIONS[format];
   const name = `${stem}.${ext}`;
   if (!isTaken(name) || onExisting === 'overwrite') return { action: 'write', name };
-  if (onExisting === 'skip') return { action: 'skip', reason: `${name} already exists` };
+  if (onExisting === 'skip') return { action: 'skip', reason: alreadyExists(name) };
   for (let i = 2; i < 100_000; i++) {
     const candidate = `${stem} (${i}).${ext}`;
     if (!isTaken(candidate)) return { action: 'write', name: candidate };
