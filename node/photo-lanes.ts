@@ -115,7 +115,7 @@ export function inProcessLane(backend: Promise<InferenceBackend>, model: ModelFi
  * The worker thread's module: under tsx (the command line runs the TypeScript sources) the .ts
  * file through tsx's require hook, else the built .js next to this module. The require hook
  * works in the thread itself; tsx's import hooks would start a loader thread per worker, which
- * takes twice the time and CPU (measured: two workers ready in 360-440 ms against 160-260 ms).
+ * takes twice the time and CPU (docs/performance.md).
  */
 function startWorker(setup: PhotoWorkerSetup): Worker {
   const here = import.meta.url;

@@ -45,9 +45,8 @@ export function bitmapPixels(bitmap: ImageBitmap, width = bitmap.width, height =
 
 /**
  * All of a decoded photo's pixels. WebCodecs copies an opaque bitmap into RGBA about twice as fast
- * as drawing it on a canvas and reading it back (24 MP in Chromium 156 on 2 cores: 300-370 ms
- * against 565-635 ms), byte for byte the same; a bitmap with alpha, or a browser without
- * VideoFrame, goes through the canvas.
+ * as drawing it on a canvas and reading it back (docs/performance.md), byte for byte the same; a
+ * bitmap with alpha, or a browser without VideoFrame, goes through the canvas.
  */
 export async function fullPixels(bitmap: ImageBitmap): Promise<Rgba> {
   if (typeof VideoFrame === 'function') {
