@@ -191,10 +191,6 @@ export class ExportQueue {
           return;
         }
         const output = path.join(options.outFolder, decision.name);
-        if (originals.has(fold(output))) {
-          result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'would overwrite an original' });
-          return;
-        }
         claimed.add(fold(decision.name));
         // 'overwrite' replaces only a file Hazeless wrote itself, never someone else's photo.
         if (taken.has(fold(decision.name)) && !(await isHazelessOutput(output))) {
