@@ -5,14 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeChannels, PayloadError, type EventName, type InvokeName } from '../../electron/contract';
-import { ExportQueue } from '../../electron/export-jobs';
-import type { WorkerSetup } from '../../electron/export-protocol';
-import { ChosenExportFolders } from '../../electron/export-folders';
-import { createIpcHandlers, dispatch, restoreGrants, type IpcHandlers, type MainServices, type NativeShell } from '../../electron/ipc-handlers';
-import { locateModel, readModelBundle } from '../../electron/model-lookup';
-import { PathGuard, PathRefusedError } from '../../electron/path-guard';
-import { RecentAlbums } from '../../electron/recent';
-import { AdjustmentsStore, SettingsStore } from '../../electron/settings-store';
+import { createIpcHandlers, dispatch, type IpcHandlers, type MainServices, type NativeShell } from '../../electron/ipc-handlers';
+import { createMainServices } from '../../electron/main-services';
+import { PathRefusedError } from '../../electron/path-guard';
 import { EVENT_NAMES, INVOKE_NAMES, invokeNameOf, validateEvent, validateRequest } from '../../electron/validate';
 
 const adj = { strength: 80, distance: 0, protect: 10, exposure: 0 };
@@ -146,12 +141,25 @@ describe('event validators', () => {
   });
 });
 
+/**
+ * main's services over `userData`, built as main builds them (createMainServices). The export
+ * worker here exits at once: a job that gets past the guard writes nothing.
+ */
+function mainServices(userData: string, native: NativeShell): Promise<MainServices> {
+  return createMainServices({
+    userData,
+    location: { isPackaged: false, resourcesPath: '', appPath: process.cwd() },
+    native,
+    createWorker: (setup) => new Worker('', { eval: true, workerData: setup }),
+    send: () => {},
+  });
+}
+
 describe('IPC handlers with the path guard', () => {
   let base: string;
   let album: string;
   let outside: string;
   let handlers: IpcHandlers;
-  let guard: PathGuard;
   const picks: { folder: string | null; photos: string[] | null } = { folder: null, photos: null };
   const opened: string[] = [];
   const progress: (number | null)[] = [];
@@ -166,7 +174,6 @@ describe('IPC handlers with the path guard', () => {
     await copyFile(path.resolve('../shared/data/real/swan.jpg'), path.join(outside, 'swan.jpg'));
     await writeFile(path.join(outside, 'secret.txt'), 'secret');
     await symlink(outside, path.join(album, 'sneaky'));
-    guard = new PathGuard();
     const userData = path.join(base, 'userData');
     // The OS side: what a user would pick in the native dialogs.
     const native: NativeShell = {
@@ -179,21 +186,7 @@ describe('IPC handlers with the path guard', () => {
       },
       setProgress: (p) => progress.push(p),
     };
-    const model = await locateModel({ isPackaged: false, resourcesPath: '', appPath: process.cwd() });
-    handlers = createIpcHandlers({
-      guard,
-      native,
-      settings: new SettingsStore(userData),
-      adjustments: new AdjustmentsStore(userData),
-      recent: new RecentAlbums(userData),
-      exportFolders: new ChosenExportFolders(userData),
-      loadModel: () => readModelBundle(model),
-      exports: new ExportQueue({
-        createWorker: (setup: WorkerSetup) => new Worker('', { eval: true, workerData: setup }),
-        manifestPath: async () => model.manifestPath,
-        events: { progress: () => {}, fileResult: () => {}, done: () => {} },
-      }),
-    });
+    handlers = createIpcHandlers(await mainServices(userData, native));
   });
   afterAll(async () => {
     await rm(base, { recursive: true, force: true });
@@ -321,7 +314,6 @@ describe('IPC handlers against a compromised renderer', () => {
 
   /** main as it starts: a fresh guard, the stores in userData, what it re-grants at start. */
   async function startMain(): Promise<(name: InvokeName, payload: unknown) => Promise<unknown>> {
-    const model = await locateModel({ isPackaged: false, resourcesPath: '', appPath: process.cwd() });
     const native: NativeShell = {
       pickPhotos: async () => null,
       pickFolder: async (_title, defaultPath) => {
@@ -338,22 +330,7 @@ describe('IPC handlers against a compromised renderer', () => {
       },
       setProgress: () => {},
     };
-    const services: MainServices = {
-      guard: new PathGuard(),
-      native,
-      settings: new SettingsStore(userData),
-      adjustments: new AdjustmentsStore(userData),
-      recent: new RecentAlbums(userData),
-      exportFolders: new ChosenExportFolders(userData),
-      loadModel: () => readModelBundle(model),
-      exports: new ExportQueue({
-        createWorker: (setup: WorkerSetup) => new Worker('', { eval: true, workerData: setup }),
-        manifestPath: async () => model.manifestPath,
-        events: { progress: () => {}, fileResult: () => {}, done: () => {} },
-      }),
-    };
-    await restoreGrants(services);
-    const h = createIpcHandlers(services);
+    const h = createIpcHandlers(await mainServices(userData, native));
     return (name, payload) => dispatch(h, name, payload, true) as Promise<unknown>;
   }
 
