@@ -9,7 +9,12 @@ import { JsonFile } from './json-file';
 
 export const MAX_RECENT = 12;
 
-/** How a recent album was granted: in main's folder dialog (the only way in). */
+/**
+ * Stored with every entry. The value never varies (main's folder dialog is the only way into the
+ * list), so its one job is to mark the file format: entries without it are in a format that also
+ * listed dropped folders, never confirmed in the dialog, and parseRecent drops them rather than
+ * re-grant them.
+ */
 const GRANTED_BY = 'folder-dialog';
 
 type StoredRecent = RecentAlbum & { grantedBy: typeof GRANTED_BY };
