@@ -43,7 +43,7 @@ def export_onnx(model: HazeNet, path: str) -> None:
 
 # What average.py records about the checkpoints it averaged, and the manifest's names for it.
 AVERAGING_KEYS = {"averaged_from": "averagedFromSteps", "averaged_seeds": "averagedFromSeeds"}
-CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "blocks", "loss", "a_corr_scale", "airlight_cap", "train_only") + tuple(f.name for f in fields(Sampling))
+CONFIG_KEYS = ("seed", "lr", "net_sizes", "hr_factors", "widths", "blocks", "loss", "a_corr_scale", "airlight_cap") + tuple(f.name for f in fields(Sampling))
 
 
 def manifest_for(

@@ -5,7 +5,7 @@
 
 Each step: synthesise hazy/clear crops, area-downscale the hazy crop to network size, predict t and A,
 upsample t with the (differentiable) fast guided filter to crop size, reconstruct J and put the main
-loss on J (L1 + SSIM, optionally per-image PSNR), with small terms on t and A.
+loss on J (L1 + SSIM), with small terms on t and A.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ import shutil
 import sys
 import time
 from dataclasses import asdict
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional
 
 import numpy as np
 import torch
@@ -27,9 +27,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from hazeless.batch_synthesis import DeviceSet, make_batch_on_device  # noqa: E402
 from hazeless.data import Sampling, TrainingSet, make_batch  # noqa: E402
-from hazeless.losses import psnr_loss, ssim  # noqa: E402
+from hazeless.losses import ssim  # noqa: E402
 from hazeless.model import BASE_BLOCKS, HazeNet, count_macs, count_params  # noqa: E402
-from hazeless.recon import ReconParams, airlight_floor, area_resize, guide_radius, recover, upsample_transmission  # noqa: E402
+from hazeless.recon import ReconParams, area_resize, recover, upsample_transmission  # noqa: E402
 from hazeless.stream import batch_loader, pick_sizes  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -54,13 +54,8 @@ DEFAULTS: Dict[str, Any] = {
     "airlight_cap": False,
     # A new phase draws its samples from its own seed, not from the checkpoint's streams (restore_streams).
     "reseed": False,
-    # Parameter name prefixes to train (e.g. the airlight head); null trains the whole network.
-    "train_only": None,
     # Decay of an exponential moving average of the weights, saved beside last.pt as ema.pt; 0: none.
     "ema": 0.0,
-    # Train through the airlight floor the app applies (recon.airlight_floor), with this share; 0: off.
-    # The airlight loss stays on the network's own A.
-    "airlight_floor": 0.0,
     # Where batches are made: "samples", one by one on the CPU (data.make_batch, or its workers), or
     # "device", whole batches on the training device (hazeless.batch_synthesis), for a GPU.
     "synthesis": "samples",
@@ -113,30 +108,16 @@ def check_phase(resumed: Dict[str, Any], resumed_step: int, cfg: Dict[str, Any])
 
 def restore_streams(rng: random.Random, resume: Dict[str, Any], cfg: Dict[str, Any]) -> None:
     """Where the samples of a resumed run come from. A run resumed mid-phase goes on with the
-    checkpoint's random streams, so it replays exactly. Every phase so far went on with them too,
-    so its seed changed nothing that a run without workers draws (phase 13's run with another seed
-    drew phase 13's very samples); with `reseed` a new phase draws from its own seed instead."""
+    checkpoint's random streams, so it replays exactly. A new phase goes on with them too unless
+    its config sets `reseed`: without it, its seed changes nothing that a run without workers draws
+    (the phases that made the shipped weights ran so, and replay so); with it, the new phase draws
+    from its own seed."""
     if cfg["reseed"] and not same_phase(resume["config"], cfg):
         rng.seed(cfg["seed"])
         torch.manual_seed(cfg["seed"])
     else:
         rng.setstate(resume["rng"])
         torch.set_rng_state(resume["torch_rng"])
-
-
-def trainable_parameters(model: torch.nn.Module, prefixes: Optional[List[str]]) -> List[torch.nn.Parameter]:
-    """The parameters a run trains; the rest are frozen, so a head can learn on features (and a t)
-    that stay exactly as they were, and the frozen trunk runs without building a graph."""
-    if not prefixes:
-        return list(model.parameters())
-    chosen = []
-    for name, p in model.named_parameters():
-        p.requires_grad_(name.startswith(tuple(prefixes)))
-        if p.requires_grad:
-            chosen.append(p)
-    if not chosen:
-        raise SystemExit(f"train_only {prefixes} names no parameter")
-    return chosen
 
 
 class WeightAverage:
@@ -249,8 +230,7 @@ def main() -> None:
     device = torch.device(args.device)
 
     model = HazeNet.from_config(cfg).to(device)
-    trained = trainable_parameters(model, cfg["train_only"])
-    opt = torch.optim.AdamW(trained, lr=cfg["lr"], weight_decay=cfg["weight_decay"])
+    opt = torch.optim.AdamW(model.parameters(), lr=cfg["lr"], weight_decay=cfg["weight_decay"])
     if resume is not None:
         old_scale = resume["config"].get("a_corr_scale", 0.1)
         state = dict(resume["model_fp32"])
@@ -266,8 +246,6 @@ def main() -> None:
         if grown:
             # New blocks start as the identity; Adam's moments exist only for the old weights.
             print(f"network grown by {sorted(grown)}: optimizer restarts")
-        elif cfg["train_only"] != resume["config"].get("train_only"):
-            print(f"trained parameters now {cfg['train_only'] or 'all'}: optimizer restarts")
         else:
             opt.load_state_dict(resume["optimizer"])
         start_step, samples = resume["step"], resume.get("samples", 0)
@@ -327,21 +305,15 @@ def main() -> None:
         model.train()
         t_lr, airlight = model(hazy_lr)
         t_hr = upsample_transmission(hazy_lr, t_lr, hazy, params)
-        used = airlight
-        if cfg["airlight_floor"] > 0:
-            r = guide_radius(net, net, params.radius_fraction)
-            used = airlight_floor(hazy_lr, t_lr, airlight, cfg["airlight_floor"], params.airlight_floor_max_t, r)
-        pred = recover(hazy, t_hr, used, params.t0)
+        pred = recover(hazy, t_hr, airlight, params.t0)
         l1 = (pred - clear).abs().mean()
         l_ssim = 1 - ssim(pred.clamp(0, 1), clear)
         l_t = (t_lr - t_lr_true).abs().mean()
         l_a = (airlight - a_true).abs().mean()
         loss = lw["l1"] * l1 + lw["ssim"] * l_ssim + lw["t"] * l_t + lw["airlight"] * l_a
-        if lw.get("psnr", 0):  # opt-in, so that earlier configs replay as they ran
-            loss = loss + lw["psnr"] * psnr_loss(pred, clear)
         opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(trained, 1.0)
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         opt.step()
         if average is not None:
             average.update(model)

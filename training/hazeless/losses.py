@@ -1,4 +1,4 @@
-"""Loss terms: L1, SSIM (Gaussian window, sigma 1.5, as in the evaluation) and per-image PSNR."""
+"""SSIM as the evaluation computes it (Gaussian window, sigma 1.5), for the loss on J."""
 from __future__ import annotations
 
 import torch
@@ -30,10 +30,3 @@ def ssim(x: torch.Tensor, y: torch.Tensor, data_range: float = 1.0) -> torch.Ten
     s = ((2 * mx * my + c1) * (2 * sxy + c2)) / ((mx * mx + my * my + c1) * (sxx + syy + c2))
     return s.mean()
 
-
-def psnr_loss(pred: torch.Tensor, clear: torch.Tensor) -> torch.Tensor:
-    """Minus the mean per-image PSNR (dB) of the prediction clipped to [0, 1], as the evaluation
-    scores it: a mean of per-image PSNRs rewards a relative gain on an easy image as much as on a
-    hard one, which L1 over the whole batch does not."""
-    mse = ((pred.clamp(0, 1) - clear) ** 2).flatten(1).mean(1)
-    return (10 * torch.log10(mse + 1e-8)).mean()

@@ -208,8 +208,8 @@ def airlight_floor(img_lr: torch.Tensor, t_lr: torch.Tensor, airlight: torch.Ten
     for t's error."""
     y = box_mean(grey(img_lr), r)
     t = box_mean(t_lr, r)
-    # Windows that do not count get a bound below any airlight (finite, so that training through
-    # this has finite gradients).
+    # Windows that do not count get a bound below any airlight (finite, so that no branch of the
+    # where holds an infinity).
     bound = torch.where(t < max_t, (y - t) / (1 - t).clamp(min=1e-6), torch.full_like(y, -1e3)).flatten(1)
     k = max(1, math.ceil(share * bound.shape[1]))
     floor = torch.topk(bound, k, dim=1).values[:, -1]

@@ -1,6 +1,6 @@
 """The airlight cap: with it the network's airlight is never brighter than the brightest colour it
-sees (as a grey level, keeping its hue); without it (every config before phase 15) the network is
-unchanged."""
+sees (as a grey level, keeping its hue); without it (the configs that reproduce the shipped
+weights; the cap is added at export) the network is unchanged."""
 from typing import Tuple
 
 import torch
