@@ -96,6 +96,74 @@ export async function isHazelessOutput(file: string): Promise<boolean> {
   }
 }
 
+/**
+ * How much of each end of a file isHazelessWork reads: the mark sits within the first few KiB of
+ * a JPEG or PNG (after EXIF, at most 64 KiB, in JPEG) and within the last few hundred bytes of a
+ * WebP, AVIF or TIFF, whose XMP the encoders write last.
+ */
+const WORK_PROBE_BYTES = 256 * 1024;
+
+/**
+ * True when `file` is Hazeless's own write in progress, or one that a killed process cut short:
+ * empty, or carrying the mark, sealed or not (compressed in a PNG until sealed), or a TIFF whose
+ * directory, which holds the mark, is not written yet (libtiff writes the strips first and the
+ * directory last; until then the header points to none, so no program can read the file). Reads
+ * at most the first and last WORK_PROBE_BYTES; never decodes pixels. A user's file, even one
+ * that carries XMP of its own, is not Hazeless work.
+ */
+export async function isHazelessWork(file: string): Promise<boolean> {
+  let h: fs.FileHandle;
+  try {
+    h = await fs.open(file, 'r');
+  } catch {
+    return false;
+  }
+  try {
+    const { size } = await h.stat();
+    if (size === 0) return true;
+    const headLength = Math.min(size, WORK_PROBE_BYTES);
+    const head = Buffer.alloc(headLength);
+    await h.read(head, 0, headLength, 0);
+    const tailLength = Math.min(size - headLength, WORK_PROBE_BYTES);
+    const tail = Buffer.alloc(tailLength);
+    if (tailLength > 0) await h.read(tail, 0, tailLength, size - tailLength);
+    return hasMark(head) || hasMark(tail) || (isPng(head) && pngXmpHasMark(head)) || isUnfinishedTiff(head);
+  } catch {
+    return false;
+  } finally {
+    await h.close();
+  }
+}
+
+function hasMark(bytes: Buffer): boolean {
+  return bytes.includes(`xmlns:hazeless="${NAMESPACE}"`, 0, 'latin1') && bytes.includes(DIGEST_ATTR, 0, 'latin1');
+}
+
+/** The PNG's XMP chunk (compressed or not), among the chunks in `head`, carries the mark. */
+function pngXmpHasMark(head: Buffer): boolean {
+  for (const c of pngChunks(head)) {
+    if (c.type === 'IDAT') return false;
+    if (c.type !== 'iTXt' && c.type !== 'zTXt') continue;
+    const nul = c.data.indexOf(0);
+    if (nul < 0 || c.data.toString('latin1', 0, nul) !== XMP_KEYWORD) continue;
+    const xmp = xmpOfChunk(c);
+    return xmp !== null && hasMark(xmp);
+  }
+  return false;
+}
+
+/** A TIFF (or BigTIFF) header whose first directory offset is still zero. */
+function isUnfinishedTiff(head: Buffer): boolean {
+  if (head.length < 16) return false;
+  const order = head.toString('latin1', 0, 2);
+  if (order !== 'II' && order !== 'MM') return false;
+  const little = order === 'II';
+  const version = little ? head.readUInt16LE(2) : head.readUInt16BE(2);
+  if (version === 42) return (little ? head.readUInt32LE(4) : head.readUInt32BE(4)) === 0;
+  if (version === 43) return (little ? head.readBigUInt64LE(8) : head.readBigUInt64BE(8)) === 0n;
+  return false;
+}
+
 /** Offset of the digest's digits when the bytes hold exactly one mark, else -1. */
 function onlyDigest(bytes: Buffer): number {
   const first = bytes.indexOf(DIGEST_ATTR, 0, 'latin1');

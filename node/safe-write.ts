@@ -3,7 +3,7 @@ import { constants as fsConstants, existsSync, unlinkSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { throwIfAborted } from '../engine/abort.js';
-import { isHazelessOutput } from './hazeless-mark.js';
+import { isHazelessOutput, isHazelessWork } from './hazeless-mark.js';
 
 /** The destination already exists and overwriting was not asked for. */
 export class OutputExistsError extends Error {
@@ -221,7 +221,11 @@ function sweepStaleTemps(dir: string): Promise<void> {
   return sweep;
 }
 
-/** Removes our temporary files in `dir` that are stale (see STALE_TEMP_MS); returns their names. */
+/**
+ * Removes our temporary files in `dir` that are stale (see STALE_TEMP_MS); returns their names.
+ * A file counts as ours by its name and its content (node/hazeless-mark.ts isHazelessWork), so
+ * a user's file that happens to look like one stays.
+ */
 export async function removeStaleTemps(dir: string, now = Date.now()): Promise<string[]> {
   const names = await fs.readdir(dir).catch(() => [] as string[]);
   const removed: string[] = [];
@@ -230,7 +234,7 @@ export async function removeStaleTemps(dir: string, now = Date.now()): Promise<s
     if (!isTempName(name) || pendingTemps.has(full)) continue;
     try {
       const st = await fs.lstat(full);
-      if (!st.isFile() || now - st.mtimeMs < STALE_TEMP_MS) continue;
+      if (!st.isFile() || now - st.mtimeMs < STALE_TEMP_MS || !(await isHazelessWork(full))) continue;
       await fs.rm(full, { force: true });
       removed.push(name);
     } catch {

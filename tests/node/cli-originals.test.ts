@@ -73,26 +73,36 @@ describe('hazeless: files it did not write', () => {
     const out = at('out');
     const temps = (): string[] => (fs.existsSync(out) ? fs.readdirSync(out).filter((n) => n.includes('.partial')) : []);
 
+    // Killed while the TIFF is half written: its strips are there, its directory (and the mark
+    // in it) not yet.
     const killed = await runCli(['big.jpg', '-o', 'out', '--format', 'tiff'], {
       cwd: dir,
       control: async (child) => {
-        while (temps().length === 0) await new Promise((r) => setTimeout(r, 5));
+        const size = (): number => fs.statSync(path.join(out, temps()[0])).size;
+        while (temps().length === 0 || size() === 0) await new Promise((r) => setTimeout(r, 5));
         child.kill('SIGKILL');
       },
     });
     expect(killed.signal).toBe('SIGKILL');
     const [stale] = temps();
     expect(stale).toMatch(/^\.big-dehazed\.[0-9a-f]{8}\.partial\.tif$/);
+    expect(fs.statSync(path.join(out, stale)).size).toBeGreaterThan(0);
     const hourAgo = new Date(Date.now() - 3_600_000);
     fs.utimesSync(path.join(out, stale), hourAgo, hourAgo);
-    // Another run still writing (fresh), and a user's file that only looks similar (old).
+    // Another run still writing (fresh), and a user's files that only look similar (old): one
+    // named otherwise, and photos (one of them a TIFF) with exactly a temporary file's name.
     fs.writeFileSync(path.join(out, '.other-dehazed.0123abcd.partial.tif'), 'being written');
     fs.writeFileSync(path.join(out, '.notes.partial.tif'), 'mine');
-    fs.utimesSync(path.join(out, '.notes.partial.tif'), hourAgo, hourAgo);
+    copyPhoto('swan.jpg', out, '.holiday.0123abcd.partial.jpg');
+    await sharp(path.join(REAL_PHOTOS, 'cones.jpg')).tiff().toFile(path.join(out, '.scan.89abcdef.partial.tif'));
+    const users = ['.notes.partial.tif', '.holiday.0123abcd.partial.jpg', '.scan.89abcdef.partial.tif'];
+    const before = users.map((n) => sha256(path.join(out, n)));
+    for (const n of users) fs.utimesSync(path.join(out, n), hourAgo, hourAgo);
 
     const later = await runCli(['swan.jpg', '-o', 'out', '--format', 'tiff'], { cwd: dir });
     expect(later.code).toBe(0);
-    expect(fs.readdirSync(out).sort()).toEqual(['.notes.partial.tif', '.other-dehazed.0123abcd.partial.tif', 'swan-dehazed.tif']);
+    expect(fs.readdirSync(out).sort()).toEqual([...users, '.other-dehazed.0123abcd.partial.tif', 'swan-dehazed.tif'].sort());
+    expect(users.map((n) => sha256(path.join(out, n)))).toEqual(before);
   });
 });
 

@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import sharp from 'sharp';
+import { sealMark, xmpWithMark } from '../../node/hazeless-mark.js';
 import { encodeImage } from '../../node/image-io.js';
 import {
   ForeignFileError,
@@ -12,7 +14,7 @@ import {
   tempPathFor,
   writeAtomically,
 } from '../../node/safe-write.js';
-import { makeTempDir } from './cli-helpers.js';
+import { FIXTURE_XMP, REAL_PHOTOS, makeTempDir } from './cli-helpers.js';
 
 /** A small image as Hazeless writes it (marked), with its grey level as content. */
 async function hazelessJpeg(level: number): Promise<Buffer> {
@@ -155,9 +157,37 @@ describe('writeAtomically', () => {
     const freshTemp = path.basename(tempPathFor(dest));
     const lookalike = '.out.partial.jpg';
     const old = new Date(Date.now() - STALE_TEMP_MS - 60_000);
-    for (const name of [staleTemp, freshTemp, lookalike]) fs.writeFileSync(path.join(dir, name), 'x');
+    const work = await hazelessJpeg(128);
+    for (const name of [staleTemp, freshTemp, lookalike]) fs.writeFileSync(path.join(dir, name), work);
     for (const name of [staleTemp, lookalike]) fs.utimesSync(path.join(dir, name), old, old);
     expect(await removeStaleTemps(dir)).toEqual([staleTemp]);
     expect(listAll(dir)).toEqual([freshTemp, lookalike, 'photo.jpg'].sort());
+  });
+
+  test('an old file named like a temporary file is removed only when it is Hazeless work: empty, or carrying its mark', async () => {
+    const pixels = await sharp(path.join(REAL_PHOTOS, 'swan.jpg')).resize(64, 48).raw().toBuffer({ resolveWithObject: true });
+    const encode = (format: 'jpeg' | 'png' | 'webp' | 'avif' | 'tiff', xmp?: string): Promise<Buffer> => {
+      const p = sharp(pixels.data, { raw: { width: pixels.info.width, height: pixels.info.height, channels: 3 } });
+      return (xmp === undefined ? p : p.withXmp(xmp)).toFormat(format).toBuffer();
+    };
+    const ours: Record<string, Buffer | string> = { '.empty.0a0b0c0d.partial.jpg': '' };
+    const theirs: Record<string, Buffer | string> = { '.notes.0123abcd.partial.txt': 'my notes\n' };
+    for (const format of ['jpeg', 'png', 'webp', 'avif', 'tiff'] as const) {
+      // As the encoder leaves it (the mark unsealed; compressed in PNG), and as sealed.
+      const unsealed = await encode(format, xmpWithMark(FIXTURE_XMP));
+      ours[`.unsealed.1111aaaa.partial.${format}`] = unsealed;
+      ours[`.sealed.2222bbbb.partial.${format}`] = sealMark(Buffer.from(unsealed));
+      // The user's own photos, with XMP of their own or none.
+      theirs[`.mine.3333cccc.partial.${format}`] = await encode(format, FIXTURE_XMP);
+      theirs[`.plain.4444dddd.partial.${format}`] = await encode(format);
+    }
+    const old = new Date(Date.now() - STALE_TEMP_MS - 60_000);
+    for (const [name, content] of Object.entries({ ...ours, ...theirs })) {
+      fs.writeFileSync(path.join(dir, name), content);
+      fs.utimesSync(path.join(dir, name), old, old);
+    }
+    expect((await removeStaleTemps(dir)).sort()).toEqual(Object.keys(ours).sort());
+    expect(listAll(dir)).toEqual([...Object.keys(theirs), 'photo.jpg'].sort());
+    for (const [name, content] of Object.entries(theirs)) expect(fs.readFileSync(path.join(dir, name))).toEqual(Buffer.from(content));
   });
 });
