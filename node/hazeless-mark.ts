@@ -20,9 +20,8 @@ const NAMESPACE = 'https://hazeless.app/ns/output/1.0/';
 const DIGEST_ATTR = 'hazeless:Digest="sha256:';
 const DIGITS = 64;
 const ZEROS = '0'.repeat(DIGITS);
-/** Our mark as written; a mark carried over from an input (re-export of an output) is replaced. */
+/** Our mark as written; a mark carried over from an input (re-export of an output) is removed first. */
 const MARK_ELEMENT = (digest: string): string => `<rdf:Description rdf:about="" xmlns:hazeless="${NAMESPACE}" ${DIGEST_ATTR}${digest}"/>`;
-const OLD_MARK = new RegExp(`<rdf:Description rdf:about="" xmlns:hazeless="${NAMESPACE.replace(/[.]/g, '\\.')}" hazeless:Digest="sha256:[0-9a-f]{${DIGITS}}"/>`, 'g');
 const EMPTY_PACKET = (body: string): string =>
   '<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">' +
   `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">${body}</rdf:RDF></x:xmpmeta><?xpacket end="w"?>`;
@@ -34,10 +33,37 @@ const EMPTY_PACKET = (body: string): string =>
  */
 export function xmpWithMark(sourceXmp?: Buffer | string): string {
   if (sourceXmp === undefined || sourceXmp.length === 0) return EMPTY_PACKET(MARK_ELEMENT(ZEROS));
-  const text = sourceXmp.toString().replace(OLD_MARK, '');
+  const text = withoutMarks(sourceXmp.toString());
   const end = text.lastIndexOf('</rdf:RDF>');
   if (end < 0) return text;
   return text.slice(0, end) + MARK_ELEMENT(ZEROS) + text.slice(end);
+}
+
+const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const QUOTED_NAMESPACE = `(?:"${escapeRegExp(NAMESPACE)}"|'${escapeRegExp(NAMESPACE)}')`;
+
+/**
+ * The XMP without any Hazeless digest, in whatever form another editor left a carried-over mark:
+ * an attribute or an element, under any prefix bound to our namespace, alone in an
+ * rdf:Description or merged into another. An rdf:Description left with nothing but its subject
+ * and namespaces, ours among them, goes too.
+ */
+function withoutMarks(xmp: string): string {
+  const prefixes = new Set([...xmp.matchAll(new RegExp(`xmlns:([A-Za-z_][\\w.-]*)\\s*=\\s*${QUOTED_NAMESPACE}`, 'g'))].map((m) => m[1]));
+  let text = xmp;
+  for (const p of prefixes) {
+    const name = escapeRegExp(`${p}:Digest`);
+    text = text
+      .replace(new RegExp(`\\s${name}\\s*=\\s*(["'])[^"']*\\1`, 'g'), '')
+      .replace(new RegExp(`<${name}(?:\\s[^>]*)?/>|<${name}(?:\\s[^>]*)?>[^<]*</${name}\\s*>`, 'g'), '');
+  }
+  const ns = new RegExp(`xmlns:[\\w.-]+\\s*=\\s*${QUOTED_NAMESPACE}`);
+  const emptyDescription = /<([\w.-]+):Description((?:\s+[\w.-]+:[\w.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(?:\/>|>\s*<\/\1:Description\s*>)/g;
+  return text.replace(emptyDescription, (all: string, _rdf: string, attrs: string) => {
+    const names = [...attrs.matchAll(/([\w.-]+):([\w.-]+)\s*=/g)];
+    const bare = names.every(([, prefix, local]) => prefix === 'xmlns' || local === 'about');
+    return bare && ns.test(attrs) ? '' : all;
+  });
 }
 
 /**

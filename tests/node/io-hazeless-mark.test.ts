@@ -44,6 +44,40 @@ describe('the mark on files Hazeless writes', () => {
     expect(marks((await sharp(twice).metadata()).xmp)).toBe(1);
   });
 
+  test('an output whose XMP another editor rewrote: dehazed again, it carries one mark, sealed, and the user\'s XMP', async () => {
+    const { image, info } = await decodeImage(camera);
+    const out = path.join(dir, 'rewritten-source.jpg');
+    await encodeImageToFile(image, out, { format: 'jpeg', metadata: info.metadata });
+    const xmp = (await sharp(out).metadata()).xmp!.toString();
+    const mark = /<rdf:Description rdf:about="" xmlns:hazeless="([^"]+)" hazeless:Digest="(sha256:[0-9a-f]{64})"\/>/.exec(xmp);
+    expect(mark).not.toBeNull();
+    const [ours, ns, digest] = mark!;
+    const withoutMark = xmp.replace(ours, '');
+    // As editors rewrite XMP: the attributes in another order; or the mark merged into the
+    // user's own rdf:Description as an element, under a prefix of the editor's choosing.
+    const variants = {
+      reordered: withoutMark.replace('</rdf:RDF>', `<rdf:Description xmlns:hazeless="${ns}"\n  hazeless:Digest="${digest}" rdf:about=""></rdf:Description></rdf:RDF>`),
+      merged: withoutMark.replace(
+        '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/">',
+        `<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:hzl="${ns}">\n   <hzl:Digest>${digest}</hzl:Digest>\n   `,
+      ),
+    };
+    for (const [name, rewritten] of Object.entries(variants)) {
+      expect({ name, changed: rewritten.includes(digest) && !rewritten.includes(ours) }).toEqual({ name, changed: true });
+      const edited = await sharp(out).withXmp(rewritten).jpeg({ quality: 95 }).toBuffer();
+      const again = await decodeImage(edited);
+      const bytes = await encodeImage(again.image, { format: 'jpeg', metadata: again.info.metadata });
+      const text = (await sharp(bytes).metadata()).xmp!.toString();
+      expect({ name, digests: text.match(/\w+:Digest\b/g)?.length, sealed: isMarkedBytes(bytes), creator: text.includes('Hazeless Test') }).toEqual({
+        name,
+        digests: 1,
+        sealed: true,
+        creator: true,
+      });
+      expect(text).not.toContain(digest);
+    }
+  });
+
   test('photos from elsewhere are not ours: plain, with XMP, or an output changed afterwards', async () => {
     expect(await isHazelessOutput(path.join(REAL_PHOTOS, 'cones.jpg'))).toBe(false);
     expect(await isHazelessOutput(camera)).toBe(false);
