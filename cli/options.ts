@@ -90,7 +90,7 @@ export function buildProgram(version: string): Command {
     .option('-r, --recursive', 'descend into subfolders', false)
     .option('--overwrite', 'replace earlier outputs of Hazeless (never an input or any other file); otherwise skip them', false)
     .option('--json', 'print one JSON line per file instead of a progress bar', false)
-    .option('--model <path>', 'a model manifest (.json) to use instead of the shipped one')
+    .option('--model <path>', 'the model to use instead of the shipped one: a manifest (.json), its .onnx, or a folder of models (the newest)')
     .addOption(new Option('--jobs <n>', 'photos processed at once, 1..256 (default: automatic, from the cores and the memory)').argParser(numberIn('--jobs', 1, 256, true)))
     .showHelpAfterError('(run hazeless --help for usage)')
     .allowExcessArguments(false);

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REAL_PHOTOS, copyPhoto, hashTree, jsonLines, makeTempDir, runCli, sha256 } from './cli-helpers.js';
+import { REAL_PHOTOS, REPO, copyPhoto, hashTree, jsonLines, makeTempDir, runCli, sha256 } from './cli-helpers.js';
 
 describe('hazeless: batches, failures, refusals, exit codes', () => {
   let dir: string;
@@ -114,6 +114,16 @@ describe('hazeless: batches, failures, refusals, exit codes', () => {
     const help = await runCli(['--help'], { cwd: dir });
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--max-size');
+  });
+
+  test('--model takes what --help says it takes: a manifest, its .onnx, or a folder of models', async () => {
+    const help = await runCli(['--help'], { cwd: dir });
+    expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/--model <path> [^-]*a manifest \(\.json\), its \.onnx, or a folder of models/);
+    const models = path.join(REPO, 'models');
+    for (const model of [path.join(models, 'hazeless-v1.json'), path.join(models, 'hazeless-v1.onnx'), models]) {
+      const run = await runCli(['sub/swan.jpg', '--model', model, '-o', 'by-model', '--overwrite'], { cwd: dir });
+      expect({ model, code: run.code }).toEqual({ model, code: 0 });
+    }
   });
 
   test('after all of the above, every input is byte for byte what it was', () => {
