@@ -44,7 +44,7 @@ async function runWith(backend: 'webgpu' | 'wasm', model: { manifest: unknown; o
   try {
     const { client, info } = await startEngine(model, backend);
     try {
-      const result = await client.request({ type: 'network', width, height, rgba: testCard(width, height) });
+      const result = await client.call('network', { width, height, rgba: testCard(width, height) });
       return { backend: info.backend, reason: info.reason, ms: performance.now() - start, result, error: null };
     } finally {
       client.terminate();

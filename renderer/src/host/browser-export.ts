@@ -92,9 +92,9 @@ async function run(
       if (item.photo.error) throw new Error(item.photo.error);
       engine ??= await deps.engine();
       const source = await deps.source(item);
-      const r = await engine.request(
+      const r = await engine.call(
+        'export',
         {
-          type: 'export',
           photoId: item.photo.id,
           source,
           adjustments: item.adjustments,

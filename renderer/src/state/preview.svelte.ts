@@ -131,7 +131,7 @@ export class PreviewController {
     if (wanted <= current * REGROW_MARGIN) return;
     this.regrowing = true;
     try {
-      const r = await this.client.request({ type: 'proxy', photoId: opened.photoId, proxyMaxSide: this.proxyMaxSide });
+      const r = await this.client.call('proxy', { photoId: opened.photoId, proxyMaxSide: this.proxyMaxSide });
       if (this.opened?.photoId !== r.photoId) {
         r.original.close();
         return;
@@ -182,8 +182,9 @@ export class PreviewController {
     try {
       const client = await this.start();
       const source = await this.host.readPhoto(photo.entry);
-      const r: OpenResult = await client.request(
-        { type: 'open', photoId: photo.id, source, proxyMaxSide: this.proxyMaxSide, background: false },
+      const r: OpenResult = await client.call(
+        'open',
+        { photoId: photo.id, source, proxyMaxSide: this.proxyMaxSide, background: false },
         { signal: controller.signal, transfer: transferable(source) },
       );
       if (controller.signal.aborted || !r.original) {
@@ -219,8 +220,9 @@ export class PreviewController {
     this.prefetched.add(photo.id);
     try {
       const source = await this.host.readPhoto(photo.entry);
-      const r = await this.client.request(
-        { type: 'open', photoId: photo.id, source, proxyMaxSide: this.proxyMaxSide, background: true },
+      const r = await this.client.call(
+        'open',
+        { photoId: photo.id, source, proxyMaxSide: this.proxyMaxSide, background: true },
         { transfer: transferable(source) },
       );
       photo.width = r.width;
@@ -252,7 +254,7 @@ export class PreviewController {
     const want = this.want;
     // Nothing to draw for a photo that is no longer (or not yet) the one on screen.
     if (!opened || !want || !this.whole || opened.photoId !== this.wanted) return;
-    this.whole.request({ type: 'preview', photoId: opened.photoId, adjustments: want.adjustments, mode: want.mode });
+    this.whole.request({ photoId: opened.photoId, adjustments: want.adjustments, mode: want.mode });
     this.renderRegion();
   }
 
@@ -260,7 +262,7 @@ export class PreviewController {
     const opened = this.opened;
     const want = this.want;
     if (!opened || !want?.rect || !this.zoomed || opened.photoId !== this.wanted) return;
-    this.zoomed.request({ type: 'preview', photoId: opened.photoId, adjustments: want.adjustments, mode: want.mode, rect: want.rect });
+    this.zoomed.request({ photoId: opened.photoId, adjustments: want.adjustments, mode: want.mode, rect: want.rect });
   }
 
   private received(r: PreviewResult): void {
@@ -298,6 +300,6 @@ export class PreviewController {
 
   forget(photoIds: string[]): void {
     for (const id of photoIds) this.prefetched.delete(id);
-    void this.client?.request({ type: 'forget', photoIds }).catch(() => undefined);
+    void this.client?.call('forget', { photoIds }).catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
-/** The UI thread's side of the engine worker: promise per request, progress, cancellation. */
+/** The UI thread's side of the engine worker: a promise per call, progress, cancellation. */
 import type { Progress } from '../../../engine/types';
-import type { PreviewRequest, PreviewResult, RequestBody, ResultMap, WorkerRequest, WorkerResponse } from './protocol';
+import type { CallMessage, CallName, CancelMessage, PreviewRequest, PreviewResult, RequestOf, ResponseOf, WorkerResponse } from './protocol';
 
 export class CancelledError extends Error {
   constructor() {
@@ -38,16 +38,18 @@ export class EngineClient {
     return new EngineClient(new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'hazeless-engine' }));
   }
 
-  request<B extends RequestBody>(body: B, opts: RequestOptions = {}): Promise<ResultMap[B['type']]> {
+  /** Asks the worker for `name`; the request and the answer are typed by `EngineCalls`. */
+  call<N extends CallName>(name: N, request: RequestOf<N>, opts: RequestOptions = {}): Promise<ResponseOf<N>> {
     const id = this.nextId++;
-    return new Promise<ResultMap[B['type']]>((resolve, reject) => {
+    return new Promise<ResponseOf<N>>((resolve, reject) => {
       if (opts.signal?.aborted) {
         reject(new CancelledError());
         return;
       }
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress });
-      opts.signal?.addEventListener('abort', () => this.worker.postMessage({ type: 'cancel', id } satisfies WorkerRequest), { once: true });
-      this.worker.postMessage({ ...body, id } as WorkerRequest, opts.transfer ?? []);
+      opts.signal?.addEventListener('abort', () => this.post({ type: 'cancel', id }), { once: true });
+      const message: CallMessage<N> = { type: 'call', id, name, request };
+      this.post(message, opts.transfer);
     });
   }
 
@@ -55,6 +57,10 @@ export class EngineClient {
     this.worker.terminate();
     for (const p of this.pending.values()) p.reject(new CancelledError());
     this.pending.clear();
+  }
+
+  private post<N extends CallName>(message: CallMessage<N> | CancelMessage, transfer: Transferable[] = []): void {
+    this.worker.postMessage(message, transfer);
   }
 
   private receive(msg: WorkerResponse): void {
@@ -104,7 +110,7 @@ export class LatestOnly {
       this.waiting = null;
       this.inFlight = true;
       try {
-        const result = await this.client.request(req);
+        const result = await this.client.call('preview', req);
         this.onResult(result);
       } catch (e) {
         if (!(e instanceof CancelledError)) this.onError(e as Error, req);

@@ -23,10 +23,7 @@ export async function startEngine(model: { manifest: unknown; onnx: Uint8Array }
   try {
     // A copy: the bytes are transferred and the caller may start a second worker from them.
     const onnx = model.onnx.slice();
-    const info = await client.request(
-      { type: 'init', manifest: model.manifest, onnx, wasmBase: ortBase(), backend },
-      { transfer: [onnx.buffer] },
-    );
+    const info = await client.call('init', { manifest: model.manifest, onnx, wasmBase: ortBase(), backend }, { transfer: [onnx.buffer] });
     return { client, info };
   } catch (e) {
     client.terminate();

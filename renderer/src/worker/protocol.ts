@@ -1,6 +1,11 @@
 /**
- * Messages between the UI thread and the engine worker. Every request carries an id; the worker
- * answers with exactly one `result` or `error` for it (plus any number of `progress`).
+ * The engine worker's calls, declared once in `EngineCalls` (name -> request and response). The
+ * worker answers them with a handler table typed by this map (`EngineHandlers`: a missing or
+ * misspelt handler does not compile) and the UI thread asks with `EngineClient.call(name,
+ * request)`, typed by the same map, so the two sides cannot drift apart.
+ *
+ * On the wire every call carries an id; the worker answers with exactly one `result` or `error`
+ * for it (plus any number of `progress`).
  */
 import type { Adjustments, Progress } from '../../../engine/types';
 
@@ -20,7 +25,6 @@ export interface Rect {
 }
 
 export interface InitRequest {
-  type: 'init';
   manifest: unknown;
   onnx: Uint8Array;
   /** Absolute URL of the folder holding onnxruntime-web's .wasm/.mjs files (our own build). */
@@ -30,7 +34,6 @@ export interface InitRequest {
 }
 
 export interface OpenRequest {
-  type: 'open';
   photoId: string;
   source: PhotoSource;
   /** Long side of the screen-size proxy that slider previews render. */
@@ -41,13 +44,11 @@ export interface OpenRequest {
 
 /** Remakes the proxy of an open photo for another screen size (the window grew): no network run. */
 export interface ProxyRequest {
-  type: 'proxy';
   photoId: string;
   proxyMaxSide: number;
 }
 
 export interface PreviewRequest {
-  type: 'preview';
   photoId: string;
   adjustments: Adjustments;
   mode: PreviewMode;
@@ -56,7 +57,6 @@ export interface PreviewRequest {
 }
 
 export interface ExportRequest {
-  type: 'export';
   photoId: string;
   source: PhotoSource;
   adjustments: Adjustments;
@@ -68,20 +68,14 @@ export interface ExportRequest {
 
 /** Raw network outputs for a small image: backend parity checks (diagnostics page, tests). */
 export interface NetworkRequest {
-  type: 'network';
   width: number;
   height: number;
   rgba: Uint8ClampedArray;
 }
 
 export interface ForgetRequest {
-  type: 'forget';
   photoIds: string[];
 }
-
-export type RequestBody = InitRequest | OpenRequest | ProxyRequest | PreviewRequest | ExportRequest | NetworkRequest | ForgetRequest;
-
-export type WorkerRequest = ({ id: number } & RequestBody) | { type: 'cancel'; id: number };
 
 export interface InitResult {
   backend: 'webgpu' | 'wasm' | 'cpu';
@@ -138,16 +132,42 @@ export interface NetworkResult {
   backend: string;
 }
 
-export interface ResultMap {
-  init: InitResult;
-  open: OpenResult;
-  proxy: ProxyResult;
-  preview: PreviewResult;
-  export: ExportResult;
-  network: NetworkResult;
-  forget: null;
+/** Every call the worker answers: its name, what it is asked with and what it answers. */
+export interface EngineCalls {
+  init: { request: InitRequest; response: InitResult };
+  open: { request: OpenRequest; response: OpenResult };
+  proxy: { request: ProxyRequest; response: ProxyResult };
+  preview: { request: PreviewRequest; response: PreviewResult };
+  export: { request: ExportRequest; response: ExportResult };
+  network: { request: NetworkRequest; response: NetworkResult };
+  forget: { request: ForgetRequest; response: null };
 }
 
+export type CallName = keyof EngineCalls;
+export type RequestOf<N extends CallName> = EngineCalls[N]['request'];
+export type ResponseOf<N extends CallName> = EngineCalls[N]['response'];
+
+/** What a handler gets besides its request: the caller's cancellation and a progress channel. */
+export interface CallContext {
+  signal: AbortSignal;
+  progress(p: Progress): void;
+}
+
+/** The worker's side: one handler per call. */
+export type EngineHandlers = { [N in CallName]: (request: RequestOf<N>, context: CallContext) => Promise<ResponseOf<N>> };
+
+/** A call as posted to the worker, its name and request kept together. */
+export type CallMessage<N extends CallName = CallName> = { [K in N]: { type: 'call'; id: number; name: K; request: RequestOf<K> } }[N];
+
+/** The caller gave up on call `id` (its AbortSignal fired). */
+export interface CancelMessage {
+  type: 'cancel';
+  id: number;
+}
+
+export type WorkerRequest = CallMessage | CancelMessage;
+
+/** `value` is the call's `ResponseOf<name>`; the client knows which from the id it sent. */
 export type WorkerResponse =
   | { type: 'result'; id: number; value: unknown }
   | { type: 'error'; id: number; message: string; aborted: boolean }
