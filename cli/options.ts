@@ -2,7 +2,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { EXPORT_MAX_SIZE } from '../electron/contract.js';
 import { ADJUSTMENT_RANGES } from '../engine/adjustments.js';
 import type { Adjustments } from '../engine/types.js';
-import { IMAGE_FORMATS, isImageFormat, type ImageFormat } from '../node/image-formats.js';
+import { FORMAT_IDS, FORMATS, formatFromExtension, isImageFormat, type ImageFormat } from '../formats/index.js';
 
 export interface CliOptions {
   inputs: string[];
@@ -32,8 +32,6 @@ export class UsageError extends Error {
 /** Thrown for --help / --version: print nothing more, exit 0. */
 export class InfoDisplayed extends Error {}
 
-const FORMAT_ALIASES: Record<string, ImageFormat> = { jpg: 'jpeg', tif: 'tiff' };
-
 /** Plain decimal notation only: Number() would also take "0x10", "1e3" and "  5 ". */
 const DECIMAL = /^[+-]?(\d+(\.\d*)?|\.\d+)$/;
 
@@ -49,8 +47,10 @@ function numberIn(name: string, min: number, max: number, integer: boolean) {
 }
 
 function parseFormat(value: string): ImageFormat {
-  const f = FORMAT_ALIASES[value.toLowerCase()] ?? value.toLowerCase();
-  if (!isImageFormat(f)) throw new InvalidArgumentError(`format must be one of ${IMAGE_FORMATS.join(', ')}.`);
+  // A format's id or one of its extensions ("jpg", "tif").
+  const v = value.toLowerCase();
+  const f = isImageFormat(v) ? v : /^[a-z0-9]+$/.test(v) ? formatFromExtension(`photo.${v}`) : undefined;
+  if (f === undefined) throw new InvalidArgumentError(`format must be one of ${FORMAT_IDS.join(', ')}.`);
   return f;
 }
 
@@ -75,12 +75,12 @@ export function buildProgram(version: string): Command {
   const program = new Command('hazeless')
     .description('Remove haze from photos. Inputs are files or folders; the originals are never modified.')
     .version(version, '-V, --version')
-    .argument('<file|folder...>', 'photos (JPEG, PNG, WebP, AVIF, TIFF) or folders of photos')
+    .argument('<file|folder...>', `photos (${FORMATS.map((f) => f.label).join(', ')}) or folders of photos`)
     .option('-o, --out <dir>', 'output folder (created if needed); default: a "dehazed" folder beside each input');
   for (const key of SLIDER_KEYS) program.addOption(sliderOption(key));
   return program
-    .addOption(new Option('--format <f>', `output format: ${IMAGE_FORMATS.join(' | ')} (default: same as the input)`).argParser(parseFormat))
-    .addOption(new Option('--quality <n>', 'quality 1..100 for lossy formats (jpeg, webp, avif)').argParser(numberIn('--quality', 1, 100, true)))
+    .addOption(new Option('--format <f>', `output format: ${FORMAT_IDS.join(' | ')} (default: same as the input)`).argParser(parseFormat))
+    .addOption(new Option('--quality <n>', `quality 1..100 for lossy formats (${FORMATS.filter((f) => f.lossy).map((f) => f.id).join(', ')})`).argParser(numberIn('--quality', 1, 100, true)))
     .option('--suffix <s>', 'added to the output file name ("" keeps the name)', '-dehazed')
     .addOption(
       new Option('--max-size <px>', `shrink the long edge on export to at most px, ${EXPORT_MAX_SIZE.min}..${EXPORT_MAX_SIZE.max} (never enlarges)`).argParser(

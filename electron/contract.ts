@@ -6,6 +6,8 @@
 // Browser-safe: imports nothing from Node or Electron.
 
 import { ADJUSTMENT_RANGES } from '../engine/adjustments';
+import type { Adjustments } from '../engine/types';
+import { FORMAT_IDS, jpeg, type ImageFormat } from '../formats/index';
 import {
   arr,
   bool,
@@ -26,17 +28,11 @@ export { assertValid, isValid, PayloadError, type Schema } from './schema';
 // ---------------------------------------------------------------------------------------------
 // Shared value types
 
-/** Slider values; mirrors the engine's `Adjustments` (defaults come from the model manifest). */
-export interface Adjustments {
-  strength: number;
-  distance: number;
-  protect: number;
-  exposure: number;
-}
+/** Slider values: the engine's type (defaults come from the model manifest). */
+export type { Adjustments };
 
-export const IMAGE_EXTENSIONS = ['.jpg', '.jpeg', '.png', '.webp', '.avif', '.tif', '.tiff'] as const;
-export const EXPORT_FORMATS = ['jpeg', 'png', 'webp', 'avif', 'tiff'] as const;
-export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** An export's format: one of formats/ (the facts about each live there). */
+export type ExportFormat = ImageFormat;
 export type OnExisting = 'skip' | 'overwrite' | 'rename';
 /** The long edge an export may be shrunk to, in pixels (the app's dialog and the CLI's --max-size). */
 export const EXPORT_MAX_SIZE = { min: 16, max: 65_535 } as const;
@@ -188,7 +184,7 @@ export const adjustmentsSchema: Schema<Adjustments> = obj<Adjustments>({
   exposure: slider('exposure'),
 });
 
-const exportFormat = literal(...EXPORT_FORMATS);
+const exportFormat = literal(...FORMAT_IDS);
 const onExisting = literal('skip', 'overwrite', 'rename');
 const quality = num({ min: 1, max: 100, integer: true });
 const maxSize = nullable(num({ ...EXPORT_MAX_SIZE, integer: true }));
@@ -458,7 +454,7 @@ declare global {
 }
 
 export const DEFAULT_SETTINGS: AppSettings = {
-  export: { format: 'jpeg', quality: 92, maxSize: null, outFolder: null, suffix: '-dehazed', onExisting: 'rename' },
+  export: { format: jpeg.id, quality: jpeg.defaultQuality, maxSize: null, outFolder: null, suffix: '-dehazed', onExisting: 'rename' },
   recursive: false,
   ui: {},
 };

@@ -4,8 +4,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
+import { hasImageExtension } from '../formats/index';
 import { formatFromSharp } from '../node/image-formats';
-import { IMAGE_EXTENSIONS, type AlbumEntry } from './contract';
+import type { AlbumEntry } from './contract';
 
 /** Written into folders that an export created, so albums never list our own outputs. */
 export const OUTPUT_MARKER = '.hazeless-output';
@@ -18,10 +19,8 @@ export interface ScanOptions {
   maxDepth?: number;
 }
 
-const extensions = new Set<string>(IMAGE_EXTENSIONS);
-
 export function isSupportedImageName(name: string): boolean {
-  return !name.startsWith('.') && extensions.has(path.extname(name).toLowerCase());
+  return !name.startsWith('.') && hasImageExtension(name);
 }
 
 /** True when the file's content is a format Hazeless reads (as the decoder recognises it), whatever its name says. */

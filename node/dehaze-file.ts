@@ -3,7 +3,7 @@ import { defaultAdjustments } from '../engine/adjustments.js';
 import { estimateHaze } from '../engine/estimate.js';
 import { renderDehazed } from '../engine/render.js';
 import type { Adjustments, InferenceBackend, ModelManifest, Progress } from '../engine/types.js';
-import { supports16Bit, type ImageFormat } from './image-formats.js';
+import { formatFacts, type ImageFormat } from '../formats/index.js';
 import { decodeImage, encodeImageToFile, shrinkToFit, type SourceInfo } from './image-io.js';
 import { ProtectedFiles, assertWritable, writeAtomically } from './safe-write.js';
 
@@ -117,7 +117,7 @@ export async function dehazeFile(opts: DehazeFileOptions): Promise<DehazeFileRes
     format,
     width: rendered.width,
     height: rendered.height,
-    bitDepth: rendered.data instanceof Uint16Array && supports16Bit(format) ? 16 : 8,
+    bitDepth: rendered.data instanceof Uint16Array && formatFacts(format).sixteenBit ? 16 : 8,
     timings: { decode, network, reconstruction, encode, total: performance.now() - start },
     engineTimings: estimate.timings,
   };

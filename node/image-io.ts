@@ -4,7 +4,8 @@ import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } 
 import type { ImageBuffer, PixelData } from '../engine/types.js';
 import { throwIfAborted } from '../engine/abort.js';
 import { sealMark, sealMarkInFile, xmpWithMark } from './hazeless-mark.js';
-import { formatFromSharp, isLossy, supports16Bit, type ImageFormat } from './image-formats.js';
+import { formatFacts, type ImageFormat } from '../formats/index.js';
+import { formatFromSharp } from './image-formats.js';
 import { carrierAtDepth, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier.js';
 
 /** What we learnt about a decoded photo; enough to write it back faithfully. */
@@ -112,13 +113,11 @@ export async function readFailure(input: string | Buffer, e: unknown): Promise<I
 
 export interface EncodeOptions {
   format: ImageFormat;
-  /** 1..100, lossy formats only; default per format (see DEFAULT_QUALITY). */
+  /** 1..100, lossy formats only; default: the format's `defaultQuality` (formats/). */
   quality?: number;
   /** Metadata of the source photo (EXIF, XMP, IPTC, ICC), from decodeImage. */
   metadata?: MetadataCarrier | null;
 }
-
-export const DEFAULT_QUALITY: Record<'jpeg' | 'webp' | 'avif', number> = { jpeg: 92, webp: 90, avif: 65 };
 
 /**
  * A sharp pipeline that encodes `image` in `format`, carrying the source's metadata and an
@@ -126,11 +125,12 @@ export const DEFAULT_QUALITY: Record<'jpeg' | 'webp' | 'avif', number> = { jpeg:
  * images stay 16-bit in PNG and TIFF and are rounded to 8-bit for the other formats.
  */
 async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> {
-  const quality = opts.quality;
+  const facts = formatFacts(opts.format);
+  const quality = opts.quality ?? facts.defaultQuality ?? undefined;
   if (quality !== undefined && (!Number.isInteger(quality) || quality < 1 || quality > 100)) {
     throw new RangeError(`quality must be an integer 1..100, got ${quality}`);
   }
-  const sixteen = image.data instanceof Uint16Array && supports16Bit(opts.format);
+  const sixteen = image.data instanceof Uint16Array && facts.sixteenBit;
   const { width, height, channels } = image;
   const data = sixteen ? (image.data as Uint16Array) : to8Bit(image.data);
   const carrier = opts.metadata ? await carrierAtDepth(opts.metadata, sixteen ? 16 : 8) : null;
@@ -144,11 +144,11 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
   switch (opts.format) {
     case 'jpeg':
       // JPEG has no alpha; libvips would flatten onto black, so drop it and keep the colours.
-      return (channels === 4 ? pipeline.removeAlpha() : pipeline).jpeg({ quality: quality ?? DEFAULT_QUALITY.jpeg });
+      return (channels === 4 ? pipeline.removeAlpha() : pipeline).jpeg({ quality });
     case 'webp':
-      return pipeline.webp({ quality: quality ?? DEFAULT_QUALITY.webp });
+      return pipeline.webp({ quality });
     case 'avif':
-      return pipeline.avif({ quality: quality ?? DEFAULT_QUALITY.avif });
+      return pipeline.avif({ quality });
     case 'png':
       return pipeline.png({ compressionLevel: 6 });
     case 'tiff':
@@ -199,8 +199,6 @@ export async function shrinkToFit(image: ImageBuffer, maxSide: number | undefine
   const data = sixteen ? asUint16(out.data) : new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length);
   return { width: out.info.width, height: out.info.height, channels, data };
 }
-
-export { isLossy };
 
 function asUint16(buf: Buffer): Uint16Array {
   if (buf.byteOffset % 2 === 0) return new Uint16Array(buf.buffer, buf.byteOffset, buf.length / 2);

@@ -1,6 +1,7 @@
 import sharp, { type Metadata } from 'sharp';
 import type { PhotoHeader } from './concurrency.js';
-import { formatFromSharp, type ImageFormat } from './image-formats.js';
+import type { ImageFormat } from '../formats/index.js';
+import { formatFromSharp } from './image-formats.js';
 import { readFailure } from './image-io.js';
 
 /**

@@ -27,7 +27,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import sharp from 'sharp';
 import { createNodeBackend } from '../engine/backend-node.js';
 import { dehazeFile, type StageTimings } from '../node/dehaze-file.js';
-import { DEFAULT_QUALITY } from '../node/image-io.js';
+import { jpeg } from '../formats/jpeg.js';
 import { findModel } from '../node/model-files.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -89,7 +89,7 @@ async function ioFloor(file: string): Promise<{ decode: number; encode: number }
   const decode = performance.now() - t;
   t = performance.now();
   await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
-    .jpeg({ quality: DEFAULT_QUALITY.jpeg })
+    .jpeg({ quality: jpeg.defaultQuality })
     .toBuffer();
   return { decode, encode: performance.now() - t };
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isHazelessOutput, isMarkedBytes } from '../../node/hazeless-mark.js';
-import { IMAGE_FORMATS } from '../../node/image-formats.js';
+import { FORMAT_IDS } from '../../formats/index.js';
 import { decodeImage, encodeImage, encodeImageToFile } from '../../node/image-io.js';
 import { FIXTURE_XMP, REAL_PHOTOS, makeCameraJpeg, makeTempDir } from './cli-helpers.js';
 
@@ -21,7 +21,7 @@ describe('the mark on files Hazeless writes', () => {
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test.each(IMAGE_FORMATS)('%s: the output is recognised, the user\'s XMP and EXIF are kept, the pixels decode', async (format) => {
+  test.each(FORMAT_IDS)('%s: the output is recognised, the user\'s XMP and EXIF are kept, the pixels decode', async (format) => {
     const { image, info } = await decodeImage(camera);
     const out = path.join(dir, `out.${format}`);
     await encodeImageToFile(image, out, { format, metadata: info.metadata });

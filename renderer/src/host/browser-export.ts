@@ -5,7 +5,8 @@
 import type { ExportFileResult, ExportFormat, ExportStage } from '../../../electron/contract';
 import type { Progress } from '../../../engine/types';
 import { secondsLeft } from '../lib/eta';
-import { MIME_TYPES, outputName } from '../lib/export-naming';
+import { formatFacts } from '../../../formats/index';
+import { outputName } from '../lib/export-naming';
 import { CancelledError, type EngineClient } from '../worker/engine-client';
 import type { ExportItem, ExportJob, ExportListeners, ExportSettings } from './host';
 import type { PhotoSource } from '../worker/protocol';
@@ -98,7 +99,7 @@ async function run(
           photoId: item.photo.id,
           source,
           adjustments: item.adjustments,
-          mime: MIME_TYPES[settings.format],
+          mime: formatFacts(settings.format).mime,
           quality: settings.quality,
           maxSize: settings.maxSize,
         },
@@ -139,8 +140,9 @@ export async function encodableFormats(candidates: readonly ExportFormat[]): Pro
   canvas.getContext('2d')?.fillRect(0, 0, 1, 1);
   for (const f of candidates) {
     try {
-      const blob = await canvas.convertToBlob({ type: MIME_TYPES[f] });
-      if (blob.type === MIME_TYPES[f]) out.push(f);
+      const { mime } = formatFacts(f);
+      const blob = await canvas.convertToBlob({ type: mime });
+      if (blob.type === mime) out.push(f);
     } catch {
       // Not encodable here.
     }

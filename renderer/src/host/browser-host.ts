@@ -1,7 +1,6 @@
 /** Browser mode: files come from the file picker or drag-and-drop, exports leave as downloads. */
-import { EXPORT_FORMATS, type ExportFormat } from '../../../electron/contract';
 import type { Adjustments } from '../../../engine/types';
-import { FORMAT_LABELS } from '../lib/export-naming';
+import { FORMAT_IDS, listLabels } from '../../../formats/index';
 import type { EngineClient } from '../worker/engine-client';
 import { startEngine } from '../worker/engine-start';
 import type { PhotoSource } from '../worker/protocol';
@@ -11,11 +10,6 @@ import * as storage from './browser-storage';
 import type { Album, ExportItem, ExportJob, ExportListeners, ExportSettings, Host, HostCapabilities, ModelFiles, PhotoEntry } from './host';
 
 const MODEL_ID = 'hazeless-v1';
-
-function listFormats(formats: ExportFormat[]): string {
-  const names = formats.map((f) => FORMAT_LABELS[f]);
-  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
-}
 
 export class BrowserHost implements Host {
   capabilities: HostCapabilities = {
@@ -34,14 +28,14 @@ export class BrowserHost implements Host {
   private exportEngine: Promise<EngineClient> | null = null;
 
   async init(): Promise<void> {
-    const formats = await encodableFormats(EXPORT_FORMATS);
-    const missing = EXPORT_FORMATS.filter((f) => !formats.includes(f));
+    const formats = await encodableFormats(FORMAT_IDS);
+    const missing = FORMAT_IDS.filter((f) => !formats.includes(f));
     this.capabilities = {
       ...this.capabilities,
       formats,
       formatNote:
-        `This browser can encode ${listFormats(formats)}.` +
-        (missing.length ? ` ${listFormats(missing)} export needs the desktop app.` : ''),
+        `This browser can encode ${listLabels(formats)}.` +
+        (missing.length ? ` ${listLabels(missing)} export needs the desktop app.` : ''),
     };
   }
 

@@ -1,6 +1,7 @@
 /** Electron: everything goes through the preload bridge (`window.hazeless`, electron/contract.ts). */
-import { EXPORT_FORMATS, type AlbumEntry, type AlbumListing, type ExportDone, type ExportFileResult, type ExportProgress, type HazelessApi } from '../../../electron/contract';
+import type { AlbumEntry, AlbumListing, ExportDone, ExportFileResult, ExportProgress, HazelessApi } from '../../../electron/contract';
 import type { Adjustments } from '../../../engine/types';
+import { FORMAT_IDS, listLabels } from '../../../formats/index';
 import type { PhotoSource } from '../worker/protocol';
 import { byName } from './image-files';
 import type { Album, ExportItem, ExportJob, ExportListeners, ExportSettings, Host, HostCapabilities, ModelFiles, PhotoEntry } from './host';
@@ -12,8 +13,8 @@ function folderTitle(folder: string): string {
 export class ElectronHost implements Host {
   readonly capabilities: HostCapabilities = {
     kind: 'electron',
-    formats: EXPORT_FORMATS,
-    formatNote: 'JPEG, PNG, WebP, AVIF and TIFF keep the photo’s EXIF and colour profile.',
+    formats: FORMAT_IDS,
+    formatNote: `${listLabels(FORMAT_IDS)} keep the photo’s EXIF and colour profile.`,
     outputFolder: true,
     recentAlbums: true,
     revealOutput: true,

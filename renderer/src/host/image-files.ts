@@ -1,7 +1,9 @@
 /** Which files count as photos when a folder is opened or dropped. */
-import { IMAGE_EXTENSIONS } from '../../../electron/contract';
+import { IMAGE_EXTENSIONS } from '../../../formats/index';
 
-const extensions = new Set<string>([...IMAGE_EXTENSIONS, '.bmp', '.gif', '.jfif']);
+// Browser mode decodes with the browser, which also reads BMP and GIF (the desktop app and the
+// CLI decode with sharp and take only the formats in formats/).
+const extensions = new Set<string>([...IMAGE_EXTENSIONS, '.bmp', '.gif']);
 
 export function looksLikePhoto(name: string, mimeType = ''): boolean {
   if (mimeType.startsWith('image/')) return true;

@@ -4,30 +4,7 @@
  * Downloads folder); Electron applies the same policy to the real output folder in main.
  */
 import type { ExportFormat, OnExisting } from '../../../electron/contract';
-
-export const EXTENSIONS: Record<ExportFormat, string> = {
-  jpeg: 'jpg',
-  png: 'png',
-  webp: 'webp',
-  avif: 'avif',
-  tiff: 'tif',
-};
-
-export const MIME_TYPES: Record<ExportFormat, string> = {
-  jpeg: 'image/jpeg',
-  png: 'image/png',
-  webp: 'image/webp',
-  avif: 'image/avif',
-  tiff: 'image/tiff',
-};
-
-export const FORMAT_LABELS: Record<ExportFormat, string> = {
-  jpeg: 'JPEG',
-  png: 'PNG',
-  webp: 'WebP',
-  avif: 'AVIF',
-  tiff: 'TIFF',
-};
+import { formatFacts } from '../../../formats/index';
 
 /** Name without its last extension ("a.b.jpg" -> "a.b"); a leading dot is not an extension. */
 export function baseName(fileName: string): string {
@@ -49,12 +26,12 @@ export function outputName(
   isTaken: (name: string) => boolean,
 ): NameDecision {
   const stem = `${baseName(inputName)}${suffix}`;
-  const ext = EXTENSIONS[format];
-  const name = `${stem}.${ext}`;
+  const ext = formatFacts(format).extensions[0];
+  const name = `${stem}${ext}`;
   if (!isTaken(name) || onExisting === 'overwrite') return { action: 'write', name };
   if (onExisting === 'skip') return { action: 'skip', reason: alreadyExists(name) };
   for (let i = 2; i < 100_000; i++) {
-    const candidate = `${stem} (${i}).${ext}`;
+    const candidate = `${stem} (${i})${ext}`;
     if (!isTaken(candidate)) return { action: 'write', name: candidate };
   }
   return { action: 'skip', reason: `no free name for ${name}` };

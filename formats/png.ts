@@ -1,0 +1,11 @@
+import type { FormatFacts } from './format.js';
+
+export const png = {
+  id: 'png',
+  label: 'PNG',
+  mime: 'image/png',
+  extensions: ['.png'],
+  sixteenBit: true,
+  lossy: false,
+  defaultQuality: null,
+} as const satisfies FormatFacts<'png'>;
