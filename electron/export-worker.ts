@@ -64,7 +64,7 @@ async function runFile(task: FileTask): Promise<void> {
     });
     send({ type: 'result', index: task.index, ok: true, output: result.output, ms: performance.now() - start });
   } catch (e) {
-    const aborted = signal.aborted || isAbortError(e) || (e instanceof Error && e.name === 'AbortError');
+    const aborted = signal.aborted || isAbortError(e);
     send({ type: 'result', index: task.index, ok: false, aborted, reason: aborted ? 'cancelled' : cleanSharpMessage(e), error: toPlainError(e) });
   } finally {
     controller = null;
