@@ -3,11 +3,12 @@
  * worker (so previews stay responsive), encoded by the browser and handed over as a download.
  */
 import type { ExportFileResult, ExportFormat, ExportStage } from '../../../electron/contract';
+import { isAbortError } from '../../../engine/abort';
 import type { Progress } from '../../../engine/types';
 import { secondsLeft } from '../lib/eta';
 import { formatFacts } from '../../../formats/index';
 import { outputName } from '../lib/export-naming';
-import { CancelledError, type EngineClient } from '../worker/engine-client';
+import type { EngineClient } from '../worker/engine-client';
 import type { ExportItem, ExportJob, ExportListeners, ExportSettings } from './host';
 import type { PhotoSource } from '../worker/protocol';
 
@@ -110,7 +111,7 @@ async function run(
       exportedNames.add(decision.name);
       result({ jobId, path, status: 'ok', outPath: decision.name, ms: performance.now() - t0 });
     } catch (e) {
-      if (e instanceof CancelledError || signal.aborted) {
+      if (isAbortError(e) || signal.aborted) {
         cancelled = true;
         break;
       }

@@ -3,9 +3,10 @@
  * screen-size preview for every slider value, renders the visible region when zoomed past the
  * proxy's resolution, and prepares the next photo in the background.
  */
+import { isAbortError } from '../../../engine/abort';
 import type { Adjustments } from '../../../engine/types';
 import type { Host } from '../host/host';
-import { CancelledError, LatestOnly, type EngineClient } from '../worker/engine-client';
+import { LatestOnly, type EngineClient } from '../worker/engine-client';
 import { startEngine } from '../worker/engine-start';
 import type { InitResult, OpenResult, PhotoSource, PreviewMode, PreviewRequest, PreviewResult, Rect } from '../worker/protocol';
 import type { Photo } from './photo.svelte';
@@ -142,7 +143,7 @@ export class PreviewController {
       this.render();
     } catch (e) {
       // The photo was closed or forgotten meanwhile: it gets a fitting proxy when opened again.
-      if (!(e instanceof CancelledError)) console.warn(`Preview resize: ${(e as Error).message}`);
+      if (!isAbortError(e)) console.warn(`Preview resize: ${(e as Error).message}`);
       return;
     } finally {
       this.regrowing = false;
@@ -208,7 +209,7 @@ export class PreviewController {
       void this.regrow();
       if (next) void this.prefetch(next);
     } catch (e) {
-      if (e instanceof CancelledError || controller.signal.aborted) return;
+      if (isAbortError(e) || controller.signal.aborted) return;
       photo.fail((e as Error).message);
       if (this.loadingPhotoId === photo.id) this.loadingPhotoId = null;
     }
@@ -229,7 +230,7 @@ export class PreviewController {
       photo.height = r.height;
     } catch (e) {
       this.prefetched.delete(photo.id);
-      if (!(e instanceof CancelledError) && !(e as Error).message.includes('cancelled')) photo.fail((e as Error).message);
+      if (!isAbortError(e) && !(e as Error).message.includes('cancelled')) photo.fail((e as Error).message);
     }
   }
 
