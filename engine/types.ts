@@ -14,10 +14,9 @@ export interface ImageBuffer {
 }
 
 /**
- * Slider values, all on a -100..100 or 0..100 scale (see engine/README.md).
- * strength -100..100 (0 = unchanged, 100 = the model's full physical estimate, < 0 adds haze),
- * distance -100..100 (0 = neutral), protect 0..100 (0 = neutral),
- * exposure -100..100 (0 = neutral; +-100 = +-2 EV of shadow gain, white stays white).
+ * Slider values; their ranges are ADJUSTMENT_RANGES (engine/adjustments.ts), what each does is
+ * in engine/README.md. 0 is neutral for every slider; strength 100 is the model's full physical
+ * estimate, below 0 it adds haze; exposure +-100 is +-2 EV of shadow gain, white stays white.
  */
 export interface Adjustments {
   strength: number;
