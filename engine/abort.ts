@@ -1,3 +1,5 @@
+import { host, type AbortSignalLike } from './host.js';
+
 /** The error thrown when an AbortSignal fires; name "AbortError" like fetch and DOMException. */
 export class AbortError extends Error {
   constructor(message = 'Aborted') {
@@ -10,7 +12,7 @@ export function isAbortError(e: unknown): boolean {
   return e instanceof Error && e.name === 'AbortError';
 }
 
-export function throwIfAborted(signal: AbortSignal | undefined): void {
+export function throwIfAborted(signal: AbortSignalLike | undefined): void {
   if (signal?.aborted) {
     const reason: unknown = signal.reason;
     throw reason instanceof Error && reason.name === 'AbortError' ? reason : new AbortError();
@@ -23,8 +25,9 @@ export function throwIfAborted(signal: AbortSignal | undefined): void {
  * times, so Node's setImmediate and a MessageChannel round trip elsewhere.
  */
 export function yieldToEventLoop(): Promise<void> {
-  if (typeof setImmediate === 'function') return new Promise((resolve) => setImmediate(resolve));
-  if (typeof MessageChannel === 'function') {
+  const { setImmediate, MessageChannel } = host;
+  if (setImmediate) return new Promise((resolve) => setImmediate(resolve));
+  if (MessageChannel) {
     return new Promise((resolve) => {
       const channel = new MessageChannel();
       channel.port1.onmessage = () => {
@@ -34,5 +37,5 @@ export function yieldToEventLoop(): Promise<void> {
       channel.port2.postMessage(null);
     });
   }
-  return new Promise((resolve) => setTimeout(resolve, 0));
+  return new Promise((resolve) => host.setTimeout(resolve, 0));
 }

@@ -2,6 +2,7 @@ import { throwIfAborted, yieldToEventLoop } from './abort.js';
 import { applyAirlightFloor } from './airlight-floor.js';
 import { areaDownscaleRows, padEdge } from './area-downscale.js';
 import { guideRadius, guidedCoefficients, planarLuma } from './guided-filter.js';
+import { host } from './host.js';
 import { networkSize, paddedSize } from './network-size.js';
 import { assertImage } from './pixel-format.js';
 import { medianDepth, protectMask } from './protect-mask.js';
@@ -9,7 +10,7 @@ import type { HazeEstimate, ImageBuffer, InferenceBackend, ModelManifest, RunOpt
 
 export { networkSize };
 
-const now = (): number => (typeof performance !== 'undefined' ? performance.now() : Date.now());
+const now = (): number => host.performance?.now() ?? Date.now();
 
 /** The network input for a photo: area-downscaled planar RGB (3 x h x w) at network size. */
 export async function networkInput(

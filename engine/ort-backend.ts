@@ -1,4 +1,5 @@
 import { throwIfAborted } from './abort.js';
+import type { AbortSignalLike } from './host.js';
 import type { InferenceBackend, ModelManifest, NetworkOutputs } from './types.js';
 
 /** The part of an onnxruntime session (onnxruntime-node or -web: the same common API) used here. */
@@ -30,7 +31,7 @@ export abstract class OrtSessionBackend<T, Name extends InferenceBackend['name']
   /** Frees every output of a run once it has been read (or the run was aborted). */
   protected releaseOutputs(_outputs: Record<string, T>): void {}
 
-  async run(input: Float32Array, height: number, width: number, signal?: AbortSignal): Promise<NetworkOutputs> {
+  async run(input: Float32Array, height: number, width: number, signal?: AbortSignalLike): Promise<NetworkOutputs> {
     throwIfAborted(signal);
     const m = this.manifest;
     const out = await this.session.run({ [m.input.name]: this.tensor(input, [1, 3, height, width]) });

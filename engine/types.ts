@@ -1,6 +1,7 @@
 /** Shared types of the dehazing engine. Pure data: everything here can cross postMessage / IPC. */
 
 import type { AirlightFloor } from './airlight-floor.js';
+import type { AbortSignalLike } from './host.js';
 
 /** Interleaved samples; Uint16Array means 16-bit (0..65535), the others 8-bit (0..255). */
 export type PixelData = Uint8Array | Uint8ClampedArray | Uint16Array;
@@ -32,7 +33,7 @@ export interface Progress {
 }
 
 export interface RunOptions {
-  signal?: AbortSignal;
+  signal?: AbortSignalLike;
   onProgress?: (p: Progress) => void;
 }
 
@@ -48,7 +49,7 @@ export interface InferenceBackend {
   readonly name: 'webgpu' | 'wasm' | 'cpu';
   /** Human-readable reason for the choice, e.g. "WebGPU: no adapter -> WASM". */
   readonly reason: string;
-  run(input: Float32Array, height: number, width: number, signal?: AbortSignal): Promise<NetworkOutputs>;
+  run(input: Float32Array, height: number, width: number, signal?: AbortSignalLike): Promise<NetworkOutputs>;
   dispose(): Promise<void>;
 }
 
