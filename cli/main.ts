@@ -5,7 +5,7 @@ import { defaultAdjustments, clampAdjustments } from '../engine/adjustments.js';
 import { createNodeBackend } from '../engine/backend-node.js';
 import type { InferenceBackend, Progress } from '../engine/types.js';
 import { machineFigures, photoBytes, planConcurrency, type ConcurrencyPlan } from '../node/concurrency.js';
-import { formatFromExtension, type ImageFormat } from '../formats/index.js';
+import { formatFromExtension, type ImageFormat } from '../common/formats/index.js';
 import { ImageReadError } from '../node/image-io.js';
 import { findModel, type ModelFiles } from '../node/model-files.js';
 import { readPhotoHeader } from '../node/photo-header.js';

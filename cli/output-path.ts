@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { extensionFor, type ImageFormat } from '../formats/index.js';
+import { extensionFor, type ImageFormat } from '../common/formats/index.js';
 import { DEFAULT_OUT_FOLDER, type InputFile } from './discover.js';
 
 export interface OutputNaming {

@@ -16,8 +16,8 @@ import { fromPlainError } from '../node/photo-lanes';
 import { runPool } from '../node/photo-pool';
 import { ForeignFileError, OutputExistsError } from '../node/safe-write';
 import { nameKey } from '../node/same-name';
-import { alreadyExists, outputName } from '../renderer/src/lib/export-naming';
-import type { ExportDone, ExportFileResult, ExportItem, ExportOptions, ExportProgress, ExportStage } from './contract';
+import { alreadyExists, outputName } from '../common/export-naming';
+import type { ExportDone, ExportFileResult, ExportItem, ExportOptions, ExportProgress, ExportStage } from '../common/contract';
 import type { FileTask, FromWorker, ToWorker, WorkerSetup } from './export-protocol';
 import { OUTPUT_MARKER } from './library';
 

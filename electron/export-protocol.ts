@@ -1,7 +1,7 @@
 // Messages between the export queue (main process) and its worker thread.
 
 import type { PlainError } from '../node/photo-lanes';
-import type { Adjustments, ExportFormat, ExportStage } from './contract';
+import type { Adjustments, ExportFormat, ExportStage } from '../common/contract';
 
 export interface WorkerSetup {
   /** Absolute path of the model's .json manifest (the .onnx is found through it). */

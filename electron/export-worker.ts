@@ -10,7 +10,7 @@ import { cleanSharpMessage } from '../node/image-io';
 import { loadModelFiles } from '../node/model-files';
 import { toPlainError } from '../node/photo-lanes';
 import { ProtectedFiles } from '../node/safe-write';
-import type { ExportStage } from './contract';
+import type { ExportStage } from '../common/contract';
 import type { FileTask, FromWorker, ToWorker, WorkerSetup } from './export-protocol';
 
 const port = parentPort;

@@ -4,7 +4,7 @@
 
 import { lstat, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import type { AlbumListing, InvokeName, ModelBundle, RequestOf, ResponseOf } from './contract';
+import type { AlbumListing, InvokeName, ModelBundle, RequestOf, ResponseOf } from '../common/contract';
 import type { ChosenExportFolders } from './export-folders';
 import type { ExportQueue } from './export-jobs';
 import { describeFiles, scanAlbum } from './library';

@@ -4,9 +4,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { hasImageExtension } from '../formats/index';
+import { hasImageExtension } from '../common/formats/index';
 import { formatFromSharp } from '../node/image-formats';
-import type { AlbumEntry } from './contract';
+import type { AlbumEntry } from '../common/contract';
 
 /** Written into folders that an export created, so albums never list our own outputs. */
 export const OUTPUT_MARKER = '.hazeless-output';

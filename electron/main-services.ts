@@ -3,7 +3,7 @@
 // so the test drives the services exactly as main builds them.
 
 import type { Worker } from 'node:worker_threads';
-import type { EventName, EventPayload } from './contract';
+import type { EventName, EventPayload } from '../common/contract';
 import { ExportQueue } from './export-jobs';
 import type { WorkerSetup } from './export-protocol';
 import { ChosenExportFolders } from './export-folders';

@@ -5,8 +5,8 @@ import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, ty
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { IMAGE_EXTENSIONS } from '../formats/index';
-import { eventChannels, invokeChannels, type EventName, type EventPayload, type MenuCommand } from './contract';
+import { IMAGE_EXTENSIONS } from '../common/formats/index';
+import { eventChannels, invokeChannels, type EventName, type EventPayload, type MenuCommand } from '../common/contract';
 import { serveAppRequest } from './app-protocol';
 import { createIpcHandlers, dispatch, type NativeShell } from './ipc-handlers';
 import { createMainServices } from './main-services';

@@ -3,7 +3,7 @@
 // a key press reaches the page once (and text fields keep their own Ctrl+Z) instead of firing
 // twice. Standard roles (copy/paste, full screen, quit) stay native.
 
-import type { MenuCommand } from './contract';
+import type { MenuCommand } from '../common/contract';
 
 export type MenuRole =
   | 'about'

@@ -5,7 +5,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { findModel, ModelFileError, type ModelFiles } from '../node/model-files';
-import type { ModelBundle } from './contract';
+import type { ModelBundle } from '../common/contract';
 
 export interface AppLocation {
   isPackaged: boolean;

@@ -4,7 +4,7 @@
 
 import { stat } from 'node:fs/promises';
 import sharp from 'sharp';
-import type { PreviewImage, Thumbnail } from './contract';
+import type { PreviewImage, Thumbnail } from '../common/contract';
 
 function asUint8(buf: Buffer): Uint8Array {
   return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);

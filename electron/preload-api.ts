@@ -16,7 +16,7 @@ import {
   type ResponseOf,
   type Schema,
   type Unsubscribe,
-} from './contract';
+} from '../common/contract';
 
 /** How the page reaches main. Nothing here is exposed to page code. */
 export interface PreloadTransport {

@@ -4,7 +4,7 @@
 // records that: an entry without the record is not shown and not re-granted.
 
 import path from 'node:path';
-import type { RecentAlbum } from './contract';
+import type { RecentAlbum } from '../common/contract';
 import { JsonFile } from './json-file';
 
 export const MAX_RECENT = 12;

@@ -12,7 +12,7 @@ import {
   type AppSettings,
   type PhotoKey,
   type SettingsPatch,
-} from './contract';
+} from '../common/contract';
 import { JsonFile } from './json-file';
 
 function isRecord(v: unknown): v is Record<string, unknown> {

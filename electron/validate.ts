@@ -8,8 +8,8 @@ import {
   type EventPayload,
   type InvokeName,
   type RequestOf,
-} from './contract';
-import type { Schema } from './schema';
+} from '../common/contract';
+import type { Schema } from '../common/schema';
 
 export const INVOKE_NAMES = Object.keys(invokeChannels) as InvokeName[];
 export const EVENT_NAMES = Object.keys(eventChannels) as EventName[];

@@ -3,7 +3,7 @@ import { defaultAdjustments } from '../engine/adjustments.js';
 import { estimateHaze } from '../engine/estimate.js';
 import { renderDehazed } from '../engine/render.js';
 import type { Adjustments, InferenceBackend, ModelManifest, Progress } from '../engine/types.js';
-import { formatFacts, type ImageFormat } from '../formats/index.js';
+import { formatFacts, type ImageFormat } from '../common/formats/index.js';
 import { decodeImage, encodeImageToFile, shrinkToFit, type SourceInfo } from './image-io.js';
 import { ProtectedFiles, assertWritable, writeAtomically } from './safe-write.js';
 

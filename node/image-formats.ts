@@ -1,7 +1,7 @@
-import type { ImageFormat } from '../formats/index.js';
+import type { ImageFormat } from '../common/formats/index.js';
 
 /**
- * Maps sharp's container name to our format id (the facts themselves live in formats/). sharp
+ * Maps sharp's container name to our format id (the facts themselves live in common/formats/). sharp
  * reports AVIF as "heif" (with compression "av1"); HEIC (HEVC) is not decodable by sharp's
  * prebuilt libvips, so it is not accepted.
  */

@@ -4,7 +4,7 @@ import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } 
 import type { ImageBuffer, PixelData } from '../engine/types.js';
 import { throwIfAborted } from '../engine/abort.js';
 import { sealMark, sealMarkInFile, xmpWithMark } from './hazeless-mark.js';
-import { formatFacts, type ImageFormat } from '../formats/index.js';
+import { formatFacts, type ImageFormat } from '../common/formats/index.js';
 import { formatFromSharp } from './image-formats.js';
 import { carrierAtDepth, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier.js';
 
@@ -113,7 +113,7 @@ export async function readFailure(input: string | Buffer, e: unknown): Promise<I
 
 export interface EncodeOptions {
   format: ImageFormat;
-  /** 1..100, lossy formats only; default: the format's `defaultQuality` (formats/). */
+  /** 1..100, lossy formats only; default: the format's `defaultQuality` (common/formats/). */
   quality?: number;
   /** Metadata of the source photo (EXIF, XMP, IPTC, ICC), from decodeImage. */
   metadata?: MetadataCarrier | null;

@@ -1,6 +1,6 @@
 import sharp, { type Metadata } from 'sharp';
 import type { PhotoHeader } from './concurrency.js';
-import type { ImageFormat } from '../formats/index.js';
+import type { ImageFormat } from '../common/formats/index.js';
 import { formatFromSharp } from './image-formats.js';
 import { readFailure } from './image-io.js';
 

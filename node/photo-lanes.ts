@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import * as engineAbort from '../engine/abort.js';
 import type { Adjustments, InferenceBackend, Progress } from '../engine/types.js';
 import { dehazeFile, type DehazeFileResult } from './dehaze-file.js';
-import type { ImageFormat } from '../formats/index.js';
+import type { ImageFormat } from '../common/formats/index.js';
 import * as imageIo from './image-io.js';
 import type { ModelFiles } from './model-files.js';
 import * as safeWrite from './safe-write.js';

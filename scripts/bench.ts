@@ -27,7 +27,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import sharp from 'sharp';
 import { createNodeBackend } from '../engine/backend-node.js';
 import { dehazeFile, type StageTimings } from '../node/dehaze-file.js';
-import { jpeg } from '../formats/jpeg.js';
+import { jpeg } from '../common/formats/jpeg.js';
 import { findModel } from '../node/model-files.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

@@ -7,7 +7,7 @@
 
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { eventChannels, type EventName, type EventPayload, type MenuCommand } from '../../electron/contract';
+import { eventChannels, type EventName, type EventPayload, type MenuCommand } from '../../common/contract';
 import { createIpcHandlers, dispatch, type IpcHandlers, type MainServices, type NativeShell } from '../../electron/ipc-handlers';
 import { createMainServices } from '../../electron/main-services';
 import { invokeNameOf, validateEvent } from '../../electron/validate';

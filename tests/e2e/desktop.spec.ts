@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
-import type { ExportDone, MenuCommand } from '../../electron/contract';
+import type { ExportDone, MenuCommand } from '../../common/contract';
 import { menuCommands, menuSpec } from '../../electron/menu-spec';
 import { DesktopBridge } from './desktop-bridge';
 import { fileStats, realPhoto, viewer, waitForPreview } from './helpers';

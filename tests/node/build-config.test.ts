@@ -10,7 +10,7 @@ import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { ExportQueue } from '../../electron/export-jobs';
-import type { ExportDone, ExportFileResult } from '../../electron/contract';
+import type { ExportDone, ExportFileResult } from '../../common/contract';
 import { ORT_RUNTIME_FILES } from '../../renderer/assets-plugin';
 
 const ROOT = path.resolve('.');
@@ -233,5 +233,46 @@ describe.skipIf(!built)('electron-vite build output (out/)', () => {
       expect(existsSync(path.join(unpacked, 'onnxruntime-node', 'bin', 'napi-v6', 'linux', 'x64', 'onnxruntime_binding.node'))).toBe(true);
       expect((await readdir(path.join(unpacked, '@img'))).some((d) => d.startsWith('sharp-linux'))).toBe(true);
     });
+  });
+});
+
+describe('main and renderer share only common/', () => {
+  const SOURCE = /\.(ts|mts|js|mjs|svelte)$/;
+  // Static imports and re-exports, side-effect imports and dynamic import().
+  const SPECIFIER = /(?:\bfrom\s*|\bimport\s*\(?\s*)['"]([^'"]+)['"]/g;
+
+  /** Every relative import in `folder`, as the repository path it points to. */
+  async function importsOf(folder: string): Promise<{ file: string; target: string }[]> {
+    const found: { file: string; target: string }[] = [];
+    const names = await readdir(path.join(ROOT, folder), { recursive: true });
+    for (const name of names) {
+      const file = path.join(folder, name);
+      if (!SOURCE.test(file) || file.includes('node_modules')) continue;
+      const text = await readFile(path.join(ROOT, file), 'utf8');
+      for (const m of text.matchAll(SPECIFIER)) {
+        if (!m[1].startsWith('.')) continue;
+        found.push({ file, target: path.relative(ROOT, path.resolve(ROOT, path.dirname(file), m[1])) });
+      }
+    }
+    return found;
+  }
+
+  const into = (folder: string) => (i: { target: string }) => i.target === folder || i.target.startsWith(`${folder}${path.sep}`);
+
+  it('Electron main and preload import nothing from the renderer', async () => {
+    const imports = await importsOf('electron');
+    expect(imports.some(into('common'))).toBe(true);
+    expect(imports.filter(into('renderer'))).toEqual([]);
+  });
+
+  it('the renderer imports nothing from Electron main', async () => {
+    const imports = await importsOf('renderer');
+    expect(imports.some(into('common'))).toBe(true);
+    expect(imports.filter(into('electron'))).toEqual([]);
+  });
+
+  it('common/ imports from neither side', async () => {
+    const imports = await importsOf('common');
+    expect(imports.filter((i) => into('electron')(i) || into('renderer')(i))).toEqual([]);
   });
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { ExportDone, ExportFileResult, ExportOptions, ExportProgress } from '../../electron/contract';
+import type { ExportDone, ExportFileResult, ExportOptions, ExportProgress } from '../../common/contract';
 import { ExportQueue } from '../../electron/export-jobs';
 import { OUTPUT_MARKER, scanAlbum } from '../../electron/library';
 import { locateModel } from '../../electron/model-lookup';

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { invokeChannels, PayloadError, type EventName, type InvokeName } from '../../electron/contract';
+import { invokeChannels, PayloadError, type EventName, type InvokeName } from '../../common/contract';
 import { createIpcHandlers, dispatch, type IpcHandlers, type MainServices, type NativeShell } from '../../electron/ipc-handlers';
 import { createMainServices } from '../../electron/main-services';
 import { PathRefusedError } from '../../electron/path-guard';

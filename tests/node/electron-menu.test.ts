@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MENU_COMMANDS } from '../../electron/contract';
+import { MENU_COMMANDS } from '../../common/contract';
 import { menuCommands, menuSpec, type MenuEntry } from '../../electron/menu-spec';
 import { SHORTCUTS } from '../../renderer/src/lib/shortcuts';
 

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { DEFAULT_SETTINGS } from '../../electron/contract';
+import { DEFAULT_SETTINGS } from '../../common/contract';
 import { writeJsonAtomic } from '../../electron/json-file';
 import { MAX_RECENT, RecentAlbums } from '../../electron/recent';
 import { AdjustmentsStore, SettingsStore, sanitizeSettings } from '../../electron/settings-store';

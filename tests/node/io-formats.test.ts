@@ -1,4 +1,4 @@
-// The facts in formats/ hold for the decoder and encoder Hazeless ships (sharp), and every side
+// The facts in common/formats/ hold for the decoder and encoder Hazeless ships (sharp), and every side
 // (CLI folder scan, desktop album, browser file picker) accepts the same file names.
 import fs from 'node:fs';
 import path from 'node:path';
@@ -6,7 +6,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { discoverInputs } from '../../cli/discover.js';
 import { findImages } from '../../electron/library.js';
-import { FORMATS, formatFromExtension, formatFromMime, IMAGE_EXTENSIONS } from '../../formats/index.js';
+import { FORMATS, formatFromExtension, formatFromMime, IMAGE_EXTENSIONS } from '../../common/formats/index.js';
 import { decodeImage, encodeImage, encodeImageToFile } from '../../node/image-io.js';
 import { formatFromSharp } from '../../node/image-formats.js';
 import { looksLikePhoto } from '../../renderer/src/host/image-files.js';

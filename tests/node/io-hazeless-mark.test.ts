@@ -3,7 +3,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isHazelessOutput, isMarkedBytes } from '../../node/hazeless-mark.js';
-import { FORMAT_IDS } from '../../formats/index.js';
+import { FORMAT_IDS } from '../../common/formats/index.js';
 import { decodeImage, encodeImage, encodeImageToFile } from '../../node/image-io.js';
 import { FIXTURE_XMP, REAL_PHOTOS, makeCameraJpeg, makeTempDir } from './cli-helpers.js';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, outputName } from '../../renderer/src/lib/export-naming';
+import { baseName, outputName } from '../../common/export-naming';
 import { formatDuration, secondsLeft } from '../../renderer/src/lib/eta';
 
 describe('export file names', () => {

@@ -2,12 +2,12 @@
  * Batch export in browser mode: each photo is rendered at full resolution in a dedicated engine
  * worker (so previews stay responsive), encoded by the browser and handed over as a download.
  */
-import type { ExportFileResult, ExportFormat, ExportStage } from '../../../electron/contract';
+import type { ExportFileResult, ExportFormat, ExportStage } from '../../../common/contract';
 import { isAbortError } from '../../../engine/abort';
 import type { Progress } from '../../../engine/types';
 import { secondsLeft } from '../lib/eta';
-import { formatFacts } from '../../../formats/index';
-import { outputName } from '../lib/export-naming';
+import { formatFacts } from '../../../common/formats/index';
+import { outputName } from '../../../common/export-naming';
 import type { EngineClient } from '../worker/engine-client';
 import type { ExportItem, ExportJob, ExportListeners, ExportSettings } from './host';
 import type { PhotoSource } from '../worker/protocol';

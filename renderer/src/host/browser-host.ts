@@ -1,6 +1,6 @@
 /** Browser mode: files come from the file picker or drag-and-drop, exports leave as downloads. */
 import type { Adjustments } from '../../../engine/types';
-import { FORMAT_IDS, listLabels } from '../../../formats/index';
+import { FORMAT_IDS, listLabels } from '../../../common/formats/index';
 import type { EngineClient } from '../worker/engine-client';
 import { startEngine } from '../worker/engine-start';
 import type { PhotoSource } from '../worker/protocol';

@@ -1,5 +1,5 @@
 /** Browser mode remembers per-photo sliders and export settings in localStorage. */
-import { DEFAULT_SETTINGS } from '../../../electron/contract';
+import { DEFAULT_SETTINGS } from '../../../common/contract';
 import type { Adjustments } from '../../../engine/types';
 import { clampAdjustments } from '../../../engine/adjustments';
 import type { ExportSettings } from './host';

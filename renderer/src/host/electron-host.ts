@@ -1,7 +1,7 @@
-/** Electron: everything goes through the preload bridge (`window.hazeless`, electron/contract.ts). */
-import type { AlbumEntry, AlbumListing, ExportDone, ExportFileResult, ExportProgress, HazelessApi } from '../../../electron/contract';
+/** Electron: everything goes through the preload bridge (`window.hazeless`, common/contract.ts). */
+import type { AlbumEntry, AlbumListing, ExportDone, ExportFileResult, ExportProgress, HazelessApi } from '../../../common/contract';
 import type { Adjustments } from '../../../engine/types';
-import { FORMAT_IDS, listLabels } from '../../../formats/index';
+import { FORMAT_IDS, listLabels } from '../../../common/formats/index';
 import type { PhotoSource } from '../worker/protocol';
 import { byName } from './image-files';
 import type { Album, ExportItem, ExportJob, ExportListeners, ExportSettings, Host, HostCapabilities, ModelFiles, PhotoEntry } from './host';

@@ -12,7 +12,7 @@ import type {
   MenuCommand,
   OnExisting,
   RecentAlbum,
-} from '../../../electron/contract';
+} from '../../../common/contract';
 import type { Adjustments } from '../../../engine/types';
 import type { PhotoSource } from '../worker/protocol';
 

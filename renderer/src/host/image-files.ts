@@ -1,8 +1,8 @@
 /** Which files count as photos when a folder is opened or dropped. */
-import { IMAGE_EXTENSIONS } from '../../../formats/index';
+import { IMAGE_EXTENSIONS } from '../../../common/formats/index';
 
 // Browser mode decodes with the browser, which also reads BMP and GIF (the desktop app and the
-// CLI decode with sharp and take only the formats in formats/).
+// CLI decode with sharp and take only the formats in common/formats/).
 const extensions = new Set<string>([...IMAGE_EXTENSIONS, '.bmp', '.gif']);
 
 export function looksLikePhoto(name: string, mimeType = ''): boolean {

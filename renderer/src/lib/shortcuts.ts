@@ -1,10 +1,10 @@
 /** Keyboard shortcuts: one table drives both the key handler and the help overlay. */
 
-import type { MenuCommand } from '../../../electron/contract';
+import type { MenuCommand } from '../../../common/contract';
 
 /**
  * Every command the keyboard or the desktop menu can give: the menu's commands (one list, in
- * electron/contract.ts, shared with electron/menu-spec.ts) plus keys that have no menu item.
+ * common/contract.ts, shared with electron/menu-spec.ts) plus keys that have no menu item.
  */
 export type Command = MenuCommand | 'close';
 

@@ -1,5 +1,5 @@
 /** Export dialog settings and the running (or last) batch export job. */
-import { DEFAULT_SETTINGS, type ExportDone, type ExportFileResult, type ExportProgress } from '../../../electron/contract';
+import { DEFAULT_SETTINGS, type ExportDone, type ExportFileResult, type ExportProgress } from '../../../common/contract';
 import type { ExportJob, ExportSettings, Host } from '../host/host';
 import type { Editor } from './editor.svelte';
 

@@ -3,8 +3,8 @@
  * In browser mode "taken" means exported earlier in this session (the page cannot see the
  * Downloads folder); Electron applies the same policy to the real output folder in main.
  */
-import type { ExportFormat, OnExisting } from '../../../electron/contract';
-import { formatFacts } from '../../../formats/index';
+import type { ExportFormat, OnExisting } from './contract';
+import { formatFacts } from './formats/index';
 
 /** Name without its last extension ("a.b.jpg" -> "a.b"); a leading dot is not an extension. */
 export function baseName(fileName: string): string {

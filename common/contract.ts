@@ -7,7 +7,7 @@
 
 import { ADJUSTMENT_RANGES } from '../engine/adjustments';
 import type { Adjustments } from '../engine/types';
-import { FORMAT_IDS, jpeg, type ImageFormat } from '../formats/index';
+import { FORMAT_IDS, jpeg, type ImageFormat } from './formats/index';
 import {
   arr,
   bool,
@@ -31,7 +31,7 @@ export { assertValid, isValid, PayloadError, type Schema } from './schema';
 /** Slider values: the engine's type (defaults come from the model manifest). */
 export type { Adjustments };
 
-/** An export's format: one of formats/ (the facts about each live there). */
+/** An export's format: one of common/formats/ (the facts about each live there). */
 export type ExportFormat = ImageFormat;
 export type OnExisting = 'skip' | 'overwrite' | 'rename';
 /** The long edge an export may be shrunk to, in pixels (the app's dialog and the CLI's --max-size). */
