@@ -7,9 +7,12 @@ mkdir -p test-results
 rm -f test-results/pytest.xml test-results/vitest.json test-results/playwright.json
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 
-echo "== build (electron-vite: main, preload, renderer)"
+echo "== build (electron-vite: main, preload, renderer; the browser-mode renderer)"
 rm -f test-results/build-failed
 npx electron-vite build || touch test-results/build-failed
+# The browser-mode build too (Playwright's web server rebuilds it), so that the checks on what it
+# ships run in vitest on a fresh clone.
+npx vite build --config renderer/vite.config.ts --logLevel warn || touch test-results/build-failed
 
 echo "== types (tsc and svelte-check over the app, engine, command line and tests)"
 rm -f test-results/typecheck-failed
