@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { isHazelessOutput } from '../node/hazeless-mark.js';
-import { hasImageExtension } from '../common/formats/index.js';
+import { isHazelessOutput } from '../node/hazeless-mark';
+import { hasImageExtension } from '../common/formats/index';
 
 /** Name of the folder created beside the inputs when no --out is given. */
 export const DEFAULT_OUT_FOLDER = 'dehazed';

@@ -1,8 +1,8 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXPORT_MAX_SIZE } from '../common/contract.js';
-import { ADJUSTMENT_RANGES } from '../engine/adjustments.js';
-import type { Adjustments } from '../engine/types.js';
-import { FORMAT_IDS, FORMATS, formatFromExtension, isImageFormat, type ImageFormat } from '../common/formats/index.js';
+import { EXPORT_MAX_SIZE } from '../common/contract';
+import { ADJUSTMENT_RANGES } from '../engine/adjustments';
+import type { Adjustments } from '../engine/types';
+import { FORMAT_IDS, FORMATS, formatFromExtension, isImageFormat, type ImageFormat } from '../common/formats/index';
 
 export interface CliOptions {
   inputs: string[];

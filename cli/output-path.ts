@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { extensionFor, type ImageFormat } from '../common/formats/index.js';
-import { DEFAULT_OUT_FOLDER, type InputFile } from './discover.js';
+import { extensionFor, type ImageFormat } from '../common/formats/index';
+import { DEFAULT_OUT_FOLDER, type InputFile } from './discover';
 
 export interface OutputNaming {
   /** --out; when absent, a "dehazed" folder beside each input. */

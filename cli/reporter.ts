@@ -1,7 +1,7 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
-import type { Progress } from '../engine/types.js';
-import type { StageTimings } from '../node/dehaze-file.js';
+import type { Progress } from '../engine/types';
+import type { StageTimings } from '../node/dehaze-file';
 
 export type FileStatus = 'ok' | 'skipped' | 'failed' | 'aborted';
 

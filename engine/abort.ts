@@ -1,4 +1,4 @@
-import { host, type AbortSignalLike } from './host.js';
+import { host, type AbortSignalLike } from './host';
 
 /** The error thrown when an AbortSignal fires; name "AbortError" like fetch and DOMException. */
 export class AbortError extends Error {

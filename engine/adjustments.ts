@@ -1,4 +1,4 @@
-import type { Adjustments, ModelManifest } from './types.js';
+import type { Adjustments, ModelManifest } from './types';
 
 /**
  * Slider ranges; the neutral value of every slider is 0. Strength 100 is the model's own estimate;

@@ -10,7 +10,7 @@
  * in a few pixels only (a light source, a highlight: a scene beyond white) is averaged down, as is
  * noise.
  */
-import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
+import { LUMA_B, LUMA_G, LUMA_R } from './luma';
 
 export interface AirlightFloor {
   /** Share of the windows allowed to break the bound. */

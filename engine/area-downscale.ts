@@ -1,5 +1,5 @@
-import { maxSample } from './pixel-format.js';
-import type { ImageBuffer, PixelData } from './types.js';
+import { maxSample } from './pixel-format';
+import type { ImageBuffer, PixelData } from './types';
 
 /**
  * Exact box averaging, as torch.nn.functional.adaptive_avg_pool2d: output index i averages input

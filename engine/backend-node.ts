@@ -1,6 +1,6 @@
 import * as ort from 'onnxruntime-node';
-import { OrtSessionBackend } from './ort-backend.js';
-import type { InferenceBackend, ModelManifest, NetworkOutputs } from './types.js';
+import { OrtSessionBackend } from './ort-backend';
+import type { InferenceBackend, ModelManifest, NetworkOutputs } from './types';
 
 export interface NodeBackendOptions {
   /** Threads for one inference; default: onnxruntime's choice (all cores). */

@@ -1,6 +1,6 @@
 import type * as Ort from 'onnxruntime-web';
-import { OrtSessionBackend } from './ort-backend.js';
-import type { InferenceBackend, ModelManifest, NetworkOutputs } from './types.js';
+import { OrtSessionBackend } from './ort-backend';
+import type { InferenceBackend, ModelManifest, NetworkOutputs } from './types';
 
 export interface WebBackendOptions {
   /** Where the ort-wasm-*.wasm/.mjs files are served from (bundlers rename them). */

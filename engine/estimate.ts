@@ -1,12 +1,12 @@
-import { throwIfAborted, yieldToEventLoop } from './abort.js';
-import { applyAirlightFloor } from './airlight-floor.js';
-import { areaDownscaleRows, padEdge } from './area-downscale.js';
-import { guideRadius, guidedCoefficients, planarLuma } from './guided-filter.js';
-import { host } from './host.js';
-import { networkSize, paddedSize } from './network-size.js';
-import { assertImage } from './pixel-format.js';
-import { medianDepth, protectMask } from './protect-mask.js';
-import type { HazeEstimate, ImageBuffer, InferenceBackend, ModelManifest, RunOptions } from './types.js';
+import { throwIfAborted, yieldToEventLoop } from './abort';
+import { applyAirlightFloor } from './airlight-floor';
+import { areaDownscaleRows, padEdge } from './area-downscale';
+import { guideRadius, guidedCoefficients, planarLuma } from './guided-filter';
+import { host } from './host';
+import { networkSize, paddedSize } from './network-size';
+import { assertImage } from './pixel-format';
+import { medianDepth, protectMask } from './protect-mask';
+import type { HazeEstimate, ImageBuffer, InferenceBackend, ModelManifest, RunOptions } from './types';
 
 export { networkSize };
 

@@ -1,4 +1,4 @@
-import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
+import { LUMA_B, LUMA_G, LUMA_R } from './luma';
 
 /** Guided filter radius in network pixels, from the manifest's fraction of the long side. */
 export function guideRadius(height: number, width: number, radiusFraction: number): number {

@@ -16,9 +16,9 @@ export type {
   Region,
   RenderOptions,
   HazeMapOptions,
-} from './types.js';
-export { parseManifest, loadManifest } from './manifest.js';
-export { neutralAdjustments, defaultAdjustments, clampAdjustments, isNeutral, ADJUSTMENT_RANGES } from './adjustments.js';
-export { estimateHaze, networkSize } from './estimate.js';
-export { renderDehazed, renderDehazedSync, renderHazeMap } from './render.js';
-export { AbortError, isAbortError } from './abort.js';
+} from './types';
+export { parseManifest, loadManifest } from './manifest';
+export { neutralAdjustments, defaultAdjustments, clampAdjustments, isNeutral, ADJUSTMENT_RANGES } from './adjustments';
+export { estimateHaze, networkSize } from './estimate';
+export { renderDehazed, renderDehazedSync, renderHazeMap } from './render';
+export { AbortError, isAbortError } from './abort';

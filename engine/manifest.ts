@@ -1,4 +1,4 @@
-import type { Adjustments, ModelManifest } from './types.js';
+import type { Adjustments, ModelManifest } from './types';
 
 /** Validates the model manifest (models/<id>.json); every field the engine reads is checked here. */
 export function parseManifest(json: unknown): ModelManifest {

@@ -1,6 +1,6 @@
-import { throwIfAborted } from './abort.js';
-import type { AbortSignalLike } from './host.js';
-import type { InferenceBackend, ModelManifest, NetworkOutputs } from './types.js';
+import { throwIfAborted } from './abort';
+import type { AbortSignalLike } from './host';
+import type { InferenceBackend, ModelManifest, NetworkOutputs } from './types';
 
 /** The part of an onnxruntime session (onnxruntime-node or -web: the same common API) used here. */
 export interface OrtSessionLike<T> {

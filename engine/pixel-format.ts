@@ -1,4 +1,4 @@
-import type { ImageBuffer, PixelData } from './types.js';
+import type { ImageBuffer, PixelData } from './types';
 
 /** Largest sample value of the buffer's bit depth. */
 export function maxSample(data: PixelData): number {

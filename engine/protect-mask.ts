@@ -1,5 +1,5 @@
-import { boxMean } from './guided-filter.js';
-import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
+import { boxMean } from './guided-filter';
+import { LUMA_B, LUMA_G, LUMA_R } from './luma';
 
 function smoothstep(lo: number, hi: number, x: number): number {
   const u = Math.min(1, Math.max(0, (x - lo) / (hi - lo)));

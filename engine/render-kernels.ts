@@ -1,9 +1,9 @@
 // The pixel kernels of the render: one row at a time, with the slider math of
 // engine/adjustments.ts inlined (tests check the kernels against those functions).
-import { maxSample } from './pixel-format.js';
-import { K_AB, K_ABS_K, K_AG, K_AR, K_PROTECT, K_T0, prepareCoefRow, type RenderPlan } from './render-plan.js';
-import { LUMA, OUTPUT_LUT_SIZE_F64, outputLut, type OutputLut } from './render-tables.js';
-import type { PixelData } from './types.js';
+import { maxSample } from './pixel-format';
+import { K_AB, K_ABS_K, K_AG, K_AR, K_PROTECT, K_T0, prepareCoefRow, type RenderPlan } from './render-plan';
+import { LUMA, OUTPUT_LUT_SIZE_F64, outputLut, type OutputLut } from './render-tables';
+import type { PixelData } from './types';
 
 /**
  * The per-pixel loops (hot: a 2 MP preview must redraw in well under 50 ms; measured in Node and

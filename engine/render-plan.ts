@@ -1,10 +1,10 @@
 // The render plan: everything a row of the render needs, set up once per render from the
 // estimate, the manifest and the sliders, and the coefficient rows interpolated for each row.
-import { PROTECT_MAX_RAISE, clampAdjustments, lumaKept } from './adjustments.js';
-import { bilinearTaps, type AxisTaps } from './bilinear.js';
-import { assertImage } from './pixel-format.js';
-import { transmissionLut } from './render-tables.js';
-import type { Adjustments, HazeEstimate, ImageBuffer, ModelManifest, Region } from './types.js';
+import { PROTECT_MAX_RAISE, clampAdjustments, lumaKept } from './adjustments';
+import { bilinearTaps, type AxisTaps } from './bilinear';
+import { assertImage } from './pixel-format';
+import { transmissionLut } from './render-tables';
+import type { Adjustments, HazeEstimate, ImageBuffer, ModelManifest, Region } from './types';
 
 /** Everything a row needs, set up once per render (all O(width + net size)). */
 export interface RenderPlan {

@@ -1,7 +1,7 @@
 // Lookup tables of the render: the slider curves of engine/adjustments.ts sampled once per
 // setting, and the constants the pixel kernels read.
-import { distanceCurve, exposureCurve, sampleCurve, strengthTransmission } from './adjustments.js';
-import { LUMA_B, LUMA_G, LUMA_R } from './luma.js';
+import { distanceCurve, exposureCurve, sampleCurve, strengthTransmission } from './adjustments';
+import { LUMA_B, LUMA_G, LUMA_R } from './luma';
 
 /**
  * Constants the pixel loops use, read from a Float64Array into locals: V8 reloads module bindings

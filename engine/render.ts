@@ -1,12 +1,12 @@
 // Rendering a dehazed photo (or its haze map) from an estimate: the public entry points, band by
 // band with abort checks. The plan, the tables and the pixel kernels live in render-plan.ts,
 // render-tables.ts and render-kernels.ts.
-import { throwIfAborted, yieldToEventLoop } from './abort.js';
-import { clampAdjustments, isNeutral } from './adjustments.js';
-import { assertImage, maxSample } from './pixel-format.js';
-import { renderRows, transmissionRow } from './render-kernels.js';
-import { makePlan, prepareCoefRow } from './render-plan.js';
-import type { Adjustments, HazeEstimate, HazeMapOptions, ImageBuffer, ModelManifest, RenderOptions } from './types.js';
+import { throwIfAborted, yieldToEventLoop } from './abort';
+import { clampAdjustments, isNeutral } from './adjustments';
+import { assertImage, maxSample } from './pixel-format';
+import { renderRows, transmissionRow } from './render-kernels';
+import { makePlan, prepareCoefRow } from './render-plan';
+import type { Adjustments, HazeEstimate, HazeMapOptions, ImageBuffer, ModelManifest, RenderOptions } from './types';
 
 function prepareOutput(image: ImageBuffer, output: ImageBuffer | undefined): ImageBuffer {
   if (output === undefined) {

@@ -1,7 +1,7 @@
 /** Shared types of the dehazing engine. Pure data: everything here can cross postMessage / IPC. */
 
-import type { AirlightFloor } from './airlight-floor.js';
-import type { AbortSignalLike } from './host.js';
+import type { AirlightFloor } from './airlight-floor';
+import type { AbortSignalLike } from './host';
 
 /** Interleaved samples; Uint16Array means 16-bit (0..65535), the others 8-bit (0..255). */
 export type PixelData = Uint8Array | Uint8ClampedArray | Uint16Array;

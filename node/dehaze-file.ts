@@ -1,11 +1,11 @@
-import { throwIfAborted } from '../engine/abort.js';
-import { defaultAdjustments } from '../engine/adjustments.js';
-import { estimateHaze } from '../engine/estimate.js';
-import { renderDehazed } from '../engine/render.js';
-import type { Adjustments, InferenceBackend, ModelManifest, Progress } from '../engine/types.js';
-import { formatFacts, type ImageFormat } from '../common/formats/index.js';
-import { decodeImage, encodeImageToFile, shrinkToFit, type SourceInfo } from './image-io.js';
-import { ProtectedFiles, assertWritable, writeAtomically } from './safe-write.js';
+import { throwIfAborted } from '../engine/abort';
+import { defaultAdjustments } from '../engine/adjustments';
+import { estimateHaze } from '../engine/estimate';
+import { renderDehazed } from '../engine/render';
+import type { Adjustments, InferenceBackend, ModelManifest, Progress } from '../engine/types';
+import { formatFacts, type ImageFormat } from '../common/formats/index';
+import { decodeImage, encodeImageToFile, shrinkToFit, type SourceInfo } from './image-io';
+import { ProtectedFiles, assertWritable, writeAtomically } from './safe-write';
 
 /** Milliseconds per stage of one file. */
 export interface StageTimings {

@@ -1,4 +1,4 @@
-import type { ImageFormat } from '../common/formats/index.js';
+import type { ImageFormat } from '../common/formats/index';
 
 /**
  * Maps sharp's container name to our format id (the facts themselves live in common/formats/). sharp

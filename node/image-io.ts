@@ -1,12 +1,12 @@
 import { constants as fsConstants } from 'node:fs';
 import fs from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } from 'sharp';
-import type { ImageBuffer, PixelData } from '../engine/types.js';
-import { throwIfAborted } from '../engine/abort.js';
-import { sealMark, sealMarkInFile, xmpWithMark } from './hazeless-mark.js';
-import { formatFacts, type ImageFormat } from '../common/formats/index.js';
-import { formatFromSharp } from './image-formats.js';
-import { carrierAtDepth, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier.js';
+import type { ImageBuffer, PixelData } from '../engine/types';
+import { throwIfAborted } from '../engine/abort';
+import { sealMark, sealMarkInFile, xmpWithMark } from './hazeless-mark';
+import { formatFacts, type ImageFormat } from '../common/formats/index';
+import { formatFromSharp } from './image-formats';
+import { carrierAtDepth, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier';
 
 /** What we learnt about a decoded photo; enough to write it back faithfully. */
 export interface SourceInfo {

@@ -1,8 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseManifest } from '../engine/manifest.js';
-import type { ModelManifest } from '../engine/types.js';
+import { parseManifest } from '../engine/manifest';
+import type { ModelManifest } from '../engine/types';
 
 /** The models/ folder of this checkout (packaged apps pass their own folder instead). */
 export const DEFAULT_MODELS_DIR = fileURLToPath(new URL('../models/', import.meta.url));

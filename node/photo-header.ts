@@ -1,8 +1,8 @@
 import sharp, { type Metadata } from 'sharp';
-import type { PhotoHeader } from './concurrency.js';
-import type { ImageFormat } from '../common/formats/index.js';
-import { formatFromSharp } from './image-formats.js';
-import { readFailure } from './image-io.js';
+import type { PhotoHeader } from './concurrency';
+import type { ImageFormat } from '../common/formats/index';
+import { formatFromSharp } from './image-formats';
+import { readFailure } from './image-io';
 
 /**
  * A photo's size and format from its header alone (nothing is decoded), to plan the batch before

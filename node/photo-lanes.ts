@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import * as engineAbort from '../engine/abort.js';
-import type { Adjustments, InferenceBackend, Progress } from '../engine/types.js';
-import { dehazeFile, type DehazeFileResult } from './dehaze-file.js';
-import type { ImageFormat } from '../common/formats/index.js';
-import * as imageIo from './image-io.js';
-import type { ModelFiles } from './model-files.js';
-import * as safeWrite from './safe-write.js';
+import * as engineAbort from '../engine/abort';
+import type { Adjustments, InferenceBackend, Progress } from '../engine/types';
+import { dehazeFile, type DehazeFileResult } from './dehaze-file';
+import type { ImageFormat } from '../common/formats/index';
+import * as imageIo from './image-io';
+import type { ModelFiles } from './model-files';
+import * as safeWrite from './safe-write';
 
 /**
  * Where a batch's photos are dehazed: lanes that each run one photo at a time through

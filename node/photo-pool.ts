@@ -1,4 +1,4 @@
-import { admits, type ConcurrencyPlan } from './concurrency.js';
+import { admits, type ConcurrencyPlan } from './concurrency';
 
 export interface PoolOptions<T> {
   plan: Pick<ConcurrencyPlan, 'jobs' | 'budgetBytes'>;

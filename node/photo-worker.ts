@@ -3,11 +3,11 @@
 // file is removed); 'exit' ends the thread, whose exit hook removes any temporary file left.
 
 import { parentPort, workerData } from 'node:worker_threads';
-import { createNodeBackend } from '../engine/backend-node.js';
-import { dehazeFile } from './dehaze-file.js';
-import { loadModelFiles } from './model-files.js';
-import { toPlainError, type FromPhotoWorker, type PhotoWorkerSetup, type ToPhotoWorker } from './photo-lanes.js';
-import { ProtectedFiles } from './safe-write.js';
+import { createNodeBackend } from '../engine/backend-node';
+import { dehazeFile } from './dehaze-file';
+import { loadModelFiles } from './model-files';
+import { toPlainError, type FromPhotoWorker, type PhotoWorkerSetup, type ToPhotoWorker } from './photo-lanes';
+import { ProtectedFiles } from './safe-write';
 
 const port = parentPort;
 if (!port) throw new Error('photo-worker must run in a worker thread');

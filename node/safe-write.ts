@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { constants as fsConstants, existsSync, unlinkSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { throwIfAborted } from '../engine/abort.js';
-import { isHazelessOutput, isHazelessWork } from './hazeless-mark.js';
+import { throwIfAborted } from '../engine/abort';
+import { isHazelessOutput, isHazelessWork } from './hazeless-mark';
 
 /** The destination already exists and overwriting was not asked for. */
 export class OutputExistsError extends Error {

@@ -10,12 +10,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command } from 'commander';
 import sharp from 'sharp';
-import { createNodeBackend } from '../engine/backend-node.js';
-import { defaultAdjustments } from '../engine/adjustments.js';
-import { estimateHaze } from '../engine/estimate.js';
-import { renderDehazed, renderDehazedSync } from '../engine/render.js';
-import type { Adjustments, ImageBuffer } from '../engine/types.js';
-import { findModel } from '../node/model-files.js';
+import { createNodeBackend } from '../engine/backend-node';
+import { defaultAdjustments } from '../engine/adjustments';
+import { estimateHaze } from '../engine/estimate';
+import { renderDehazed, renderDehazedSync } from '../engine/render';
+import type { Adjustments, ImageBuffer } from '../engine/types';
+import { findModel } from '../node/model-files';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const opts = new Command('bench-render')

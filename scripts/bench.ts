@@ -25,10 +25,10 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, InvalidArgumentError } from 'commander';
 import sharp from 'sharp';
-import { createNodeBackend } from '../engine/backend-node.js';
-import { dehazeFile, type StageTimings } from '../node/dehaze-file.js';
-import { jpeg } from '../common/formats/jpeg.js';
-import { findModel } from '../node/model-files.js';
+import { createNodeBackend } from '../engine/backend-node';
+import { dehazeFile, type StageTimings } from '../node/dehaze-file';
+import { jpeg } from '../common/formats/jpeg';
+import { findModel } from '../node/model-files';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TARGET_RATIO = 2.5;
@@ -128,7 +128,7 @@ async function albumFloor(files: string[], atOnce: number): Promise<number> {
 
 /** Child process: the command line on `dir`, as a user runs it (model loading and thread start included). */
 async function albumChild(dir: string): Promise<void> {
-  const { main: hazeless } = await import('../cli/main.js');
+  const { main: hazeless } = await import('../cli/main');
   const out = path.join(dir, 'out');
   const sink = fs.createWriteStream('/dev/null');
   const streams = { stdout: sink, stderr: sink } as unknown as { stdout: NodeJS.WriteStream; stderr: NodeJS.WriteStream };

@@ -1,4 +1,4 @@
-import type { FormatFacts } from './format.js';
+import type { FormatFacts } from './format';
 
 /** AV1 in a HEIF container. sharp's prebuilt libvips writes it at 8 bits per sample only. */
 export const avif = {

@@ -1,12 +1,12 @@
 /** The formats Hazeless reads and writes, and lookups by id, extension and MIME type. */
-import { avif } from './avif.js';
-import type { FormatFacts } from './format.js';
-import { jpeg } from './jpeg.js';
-import { png } from './png.js';
-import { tiff } from './tiff.js';
-import { webp } from './webp.js';
+import { avif } from './avif';
+import type { FormatFacts } from './format';
+import { jpeg } from './jpeg';
+import { png } from './png';
+import { tiff } from './tiff';
+import { webp } from './webp';
 
-export type { FormatFacts } from './format.js';
+export type { FormatFacts } from './format';
 export { avif, jpeg, png, tiff, webp };
 
 /** Every format, in the order menus and --help list them. */

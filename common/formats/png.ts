@@ -1,4 +1,4 @@
-import type { FormatFacts } from './format.js';
+import type { FormatFacts } from './format';
 
 export const png = {
   id: 'png',

@@ -1,4 +1,4 @@
-import type { FormatFacts } from './format.js';
+import type { FormatFacts } from './format';
 
 /** Written losslessly (deflate), so 16-bit photos stay 16-bit. */
 export const tiff = {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REAL_PHOTOS, REPO, copyPhoto, hashTree, jsonLines, makeTempDir, runCli, sha256 } from './cli-helpers.js';
+import { REAL_PHOTOS, REPO, copyPhoto, hashTree, jsonLines, makeTempDir, runCli, sha256 } from './cli-helpers';
 
 describe('hazeless: batches, failures, refusals, exit codes', () => {
   let dir: string;

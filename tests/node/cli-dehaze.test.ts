@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { copyPhoto, makeTempDir, pixelStats, runCli } from './cli-helpers.js';
+import { copyPhoto, makeTempDir, pixelStats, runCli } from './cli-helpers';
 
 // canon.jpg is a thick, grey, real haze (a city seen from a hill).
 describe('hazeless: the output is actually dehazed', () => {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { hashTree, make16Bit, makeCameraJpeg, makeTempDir, runCli } from './cli-helpers.js';
+import { hashTree, make16Bit, makeCameraJpeg, makeTempDir, runCli } from './cli-helpers';
 
 // cones.jpg is 512x384; stored with orientation 6 it shows as 384x512.
 describe('hazeless: formats, metadata, orientation, bit depth', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REAL_PHOTOS, makeTempDir, runCli } from './cli-helpers.js';
+import { REAL_PHOTOS, makeTempDir, runCli } from './cli-helpers';
 
 // Ctrl-C once: the photos in progress are finished, the rest not started. Twice: the photos in
 // progress are abandoned and no partial file is left. Photos are 12 MP so that each one takes a

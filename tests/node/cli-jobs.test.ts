@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { REPO, copyPhoto, jsonLines, makeTempDir, runCli, sha256 } from './cli-helpers.js';
+import { REPO, copyPhoto, jsonLines, makeTempDir, runCli, sha256 } from './cli-helpers';
 
 // Several photos at once (--jobs): the same files as one at a time, and the same report.
 describe('hazeless --jobs', () => {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { REAL_PHOTOS, copyPhoto, makeTempDir, runCli, sha256 } from './cli-helpers.js';
+import { REAL_PHOTOS, copyPhoto, makeTempDir, runCli, sha256 } from './cli-helpers';
 
 // Hazeless replaces only files it wrote itself, never takes them for inputs, and cleans up the
 // temporary files of a run that was killed.

@@ -4,13 +4,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { discoverInputs } from '../../cli/discover.js';
-import { findImages } from '../../electron/library.js';
-import { FORMATS, formatFromExtension, formatFromMime, IMAGE_EXTENSIONS } from '../../common/formats/index.js';
-import { decodeImage, encodeImage, encodeImageToFile } from '../../node/image-io.js';
-import { formatFromSharp } from '../../node/image-formats.js';
-import { looksLikePhoto } from '../../renderer/src/host/image-files.js';
-import { makeTempDir } from './cli-helpers.js';
+import { discoverInputs } from '../../cli/discover';
+import { findImages } from '../../electron/library';
+import { FORMATS, formatFromExtension, formatFromMime, IMAGE_EXTENSIONS } from '../../common/formats/index';
+import { decodeImage, encodeImage, encodeImageToFile } from '../../node/image-io';
+import { formatFromSharp } from '../../node/image-formats';
+import { looksLikePhoto } from '../../renderer/src/host/image-files';
+import { makeTempDir } from './cli-helpers';
 
 /** sharp's name for each of our formats (AVIF is a HEIF container). */
 const SHARP_ID = { jpeg: 'jpeg', png: 'png', webp: 'webp', avif: 'heif', tiff: 'tiff' } as const;

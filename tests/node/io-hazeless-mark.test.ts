@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isHazelessOutput, isMarkedBytes } from '../../node/hazeless-mark.js';
-import { FORMAT_IDS } from '../../common/formats/index.js';
-import { decodeImage, encodeImage, encodeImageToFile } from '../../node/image-io.js';
-import { FIXTURE_XMP, REAL_PHOTOS, makeCameraJpeg, makeTempDir } from './cli-helpers.js';
+import { isHazelessOutput, isMarkedBytes } from '../../node/hazeless-mark';
+import { FORMAT_IDS } from '../../common/formats/index';
+import { decodeImage, encodeImage, encodeImageToFile } from '../../node/image-io';
+import { FIXTURE_XMP, REAL_PHOTOS, makeCameraJpeg, makeTempDir } from './cli-helpers';
 
 const marks = (xmp: Buffer | undefined): number => (xmp?.toString().match(/hazeless:Digest=/g) ?? []).length;
 

@@ -3,8 +3,8 @@ import path from 'node:path';
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ImageReadError, decodeImage, encodeImage, fitLongEdge, shrinkToFit } from '../../node/image-io.js';
-import { REAL_PHOTOS, make16Bit, makeCameraJpeg, makeTempDir } from './cli-helpers.js';
+import { ImageReadError, decodeImage, encodeImage, fitLongEdge, shrinkToFit } from '../../node/image-io';
+import { REAL_PHOTOS, make16Bit, makeCameraJpeg, makeTempDir } from './cli-helpers';
 
 describe('image-io', () => {
   let dir: string;

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ModelFileError, findModel } from '../../node/model-files.js';
-import { REPO, makeTempDir } from './cli-helpers.js';
+import { ModelFileError, findModel } from '../../node/model-files';
+import { REPO, makeTempDir } from './cli-helpers';
 
 describe('model-files', () => {
   let dir: string;

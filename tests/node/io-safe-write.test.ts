@@ -2,8 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import sharp from 'sharp';
-import { sealMark, xmpWithMark } from '../../node/hazeless-mark.js';
-import { encodeImage } from '../../node/image-io.js';
+import { sealMark, xmpWithMark } from '../../node/hazeless-mark';
+import { encodeImage } from '../../node/image-io';
 import {
   ForeignFileError,
   InputCollisionError,
@@ -13,8 +13,8 @@ import {
   removeStaleTemps,
   tempPathFor,
   writeAtomically,
-} from '../../node/safe-write.js';
-import { FIXTURE_XMP, REAL_PHOTOS, makeTempDir } from './cli-helpers.js';
+} from '../../node/safe-write';
+import { FIXTURE_XMP, REAL_PHOTOS, makeTempDir } from './cli-helpers';
 
 /** A small image as Hazeless writes it (marked), with its grey level as content. */
 async function hazelessJpeg(level: number): Promise<Buffer> {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { describe, expect, test } from 'vitest';
-import { foldsCase, nameKey } from '../../node/same-name.js';
+import { foldsCase, nameKey } from '../../node/same-name';
 
 // Two photos whose outputs differ only in case are one file on macOS and Windows: every check
 // that compares names before writing (the CLI's outputs, the export queue, the path guard) keys

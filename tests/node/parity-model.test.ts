@@ -14,10 +14,10 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeBackend } from '../../engine/backend-node.js';
-import { networkInput } from '../../engine/estimate.js';
-import { estimateHaze, renderDehazed, renderHazeMap, type ImageBuffer, type InferenceBackend } from '../../engine/index.js';
-import { PYTHON, ROOT, readF32, realManifest } from '../unit/engine-fixtures.js';
+import { createNodeBackend } from '../../engine/backend-node';
+import { networkInput } from '../../engine/estimate';
+import { estimateHaze, renderDehazed, renderHazeMap, type ImageBuffer, type InferenceBackend } from '../../engine/index';
+import { PYTHON, ROOT, readF32, realManifest } from '../unit/engine-fixtures';
 
 const PHOTO = path.join(ROOT, '../shared/data/real/herzeliya.jpg');
 // SOTS outdoor, made with a white airlight (A = 1): the network reads it darker (0.95), and the

@@ -10,10 +10,10 @@ import path from 'node:path';
 import { chromium, type Browser } from '@playwright/test';
 import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeBackend } from '../../engine/backend-node.js';
-import { createWebBackend } from '../../engine/backend-web.js';
-import { estimateHaze, renderDehazed, type ImageBuffer, type NetworkOutputs } from '../../engine/index.js';
-import { ROOT, mulberry32, realManifest, syntheticHazyImage } from '../unit/engine-fixtures.js';
+import { createNodeBackend } from '../../engine/backend-node';
+import { createWebBackend } from '../../engine/backend-web';
+import { estimateHaze, renderDehazed, type ImageBuffer, type NetworkOutputs } from '../../engine/index';
+import { ROOT, mulberry32, realManifest, syntheticHazyImage } from '../unit/engine-fixtures';
 
 const MODEL = path.join(ROOT, 'models/hazeless-v1.onnx');
 const ORT_DIST = path.join(ROOT, 'node_modules/onnxruntime-web/dist');

@@ -16,9 +16,9 @@ import {
   shadowBound,
   lumaKept,
   LUMA_KEPT_AT_MAX_STRENGTH,
-} from '../../engine/adjustments.js';
-import { neutralAdjustments, parseManifest } from '../../engine/index.js';
-import { ROOT } from './engine-fixtures.js';
+} from '../../engine/adjustments';
+import { neutralAdjustments, parseManifest } from '../../engine/index';
+import { ROOT } from './engine-fixtures';
 
 const rawManifest = (): Record<string, any> => JSON.parse(readFileSync(path.join(ROOT, 'models/hazeless-v1.json'), 'utf8'));
 const grid = (n: number): number[] => Array.from({ length: n + 1 }, (_, i) => i / n);

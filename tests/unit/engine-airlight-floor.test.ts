@@ -7,11 +7,11 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { applyAirlightFloor, type AirlightFloor } from '../../engine/airlight-floor.js';
-import { boxMean, planarLuma } from '../../engine/guided-filter.js';
-import { LUMA_B, LUMA_G, LUMA_R } from '../../engine/luma.js';
-import { parseManifest } from '../../engine/manifest.js';
-import { ROOT, mulberry32, runPython } from './engine-fixtures.js';
+import { applyAirlightFloor, type AirlightFloor } from '../../engine/airlight-floor';
+import { boxMean, planarLuma } from '../../engine/guided-filter';
+import { LUMA_B, LUMA_G, LUMA_R } from '../../engine/luma';
+import { parseManifest } from '../../engine/manifest';
+import { ROOT, mulberry32, runPython } from './engine-fixtures';
 
 const H = 48;
 const W = 64;

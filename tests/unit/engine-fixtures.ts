@@ -2,7 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { parseManifest, type ImageBuffer, type ModelManifest } from '../../engine/index.js';
+import { parseManifest, type ImageBuffer, type ModelManifest } from '../../engine/index';
 
 export const ROOT = path.resolve(import.meta.dirname, '../..');
 export const PYTHON = '/usr/bin/python3';

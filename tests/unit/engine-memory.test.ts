@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './engine-fixtures.js';
+import { ROOT } from './engine-fixtures';
 
 const url = (p: string): string => pathToFileURL(path.join(ROOT, p)).href;
 

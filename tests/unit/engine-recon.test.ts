@@ -7,12 +7,12 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { areaDownscale } from '../../engine/area-downscale.js';
-import { bilinearTaps } from '../../engine/bilinear.js';
-import { guideRadius, guidedCoefficients, planarLuma } from '../../engine/guided-filter.js';
-import { networkSize } from '../../engine/network-size.js';
-import { renderDehazedSync, type HazeEstimate, type ModelManifest } from '../../engine/index.js';
-import { mulberry32, readF32, realManifest, runPython, syntheticHazyImage } from './engine-fixtures.js';
+import { areaDownscale } from '../../engine/area-downscale';
+import { bilinearTaps } from '../../engine/bilinear';
+import { guideRadius, guidedCoefficients, planarLuma } from '../../engine/guided-filter';
+import { networkSize } from '../../engine/network-size';
+import { renderDehazedSync, type HazeEstimate, type ModelManifest } from '../../engine/index';
+import { mulberry32, readF32, realManifest, runPython, syntheticHazyImage } from './engine-fixtures';
 
 const W = 83;
 const H = 61;

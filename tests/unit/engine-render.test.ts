@@ -6,8 +6,8 @@
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNodeBackend } from '../../engine/backend-node.js';
-import { distanceCurve, strengthTransmission } from '../../engine/adjustments.js';
+import { createNodeBackend } from '../../engine/backend-node';
+import { distanceCurve, strengthTransmission } from '../../engine/adjustments';
 import {
   estimateHaze,
   isAbortError,
@@ -18,8 +18,8 @@ import {
   type HazeEstimate,
   type ImageBuffer,
   type InferenceBackend,
-} from '../../engine/index.js';
-import { ROOT, realManifest } from './engine-fixtures.js';
+} from '../../engine/index';
+import { ROOT, realManifest } from './engine-fixtures';
 
 const PHOTO = path.join(ROOT, '../shared/data/real/lviv.jpg');
 // A city view with haze that deepens with distance (lviv.jpg is lightly and evenly hazy: the

@@ -1,7 +1,7 @@
 /** How many photos are exported at once (node/concurrency.ts) and the pool that applies it (node/photo-pool.ts). */
 import { describe, expect, it } from 'vitest';
-import { admits, photoBytes, planConcurrency, type PhotoHeader } from '../../node/concurrency.js';
-import { runPool } from '../../node/photo-pool.js';
+import { admits, photoBytes, planConcurrency, type PhotoHeader } from '../../node/concurrency';
+import { runPool } from '../../node/photo-pool';
 
 const GB = 2 ** 30;
 const jpeg = (megapixels: number): PhotoHeader => {

@@ -1,9 +1,9 @@
 /** Errors of a photo's export cross from a worker thread with their class and fields (node/photo-lanes.ts). */
 import { describe, expect, it } from 'vitest';
-import { AbortError, isAbortError } from '../../engine/abort.js';
-import { ImageReadError } from '../../node/image-io.js';
-import { fromPlainError, toPlainError } from '../../node/photo-lanes.js';
-import { FolderNotWritableError, ForeignFileError, InputCollisionError, OutputExistsError } from '../../node/safe-write.js';
+import { AbortError, isAbortError } from '../../engine/abort';
+import { ImageReadError } from '../../node/image-io';
+import { fromPlainError, toPlainError } from '../../node/photo-lanes';
+import { FolderNotWritableError, ForeignFileError, InputCollisionError, OutputExistsError } from '../../node/safe-write';
 
 /** Through structured clone, as postMessage carries it. */
 const across = (e: unknown): Error => fromPlainError(structuredClone(toPlainError(e)));
