@@ -23,7 +23,7 @@ export function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0:
   const protect = plan.protect !== 0;
   // 8-bit output goes through a clamping view, so the common loop needs no clamps of its own.
   const clamped = dst instanceof Uint16Array ? null : dst instanceof Uint8ClampedArray ? dst : new Uint8ClampedArray(dst.buffer, dst.byteOffset, dst.length);
-  const common = clamped !== null && k > 0 && plan.tLut === null && plan.exposure === 0;
+  const common = clamped !== null && k > 0 && plan.tLut === null && plan.beyond === null && plan.exposure === 0;
   for (let y = y0; y < y1; y++) {
     if (k !== 0) prepareCoefRow(plan, y, protect);
     if (common) dehazeRow(plan, src, clamped, y);
@@ -149,10 +149,7 @@ export function transmissionRow(plan: RenderPlan, src: PixelData, p0: number, ma
   const base = plan.detail && plan.strength > 0 ? plan.baseRow : null;
   if (base !== null) baseLayerRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.detailRow, plan.cols.w1, base);
   const beyond = plan.beyond;
-  if (beyond !== null) {
-    adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, beyond.t100Consts, beyond.t100Lut, beyond.t100Row, plan.protectRow);
-    shadowBoundRow(src, p0, width, channels, max, base, consts, beyond.kept, beyond.t100Row, tRow);
-  }
+  if (beyond !== null) beyondRow(src, p0, width, channels, max, base, consts, beyond.depthLut, beyond.kept, tRow);
   return base;
 }
 
@@ -276,10 +273,11 @@ function adjustedTRow(
 }
 
 /**
- * Strength beyond 100: t = max(t, shadowBound(t100, luma of B, luma of A, kept)) for each pixel
- * (engine/adjustments.ts, inlined), with B the base layer or, without one, the photo.
+ * Strength beyond 100, on tRow holding t at strength 100: t = max(t100^k (depthLut),
+ * shadowBound(t100, luma of B, luma of A, kept)) for each pixel (engine/adjustments.ts, inlined),
+ * with B the base layer or, without one, the photo.
  */
-function shadowBoundRow(
+function beyondRow(
   src: PixelData,
   p0: number,
   width: number,
@@ -287,10 +285,11 @@ function shadowBoundRow(
   max: number,
   base: Float64Array | null,
   consts: Float64Array,
+  depthLut: Float32Array,
   kept: number,
-  t100Row: Float64Array,
   tRow: Float64Array,
 ): void {
+  const size = depthLut.length - 2;
   const lr = LUMA[0];
   const lg = LUMA[1];
   const lb = LUMA[2];
@@ -298,14 +297,18 @@ function shadowBoundRow(
   const inv = 1 / max;
   for (let x = 0, p = p0; x < width; x++, p += channels) {
     const luma = base === null ? (lr * src[p] + lg * src[p + 1] + lb * src[p + 2]) * inv : lr * base[3 * x] + lg * base[3 * x + 1] + lb * base[3 * x + 2];
-    const t100 = t100Row[x];
+    const t100 = tRow[x];
+    const f = t100 * size;
+    const i = f | 0;
+    const t = depthLut[i] + (f - i) * (depthLut[i + 1] - depthLut[i]);
+    tRow[x] = t;
     if (luma >= lumaA || t100 <= 0) continue;
     const j100 = lumaA + (luma - lumaA) / t100;
     const room = lumaA - kept * (j100 > 0 ? j100 : 0);
     if (room <= 0) continue;
     let bound = (lumaA - luma) / room;
     if (bound > t100) bound = t100;
-    if (tRow[x] < bound) tRow[x] = bound;
+    if (t < bound) tRow[x] = bound;
   }
 }
 

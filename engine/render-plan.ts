@@ -3,7 +3,7 @@
 import { PROTECT_MAX_RAISE, clampAdjustments, lumaKept } from './adjustments';
 import { bilinearTaps, type AxisTaps } from './bilinear';
 import { assertImage } from './pixel-format';
-import { transmissionLut } from './render-tables';
+import { depthScaleLut, transmissionLut } from './render-tables';
 import type { Adjustments, HazeEstimate, ImageBuffer, ModelManifest, Region } from './types';
 
 /** Everything a row needs, set up once per render (all O(width + net size)). */
@@ -48,10 +48,10 @@ export interface RenderPlan {
   /** protect / 100 * PROTECT_MAX_RAISE * mask of each pixel of the row (renderRow, protect on). */
   protectRow: Float64Array;
   /**
-   * Strength beyond 100 only: t of the row at strength 100 with the other sliders (from t100Lut
-   * and t100Consts) and the share of that render's luma each pixel keeps (shadowBoundRow).
+   * Strength beyond 100 only (the rest of the plan then renders strength 100): the depth scaling
+   * t -> t^k as a table, and the share of its strength-100 luma each pixel keeps (beyondRow).
    */
-  beyond: { t100Lut: Float32Array | null; t100Consts: Float64Array; t100Row: Float64Array; kept: number } | null;
+  beyond: { depthLut: Float32Array; kept: number } | null;
   /**
    * The numbers the pixel kernels use, as a Float64Array (see K_AR...): read from one, they are
    * unboxed doubles for V8. Passed as arguments or read from fields, a value seen once as an
@@ -108,6 +108,8 @@ export function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: M
     throw new Error('estimate: detail planes do not match 3 x netWidth x netHeight');
   }
   const cols = bilinearTaps(nw, full.fullWidth, full.left, image.width);
+  // Beyond 100 every pass but beyondRow renders strength 100.
+  const upTo100 = Math.min(adj.strength, 100);
   return {
     width: image.width,
     height: image.height,
@@ -118,25 +120,17 @@ export function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: M
     estimate,
     strength: adj.strength / 100,
     protect: (adj.protect / 100) * PROTECT_MAX_RAISE,
-    tLut: transmissionLut(adj.distance, adj.strength, estimate.depthPivot),
+    tLut: transmissionLut(adj.distance, upTo100, estimate.depthPivot),
     exposure: adj.exposure,
     ...columnRuns(cols, image.width),
     coefRow: new Float64Array(3 * (nw + 1)),
     detail,
     detailRow: identityDetailRow(nw),
     baseRow: new Float64Array(detail ? 3 * image.width : 0),
-    consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, adj.strength / 100, (adj.protect / 100) * PROTECT_MAX_RAISE),
+    consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, upTo100 / 100, (adj.protect / 100) * PROTECT_MAX_RAISE),
     tRow: new Float64Array(image.width),
     protectRow: new Float64Array(image.width),
-    beyond:
-      adj.strength > 100
-        ? {
-            t100Lut: transmissionLut(adj.distance, 100, estimate.depthPivot),
-            t100Consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, 1, 0),
-            t100Row: new Float64Array(image.width),
-            kept: lumaKept(adj.strength),
-          }
-        : null,
+    beyond: adj.strength > 100 ? { depthLut: depthScaleLut(adj.strength), kept: lumaKept(adj.strength) } : null,
   };
 }
 

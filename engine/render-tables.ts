@@ -16,8 +16,8 @@ export const OUTPUT_LUT_SIZE_F64 = Float64Array.of(OUTPUT_LUT_SIZE);
 // Slider drags re-render with the same curves many times; the last tables are kept.
 export type OutputLut = Uint8Array | Uint16Array;
 let lastOutputLut: { exposure: number; max: number; lut: OutputLut } | null = null;
-// Two curves: strength beyond 100 renders with its own and the one at 100 (RenderPlan.beyond).
-const recentTLuts: { distance: number; strength: number; pivot: number; lut: Float32Array }[] = [];
+let lastTLut: { distance: number; strength: number; pivot: number; lut: Float32Array } | null = null;
+let lastDepthLut: { strength: number; lut: Float32Array } | null = null;
 
 export function outputLut(exposure: number, max: number): OutputLut {
   if (lastOutputLut?.exposure === exposure && lastOutputLut.max === max) return lastOutputLut.lut;
@@ -28,14 +28,24 @@ export function outputLut(exposure: number, max: number): OutputLut {
   return lut;
 }
 
-/** distance and strength as one curve of t; null where the pixel loop's linear strength is enough. */
+/**
+ * distance and strength (up to 100) as one curve of t; null without distance, where the pixel
+ * loop's linear strength is enough.
+ */
 export function transmissionLut(distance: number, strength: number, pivot: number): Float32Array | null {
-  if (distance === 0 && Math.abs(strength) <= 100) return null;
-  const hit = recentTLuts.find((e) => e.distance === distance && e.strength === strength && e.pivot === pivot);
-  if (hit !== undefined) return hit.lut;
+  if (distance === 0) return null;
+  const hit = lastTLut;
+  if (hit !== null && hit.distance === distance && hit.strength === strength && hit.pivot === pivot) return hit.lut;
   const lut = sampleCurve((t) => strengthTransmission(distanceCurve(t, distance, pivot), strength), 4096);
-  recentTLuts.unshift({ distance, strength, pivot, lut });
-  recentTLuts.length = Math.min(recentTLuts.length, 2);
+  lastTLut = { distance, strength, pivot, lut };
+  return lut;
+}
+
+/** Strength beyond 100 applied to t at strength 100 (depth scaling, strengthTransmission). */
+export function depthScaleLut(strength: number): Float32Array {
+  if (lastDepthLut?.strength === strength) return lastDepthLut.lut;
+  const lut = sampleCurve((t) => strengthTransmission(t, strength), 4096);
+  lastDepthLut = { strength, lut };
   return lut;
 }
 
