@@ -129,7 +129,7 @@ function renderRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number):
     return;
   }
   const { consts } = plan;
-  const base = transmissionRow(plan, src, p0, max);
+  const base = transmissionRow(plan, src, p0, max, true);
   if (k > 0) {
     dehazeTRow(src, dst, p0, width, channels, max, tRow, plan.protectRow, base, consts, oLut);
   } else {
@@ -140,13 +140,13 @@ function renderRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number):
 /**
  * plan.tRow = the transmission of each pixel of the row after every slider (the one its luma is
  * recovered with), the coefficient rows being prepared; returns the row's base layer where the
- * estimate has one (strength > 0), else null. Shared by the render and the haze map, so the map
- * shows the t the render uses.
+ * estimate has one and it was needed (`wantBase`, or strength beyond 100), else null. Shared by
+ * the render and the haze map, so the map shows the t the render uses.
  */
-export function transmissionRow(plan: RenderPlan, src: PixelData, p0: number, max: number): Float64Array | null {
+export function transmissionRow(plan: RenderPlan, src: PixelData, p0: number, max: number, wantBase: boolean): Float64Array | null {
   const { width, channels, tRow, consts } = plan;
   adjustedTRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.coefRow, plan.cols.w1, consts, plan.tLut, tRow, plan.protectRow);
-  const base = plan.detail && plan.strength > 0 ? plan.baseRow : null;
+  const base = plan.detail && plan.strength > 0 && (wantBase || plan.beyond !== null) ? plan.baseRow : null;
   if (base !== null) baseLayerRow(src, p0, channels, max, plan.runCol, plan.runEnd, plan.detailRow, plan.cols.w1, base);
   const beyond = plan.beyond;
   if (beyond !== null) beyondRow(src, p0, width, channels, max, base, consts, beyond.depthLut, beyond.kept, tRow);

@@ -110,6 +110,7 @@ export function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: M
   const cols = bilinearTaps(nw, full.fullWidth, full.left, image.width);
   // Beyond 100 every pass but beyondRow renders strength 100.
   const upTo100 = Math.min(adj.strength, 100);
+  const protect = (adj.protect / 100) * PROTECT_MAX_RAISE;
   return {
     width: image.width,
     height: image.height,
@@ -119,7 +120,7 @@ export function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: M
     netWidth: nw,
     estimate,
     strength: adj.strength / 100,
-    protect: (adj.protect / 100) * PROTECT_MAX_RAISE,
+    protect,
     tLut: transmissionLut(adj.distance, upTo100, estimate.depthPivot),
     exposure: adj.exposure,
     ...columnRuns(cols, image.width),
@@ -127,7 +128,7 @@ export function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: M
     detail,
     detailRow: identityDetailRow(nw),
     baseRow: new Float64Array(detail ? 3 * image.width : 0),
-    consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, upTo100 / 100, (adj.protect / 100) * PROTECT_MAX_RAISE),
+    consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, upTo100 / 100, protect),
     tRow: new Float64Array(image.width),
     protectRow: new Float64Array(image.width),
     beyond: adj.strength > 100 ? { depthLut: depthScaleLut(adj.strength), kept: lumaKept(adj.strength) } : null,

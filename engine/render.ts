@@ -102,10 +102,10 @@ export function renderHazeMap(
   const src = image.data;
   const max = maxSample(src);
   const out = new Uint8ClampedArray(width * height * channels);
-  const withMask = plan.protect !== 0;
   for (let y = 0; y < height; y++) {
-    prepareCoefRow(plan, y, withMask);
-    transmissionRow(plan, src, y * width * image.channels, max);
+    // The map shows the luma's t, which protect does not change: no mask row.
+    prepareCoefRow(plan, y, false);
+    transmissionRow(plan, src, y * width * image.channels, max, false);
     for (let x = 0; x < width; x++) {
       const v = Math.floor(plan.tRow[x] * 255 + 0.5);
       const q = (y * width + x) * channels;
