@@ -134,18 +134,17 @@ def protect_mask(img_lr: torch.Tensor, airlight: torch.Tensor, params: ReconPara
     return box_mean(bright * flat, r)
 
 
-def adjust_transmission(
-    t_hr: torch.Tensor, mask_hr: Optional[torch.Tensor], strength: float, protect: float
-) -> Tuple[torch.Tensor, Optional[torch.Tensor]]:
-    """Strength scales the haze removed; protect raises t in sky-like areas for the colour of the
-    haze removal only (engine/render.ts). Returns (t, t for the colour or None without protect)."""
+def adjust_transmission(t_hr: torch.Tensor, strength: float) -> torch.Tensor:
+    """Strength scales the haze removed, beyond 100 the optical depth (engine/adjustments.ts)."""
     if not 0 <= strength <= MAX_STRENGTH:
         raise ValueError(f"the reference reconstruction implements strength 0..{MAX_STRENGTH} only")
     k = strength / 100
-    t = 1 - k * (1 - t_hr) if k <= 1 else t_hr.clamp(min=0) ** k
-    if protect and mask_hr is not None:
-        return t, t + PROTECT_MAX_RAISE * (protect / 100) * mask_hr * (1 - t)
-    return t, None
+    return 1 - k * (1 - t_hr) if k <= 1 else t_hr.clamp(min=0) ** k
+
+
+def protect_colour(t: torch.Tensor, mask_hr: torch.Tensor, protect: float) -> torch.Tensor:
+    """The t the colour of the haze removal is recovered with: t raised in sky-like areas."""
+    return t + PROTECT_MAX_RAISE * (protect / 100) * mask_hr * (1 - t)
 
 
 def beyond_strength(t: torch.Tensor, t100: torch.Tensor, base: torch.Tensor, airlight: torch.Tensor, strength: float) -> torch.Tensor:
@@ -250,16 +249,13 @@ def dehaze(
         r = guide_radius(*img_lr.shape[-2:], params.radius_fraction)
         airlight = airlight_floor(img_lr, t_lr, airlight, params.airlight_floor_share, params.airlight_floor_max_t, r)
     t_hr = upsample_transmission(img_lr, t_lr, img_hr, params)
-    t, t_colour = t_hr, None
-    if strength != 100 or protect:
-        mask_hr = None
-        if protect:
-            mask_hr = F.interpolate(protect_mask(img_lr, airlight, params), size=img_hr.shape[-2:], mode="bilinear", align_corners=False)
-        t, t_colour = adjust_transmission(t_hr, mask_hr, strength, protect)
+    t = t_hr if strength == 100 else adjust_transmission(t_hr, strength)
     base = base_layer(img_lr, img_hr, params) if params.detail_epsilon > 0 else None
     if strength > 100:
         t = beyond_strength(t, t_hr, img_hr if base is None else base, airlight, strength)
-        if t_colour is not None:
-            t_colour = t + PROTECT_MAX_RAISE * (protect / 100) * mask_hr * (1 - t)
+    t_colour = None
+    if protect:
+        mask_hr = F.interpolate(protect_mask(img_lr, airlight, params), size=img_hr.shape[-2:], mode="bilinear", align_corners=False)
+        t_colour = protect_colour(t, mask_hr, protect)
     j = recover(img_hr, t, airlight, params.t0, base, t_colour)
     return torch.clamp(j, 0.0, 1.0), t_hr, airlight
