@@ -5,7 +5,7 @@ import { defaultAdjustments, clampAdjustments } from '../engine/adjustments';
 import { createNodeBackend } from '../engine/backend-node';
 import type { InferenceBackend, Progress } from '../engine/types';
 import { machineFigures, photoBytes, planConcurrency, type ConcurrencyPlan } from '../node/concurrency';
-import { formatFromExtension, type ImageFormat } from '../common/formats/index';
+import { FORMATS, formatFromExtension, type ImageFormat } from '../common/formats/index';
 import { ImageReadError } from '../node/image-io';
 import { findModel, type ModelFiles } from '../node/model-files';
 import { readPhotoHeader } from '../node/photo-header';
@@ -66,7 +66,7 @@ export async function main(argv: string[], streams: CliStreams = process): Promi
     return EXIT_OK;
   }
   if (files.length === 0 && problems.length === 0) {
-    streams.stderr.write(`error: no photos (JPEG, PNG, WebP, AVIF, TIFF) found in ${opts.inputs.join(', ')}${opts.recursive ? '' : ' (use -r for subfolders)'}\n`);
+    streams.stderr.write(`error: no photos (${FORMATS.map((f) => f.label).join(', ')}) found in ${opts.inputs.join(', ')}${opts.recursive ? '' : ' (use -r for subfolders)'}\n`);
     return EXIT_USAGE;
   }
 

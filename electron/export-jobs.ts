@@ -10,7 +10,6 @@ import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { machineFigures, photoBytes, planConcurrency } from '../node/concurrency';
-import { isHazelessOutput } from '../node/hazeless-mark';
 import { readPhotoHeader } from '../node/photo-header';
 import { fromPlainError } from '../node/photo-lanes';
 import { runPool } from '../node/photo-pool';
@@ -192,11 +191,6 @@ export class ExportQueue {
         }
         const output = path.join(options.outFolder, decision.name);
         claimed.add(fold(decision.name));
-        // 'overwrite' replaces only a file Hazeless wrote itself, never someone else's photo.
-        if (taken.has(fold(decision.name)) && !(await isHazelessOutput(output))) {
-          result({ jobId: job.id, path: item.path, status: 'skipped', reason: notOurs(decision.name) });
-          return;
-        }
         let runner = runners[lane] ?? null;
         if (!runner) {
           try {

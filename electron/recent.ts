@@ -76,7 +76,7 @@ export class RecentAlbums {
 
   async clear(): Promise<RecentAlbum[]> {
     this.list = [];
-    await this.file.write([]);
+    await this.save();
     return [];
   }
 }

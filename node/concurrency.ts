@@ -16,10 +16,10 @@ import os from 'node:os';
  * RSS a photo adds to a process with the model loaded and warm: 8.9-9.7 bytes per pixel for
  * 8-bit RGB JPEGs of 12-48 MP; 16-bit counts twice, to be safe (a 24 MP 16-bit PNG measured 6.5).
  */
-export const WORKING_COPIES = 3.2;
+const WORKING_COPIES = 3.2;
 
 /** Share of the memory available at the start of a batch that its photos may take together. */
-export const MEMORY_SHARE = 0.5;
+const MEMORY_SHARE = 0.5;
 
 /** What the header says about a photo, before it is decoded. */
 export interface PhotoHeader {
