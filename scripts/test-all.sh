@@ -10,8 +10,8 @@ export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 echo "== build (electron-vite: main, preload, renderer; the browser-mode renderer)"
 rm -f test-results/build-failed
 npx electron-vite build || touch test-results/build-failed
-# The browser-mode build too (Playwright's web server rebuilds it), so that the checks on what it
-# ships run in vitest on a fresh clone.
+# The browser-mode build too, so that the checks on what it ships run in vitest on a fresh clone;
+# Playwright's web server then serves this build (HAZELESS_WEB_SKIP_BUILD below).
 npx vite build --config renderer/vite.config.ts --logLevel warn || touch test-results/build-failed
 
 echo "== types (tsc and svelte-check over the app, engine, command line and tests)"
@@ -23,6 +23,6 @@ echo "== training (pytest)"
 echo "== engine, command line, Electron modules (vitest)"
 npx vitest run --reporter=default --reporter=json --outputFile.json=test-results/vitest.json
 echo "== renderer in Chromium (playwright)"
-PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json
+HAZELESS_WEB_SKIP_BUILD=1 PLAYWRIGHT_JSON_OUTPUT_NAME=test-results/playwright.json npx playwright test --reporter=list,json
 
 node scripts/count-results.mjs test-results

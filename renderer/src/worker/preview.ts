@@ -51,8 +51,8 @@ async function render(req: PreviewRequest): Promise<PreviewResult> {
   let source: Rgba = p.proxy;
   let region: { left: number; top: number; fullWidth: number; fullHeight: number } | undefined;
   let original: ImageBitmap | null = null;
-  if (req.rect) {
-    const r = clampRect(req.rect, p.full);
+  const r = req.rect ? clampRect(req.rect, p.full) : null;
+  if (r) {
     source = crop(p.full, r.left, r.top, r.width, r.height);
     region = { left: r.left, top: r.top, fullWidth: p.full.width, fullHeight: p.full.height };
     original = toBitmap(source);
@@ -61,7 +61,7 @@ async function render(req: PreviewRequest): Promise<PreviewResult> {
     ? renderHazeMap(source, p.estimate, m, req.adjustments, { region })
     : renderDehazedSync(source, p.estimate, m, req.adjustments, { region, output: outputFor(source) });
   const bitmap = toBitmap(out);
-  return { photoId: req.photoId, mode: req.mode, adjustments: req.adjustments, rect: req.rect ? clampRect(req.rect, p.full) : null, bitmap, original, renderMs: now() - start };
+  return { photoId: req.photoId, mode: req.mode, adjustments: req.adjustments, rect: r, bitmap, original, renderMs: now() - start };
 }
 
 export function preview(req: PreviewRequest, { signal }: CallContext): Promise<PreviewResult> {
