@@ -298,9 +298,4 @@ export class PreviewController {
   isCurrent(adjustments: Adjustments, mode: PreviewMode): boolean {
     return this.frame !== null && this.frame.mode === mode && same(this.frame.adjustments, adjustments);
   }
-
-  forget(photoIds: string[]): void {
-    for (const id of photoIds) this.prefetched.delete(id);
-    void this.client?.call('forget', { photoIds }).catch(() => undefined);
-  }
 }

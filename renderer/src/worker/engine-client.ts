@@ -1,13 +1,7 @@
 /** The UI thread's side of the engine worker: a promise per call, progress, cancellation. */
+import { AbortError, isAbortError } from '../../../engine/abort';
 import type { Progress } from '../../../engine/types';
 import type { CallMessage, CallName, CancelMessage, PreviewRequest, PreviewResult, RequestOf, ResponseOf, WorkerResponse } from './protocol';
-
-export class CancelledError extends Error {
-  constructor() {
-    super('cancelled');
-    this.name = 'AbortError';
-  }
-}
 
 interface Pending {
   resolve(value: unknown): void;
@@ -43,7 +37,7 @@ export class EngineClient {
     const id = this.nextId++;
     return new Promise<ResponseOf<N>>((resolve, reject) => {
       if (opts.signal?.aborted) {
-        reject(new CancelledError());
+        reject(new AbortError());
         return;
       }
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, onProgress: opts.onProgress });
@@ -55,7 +49,7 @@ export class EngineClient {
 
   terminate(): void {
     this.worker.terminate();
-    for (const p of this.pending.values()) p.reject(new CancelledError());
+    for (const p of this.pending.values()) p.reject(new AbortError());
     this.pending.clear();
   }
 
@@ -72,7 +66,7 @@ export class EngineClient {
     }
     this.pending.delete(msg.id);
     if (msg.type === 'result') p.resolve(msg.value);
-    else p.reject(msg.aborted ? new CancelledError() : new Error(msg.message));
+    else p.reject(msg.aborted ? new AbortError() : new Error(msg.message));
   }
 }
 
@@ -113,7 +107,7 @@ export class LatestOnly {
         const result = await this.client.call('preview', req);
         this.onResult(result);
       } catch (e) {
-        if (!(e instanceof CancelledError)) this.onError(e as Error, req);
+        if (!isAbortError(e)) this.onError(e as Error, req);
       } finally {
         this.inFlight = false;
       }

@@ -8,14 +8,14 @@
 import { isAbortError } from '../../../engine/index';
 import type { Progress } from '../../../engine/types';
 import { exportPhoto } from './export';
-import { forget, open, reproxy } from './prepare';
+import { open, reproxy } from './prepare';
 import { preview } from './preview';
 import type { CallContext, CallMessage, CallName, EngineHandlers, ResponseOf, WorkerRequest, WorkerResponse } from './protocol';
 import { init, network } from './session';
 
 declare const self: DedicatedWorkerGlobalScope;
 
-const handlers: EngineHandlers = { init, open, proxy: reproxy, preview, export: exportPhoto, network, forget };
+const handlers: EngineHandlers = { init, open, proxy: reproxy, preview, export: exportPhoto, network };
 
 const running = new Map<number, AbortController>();
 

@@ -6,7 +6,7 @@ import { estimateHaze } from '../../../engine/index';
 import { throwIfAborted } from '../../../engine/abort';
 import { fitInside, fullPixels, imageDataOf, resized, sourceBitmap, type Rgba } from './decode';
 import { PhotoCache, type CacheEntry, type Prepared } from './photo-cache';
-import type { CallContext, ForgetRequest, OpenRequest, OpenResult, PhotoSource, ProxyRequest, ProxyResult } from './protocol';
+import type { CallContext, OpenRequest, OpenResult, PhotoSource, ProxyRequest, ProxyResult } from './protocol';
 import { foregroundQuiet, now, serially } from './scheduler';
 import { ready } from './session';
 
@@ -135,10 +135,4 @@ export async function open(req: OpenRequest, { signal }: CallContext): Promise<O
       cached,
     },
   };
-}
-
-/** Photos no longer needed: their preparation stops and their pixels go. */
-export async function forget(req: ForgetRequest): Promise<null> {
-  for (const id of req.photoIds) cache.delete(id);
-  return null;
 }

@@ -73,10 +73,6 @@ export interface NetworkRequest {
   rgba: Uint8ClampedArray;
 }
 
-export interface ForgetRequest {
-  photoIds: string[];
-}
-
 export interface InitResult {
   backend: 'webgpu' | 'wasm' | 'cpu';
   reason: string;
@@ -140,7 +136,6 @@ export interface EngineCalls {
   preview: { request: PreviewRequest; response: PreviewResult };
   export: { request: ExportRequest; response: ExportResult };
   network: { request: NetworkRequest; response: NetworkResult };
-  forget: { request: ForgetRequest; response: null };
 }
 
 export type CallName = keyof EngineCalls;
