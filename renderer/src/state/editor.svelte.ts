@@ -13,7 +13,7 @@ export type AdjustmentKey = keyof Adjustments;
 export const ADJUSTMENT_LABELS: Record<AdjustmentKey, string> = {
   strength: 'Strength',
   distance: 'Distance',
-  protect: 'Protect highlights',
+  protect: 'Protect sky colour',
   exposure: 'Exposure',
 };
 
