@@ -198,12 +198,20 @@ function onlyDigest(bytes: Buffer): number {
   return at + DIGITS < bytes.length ? at : -1;
 }
 
-/** SHA-256 of the bytes with the digest read as zeros (and, in PNG, the CRC that covers it). */
+/**
+ * SHA-256 of the bytes with the digest read as zeros (and, in PNG, the CRC that covers it),
+ * hashed piece by piece so a large output is not copied.
+ */
 function digestOf(bytes: Buffer, at: number): string {
-  const copy = Buffer.from(bytes);
-  copy.write(ZEROS, at, 'latin1');
-  if (isPng(copy)) fixPngCrc(copy, at);
-  return createHash('sha256').update(copy).digest('hex');
+  const hash = createHash('sha256').update(bytes.subarray(0, at)).update(ZEROS, 'latin1');
+  const chunk = isPng(bytes) ? chunkAt(bytes, at) : undefined;
+  if (!chunk) return hash.update(bytes.subarray(at + DIGITS)).digest('hex');
+  // The chunk's CRC as it reads with zeros in place of the digest.
+  const crcAt = chunk.end - 4;
+  const typeToDigest = crc32(bytes.subarray(chunk.start + 4, at));
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(bytes.subarray(at + DIGITS, crcAt), crc32(ZEROS, typeToDigest)));
+  return hash.update(bytes.subarray(at + DIGITS, crcAt)).update(crc).update(bytes.subarray(chunk.end)).digest('hex');
 }
 
 // ---- PNG: chunks are length, type, data, CRC-32 of type + data.
@@ -235,14 +243,15 @@ function* pngChunks(bytes: Buffer): Generator<PngChunk> {
   }
 }
 
+function chunkAt(bytes: Buffer, at: number): PngChunk | undefined {
+  for (const c of pngChunks(bytes)) if (at >= c.start && at < c.end) return c;
+  return undefined;
+}
+
 /** Recomputes the CRC of the chunk that holds offset `at`. */
 function fixPngCrc(bytes: Buffer, at: number): void {
-  for (const c of pngChunks(bytes)) {
-    if (at >= c.start && at < c.end) {
-      bytes.writeUInt32BE(crc32(bytes.subarray(c.start + 4, c.end - 4)), c.end - 4);
-      return;
-    }
-  }
+  const c = chunkAt(bytes, at);
+  if (c) bytes.writeUInt32BE(crc32(bytes.subarray(c.start + 4, c.end - 4)), c.end - 4);
 }
 
 /** The PNG with its XMP chunk (iTXt/zTXt, often compressed) rewritten as an uncompressed iTXt. */
