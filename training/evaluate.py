@@ -112,12 +112,15 @@ def read_pair(hazy_path: str, clear_path: str) -> Tuple[np.ndarray, np.ndarray]:
     return hazy, clear
 
 
-def score(method: Method, items: List[Tuple[str, str]]) -> Dict[str, float]:
+def score(method: Method, items: List[Tuple[str, str]], keep: Optional[Dict[str, np.ndarray]] = None) -> Dict[str, float]:
+    """Mean PSNR and SSIM; with `keep`, each output is kept there by its hazy path."""
     ps, ss = [], []
     start = time.time()
     for hazy_path, clear_path in items:
         hazy, clear = read_pair(hazy_path, clear_path)
         out = to_uint8(method(to_tensor(hazy)))
+        if keep is not None:
+            keep[hazy_path] = out
         ps.append(psnr(out, clear))
         ss.append(ssim(out, clear))
     return {"psnr": float(np.mean(ps)), "ssim": float(np.mean(ss)), "images": len(items), "seconds": time.time() - start}
@@ -195,14 +198,14 @@ def real_haze(methods: Dict[str, Method], paths: List[str], params: Dict[str, fa
     }
 
 
-def sots_fade(method: Method, items: List[Tuple[str, str]], params: Dict[str, fade.Gaussians]) -> Dict[str, Any]:
-    """FADE on SOTS outdoor: the hazy, dehazed and clear image of each pair, how often the hazy
-    one scores above its clear one, and the rank correlation of the hazy FADE with the haze's beta
-    (in the file name, ID_A_BETA)."""
+def sots_fade(outputs: Dict[str, np.ndarray], items: List[Tuple[str, str]], params: Dict[str, fade.Gaussians]) -> Dict[str, Any]:
+    """FADE on SOTS outdoor: the hazy, dehazed (`outputs`, by hazy path, as `score` kept them) and
+    clear image of each pair, how often the hazy one scores above its clear one, and the rank
+    correlation of the hazy FADE with the haze's beta (in the file name, ID_A_BETA)."""
     rows = []
     for hazy_path, clear_path in items:
         hazy, clear = read_pair(hazy_path, clear_path)
-        out = to_uint8(method(to_tensor(hazy)))
+        out = outputs[hazy_path]
         beta = float(os.path.splitext(os.path.basename(hazy_path))[0].split("_")[2])
         rows.append((beta, fade.densities(hazy, params), fade.densities(out, params), fade.densities(clear, params)))
     report: Dict[str, Any] = {"images": len(rows)}
@@ -421,8 +424,9 @@ def main() -> None:
 
     sets = {name: pairs(f"sots-{name}")[: args.limit] if args.limit else pairs(f"sots-{name}") for name in ("outdoor", "indoor")}
     result: Dict = {"model": {}, "baselines": {"input": {}, "dcp": {}}}
+    outdoor_outputs: Dict[str, np.ndarray] = {}
     for name, items in sets.items():
-        result["model"][name] = score(ours, items)
+        result["model"][name] = score(ours, items, outdoor_outputs if name == "outdoor" and not args.skip_real else None)
         print(f"model    {name}: {result['model'][name]}", flush=True)
         if not args.skip_baselines:
             result["baselines"]["input"][name] = score(lambda x: x, items)
@@ -443,7 +447,7 @@ def main() -> None:
                 print(f"  {name}/{photo}: " + ", ".join(f"{m} {v['published']:.2f}" for m, v in scores.items()))
             result["realHaze"][name] = report
             print(f"FADE {name}: {report}", flush=True)
-        result["sotsFade"] = sots_fade(ours, sets["outdoor"], params_fade)
+        result["sotsFade"] = sots_fade(outdoor_outputs, sets["outdoor"], params_fade)
         print(f"FADE on SOTS outdoor: {result['sotsFade']}", flush=True)
         result["reallyClear"] = {name: unchanged(ours, paths) for name, paths in really_clear(args.limit).items()}
         print(f"really clear, unchanged: {result['reallyClear']}")

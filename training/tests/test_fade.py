@@ -8,7 +8,7 @@ from scipy.signal import convolve2d
 
 from conftest import TRAINING
 from evaluate import (
-    REAL_SETS, fade_params, load, pairs, photos, read_pair, real_haze, real_haze_lines, really_clear, sots_fade,
+    REAL_SETS, fade_params, load, pairs, photos, read_pair, real_haze, real_haze_lines, really_clear, score, sots_fade,
     through_app, unchanged,
 )
 from hazeless import fade
@@ -79,9 +79,11 @@ def test_the_real_haze_section_scores_input_and_model_and_reads_in_the_readme() 
     assert report["fade"]["model"]["published"] == pytest.approx(np.mean([s["model"]["published"] for s in report["photos"].values()]))
     report.pop("photos")
     clear = really_clear(limit=1)
+    outdoor, outputs = pairs("sots-outdoor")[:2], {}
+    score(ours, outdoor, outputs)
     v = {
         "realHaze": {"real": report},
-        "sotsFade": sots_fade(ours, pairs("sots-outdoor")[:2], gaussians),
+        "sotsFade": sots_fade(outputs, outdoor, gaussians),
         "reallyClear": {name: unchanged(ours, paths) for name, paths in clear.items()},
     }
     text = "\n".join(real_haze_lines("hazeless-v1", v))
