@@ -5,7 +5,7 @@ import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
 import { hasImageExtension } from '../common/formats/index';
-import { formatFromSharp } from '../node/image-formats';
+import { readPhotoHeader } from '../node/photo-header';
 import type { AlbumEntry } from '../common/contract';
 
 /** Written into folders that an export created, so albums never list our own outputs. */
@@ -25,12 +25,10 @@ export function isSupportedImageName(name: string): boolean {
 
 /** True when the file's content is a format Hazeless reads (as the decoder recognises it), whatever its name says. */
 export async function hasImageSignature(file: string): Promise<boolean> {
-  try {
-    const meta = await sharp(file).metadata();
-    return formatFromSharp(meta.format, meta.compression) !== undefined;
-  } catch {
-    return false;
-  }
+  return readPhotoHeader(file).then(
+    (header) => header.format !== null,
+    () => false,
+  );
 }
 
 const collator = new Intl.Collator(undefined, { numeric: true, sensitivity: 'base' });
