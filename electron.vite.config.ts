@@ -1,7 +1,8 @@
-// electron-vite: main (+ its export worker), the sandboxed preload, and the Svelte renderer.
-// The renderer shares its Svelte and asset plugins with the browser-mode build
-// (renderer/vite.config.ts), so both ship the same onnxruntime-web WASM files under ort/. No
-// build writes source maps: the packed app ships none.
+// electron-vite: main (+ the export's photo worker, node/photo-worker.ts, which main hands to
+// node/photo-lanes.ts), the sandboxed preload, and the Svelte renderer. The renderer shares its
+// Svelte and asset plugins with the browser-mode build (renderer/vite.config.ts), so both ship
+// the same onnxruntime-web WASM files under ort/. No build writes source maps: the packed app
+// ships none.
 import { resolve } from 'node:path';
 import { defineConfig } from 'electron-vite';
 import { hazelessAssets } from './renderer/assets-plugin';
@@ -19,7 +20,7 @@ export default defineConfig({
       rollupOptions: {
         input: {
           index: resolve(root, 'electron/main.ts'),
-          'export-worker': resolve(root, 'electron/export-worker.ts'),
+          'photo-worker': resolve(root, 'node/photo-worker.ts'),
         },
         output: { format: 'es', entryFileNames: '[name].js' },
       },

@@ -24,6 +24,9 @@ export const EXIT_USAGE = 2;
 /** 128 + SIGINT, the shell convention for a run stopped with Ctrl-C. */
 export const EXIT_INTERRUPTED = 130;
 
+/** The worker lanes' thread module: its TypeScript source, as the command line runs (bin/hazeless.js). */
+const PHOTO_WORKER = new URL('../node/photo-worker.ts', import.meta.url);
+
 export interface CliStreams {
   stdout: NodeJS.WriteStream;
   stderr: NodeJS.WriteStream;
@@ -113,7 +116,7 @@ async function runBatch(
     if (lanes[i] === undefined || lanes[i].ended) {
       lanes[i] = backend
         ? inProcessLane(backend, model, protect)
-        : workerLane({ manifestPath: model.manifestPath, protect: files.map((f) => f.path), threads: plan.threadsPerPhoto });
+        : workerLane({ manifestPath: model.manifestPath, protect: files.map((f) => f.path), threads: plan.threadsPerPhoto }, { entry: PHOTO_WORKER });
     }
     return lanes[i];
   };

@@ -1,23 +1,26 @@
 // The export queue of the desktop app. Jobs run one after another; a job dehazes several photos
-// at once (as many as node/concurrency.ts allows: one per core, while memory allows), each in a
-// worker_threads worker of its own (node/dehaze-file.ts), so the main process never blocks. A
-// failed photo is reported with its reason and the job goes on. Cancelling aborts the photos in
-// flight: outputs are written through a temp file + rename, so a cancelled or crashed photo
-// leaves nothing half-written behind.
+// at once (as many as node/concurrency.ts allows: one per core, while memory allows), each on a
+// worker lane of node/photo-lanes.ts (a worker_threads thread running node/dehaze-file.ts, as the
+// command line's), so the main process never blocks. A failed photo is reported with its reason
+// and the job goes on. Cancelling aborts the photos in flight, and terminates a thread whose photo
+// has not stopped after a grace period: outputs are written through a temp file + rename, and the
+// lane removes the temp file of a thread it terminates, so a cancelled or crashed photo leaves
+// nothing half-written behind.
 
 import { randomUUID } from 'node:crypto';
-import { mkdir, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { Worker } from 'node:worker_threads';
+import { isAbortError } from '../engine/abort';
+import type { Progress } from '../engine/types';
 import { machineFigures, photoBytes, planConcurrency } from '../node/concurrency';
+import { cleanSharpMessage } from '../node/image-io';
 import { readPhotoHeader } from '../node/photo-header';
-import { fromPlainError } from '../node/photo-lanes';
+import { workerLane, type PhotoLane, type PhotoTask } from '../node/photo-lanes';
 import { runPool } from '../node/photo-pool';
 import { ForeignFileError, OutputExistsError } from '../node/safe-write';
 import { nameKey } from '../node/same-name';
 import { alreadyExists, outputName } from '../common/export-naming';
 import type { ExportDone, ExportFileResult, ExportItem, ExportOptions, ExportProgress, ExportStage } from '../common/contract';
-import type { FileTask, FromWorker, ToWorker, WorkerSetup } from './export-protocol';
 import { OUTPUT_MARKER } from './library';
 
 export interface ExportEvents {
@@ -27,8 +30,11 @@ export interface ExportEvents {
 }
 
 export interface ExportQueueOptions {
-  /** Creates the worker that runs electron/export-worker (built JS in the app, tsx in tests). */
-  createWorker: (setup: WorkerSetup) => Worker;
+  /**
+   * The photo worker's module (node/photo-lanes.ts WorkerLaneOptions.entry): the bundle's
+   * out/main/photo-worker.js in the app, node/photo-worker.ts through tsx in tests.
+   */
+  workerEntry: URL;
   /** The model manifest to export with (looked up when a job starts). */
   manifestPath: () => Promise<string>;
   /** onnxruntime threads per worker; default 1 (the network is small, the UI needs the cores). */
@@ -36,7 +42,7 @@ export interface ExportQueueOptions {
   /** Photos exported at once; default 0: automatic (node/concurrency.ts). */
   jobs?: number;
   events: ExportEvents;
-  /** After a cancel, how long the worker may take to stop before it is terminated. */
+  /** After a cancel, how long a photo may take to stop before its worker is terminated. */
   cancelGraceMs?: number;
   /** Minimum interval between in-file progress events (stage changes always go out). */
   progressIntervalMs?: number;
@@ -61,6 +67,12 @@ const notOurs = (name: string): string => `${name} was not written by Hazeless; 
 
 function errorText(e: unknown): string {
   return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+}
+
+/** The export's name for an engine stage (the network's stages are all 'estimate'). */
+function exportStage(engineStage: string): ExportStage {
+  if (engineStage === 'decode' || engineStage === 'encode' || engineStage === 'render') return engineStage;
+  return 'estimate';
 }
 
 /** Names as the file system compares them (case folded on macOS and Windows). */
@@ -170,11 +182,12 @@ export class ExportQueue {
       const originals = new Set(items.map((i) => fold(path.resolve(i.path))));
       // Names given to photos of this job (written or in flight): never given twice.
       const claimed = new Set<string>();
-      // One worker per lane, started when the lane is first used.
-      const runners: (WorkerRunner | null)[] = [];
-      job.cancel = () => runners.forEach((r) => r?.cancel());
+      // One worker lane per pool lane, started when it is first used (again, if its thread died).
+      const lanes: PhotoLane[] = [];
+      const abort = new AbortController();
+      job.cancel = () => abort.abort();
       emitProgress('queued', null, 0, 0);
-      const exportOne = async (index: number, lane: number): Promise<void> => {
+      const exportOne = async (index: number, laneIndex: number): Promise<void> => {
         notStarted--;
         const item = items[index];
         const isOriginal = (name: string): boolean => originals.has(fold(path.join(options.outFolder, name)));
@@ -191,21 +204,21 @@ export class ExportQueue {
         }
         const output = path.join(options.outFolder, decision.name);
         claimed.add(fold(decision.name));
-        let runner = runners[lane] ?? null;
-        if (!runner) {
+        let lane = lanes[laneIndex];
+        if (lane === undefined || lane.ended) {
           try {
-            const setup: WorkerSetup = {
+            const setup = {
               manifestPath: await this.opts.manifestPath(),
               protect: items.map((i) => i.path),
               threads: Math.min(this.opts.threads, plan.threadsPerPhoto),
             };
-            runner = runners[lane] = new WorkerRunner(this.opts.createWorker(setup), this.opts.cancelGraceMs);
+            lane = lanes[laneIndex] = workerLane(setup, { entry: this.opts.workerEntry, abortGraceMs: this.opts.cancelGraceMs });
           } catch (e) {
             result({ jobId: job.id, path: item.path, status: 'failed', reason: `cannot start export: ${errorText(e)}` });
             return;
           }
         }
-        // A cancel that came during the awaits above reached no worker for this photo.
+        // A cancel that came during the awaits above: the photo is not started.
         if (job.cancelled) {
           result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'cancelled' });
           return;
@@ -215,47 +228,44 @@ export class ExportQueue {
         let lastEmit = 0;
         let lastStage: ExportStage | null = null;
         emitProgress('decode', item.path, 0, 1);
-        const task: FileTask = {
-          type: 'file',
-          index,
+        const task: PhotoTask = {
           input: item.path,
           output,
           adjustments: item.adjustments,
           format: options.format,
           quality: options.quality,
-          maxSize: options.maxSize,
+          maxSize: options.maxSize ?? undefined,
           overwrite: options.onExisting === 'overwrite',
         };
-        const outcome = await runner.runFile(task, (p) => {
+        const onProgress = (p: Progress): void => {
           const t = now();
-          if (p.stage !== lastStage || t - lastEmit >= this.opts.progressIntervalMs) {
-            lastStage = p.stage;
+          const stage = exportStage(p.stage);
+          if (stage !== lastStage || t - lastEmit >= this.opts.progressIntervalMs) {
+            lastStage = stage;
             lastEmit = t;
-            emitProgress(p.stage, item.path, p.done, p.total);
+            emitProgress(stage, item.path, p.done, p.total);
           }
-        });
-        inFlight.delete(index);
-        if (outcome.kind === 'ok') {
+        };
+        try {
+          const written = await lane.run(task, abort.signal, onProgress);
+          const ms = now() - fileStart;
+          inFlight.delete(index);
           taken.add(fold(decision.name));
-          fileMs.push(outcome.ms);
-          result({ jobId: job.id, path: item.path, status: 'ok', outPath: outcome.output, ms: outcome.ms });
-        } else {
-          // A thread killed mid-write (cancel grace expired, crash) could not remove its own
-          // temporary file; a live one already has (node/safe-write.ts). Only that file: others
-          // beside it may belong to a write in progress, and the stale sweep takes old ones.
-          if (outcome.workerGone && outcome.temp) await rm(outcome.temp, { force: true });
-          if (outcome.kind === 'aborted' || job.cancelled) {
+          fileMs.push(ms);
+          result({ jobId: job.id, path: item.path, status: 'ok', outPath: written.output, ms });
+        } catch (error) {
+          // The lane has removed any temporary file of the photo (node/safe-write.ts, or the
+          // lane itself for a thread it terminated).
+          inFlight.delete(index);
+          if (isAbortError(error) || job.cancelled) {
             result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'cancelled' });
-          } else if (outcome.error instanceof ForeignFileError || outcome.error instanceof OutputExistsError) {
+          } else if (error instanceof ForeignFileError || error instanceof OutputExistsError) {
             // The file appeared at the output name while the job ran (another program, a
             // hazeless run): the same outcome as finding it there at the start.
-            const reason = outcome.error instanceof ForeignFileError ? notOurs(decision.name) : alreadyExists(decision.name);
+            const reason = error instanceof ForeignFileError ? notOurs(decision.name) : alreadyExists(decision.name);
             result({ jobId: job.id, path: item.path, status: 'skipped', reason });
           } else {
-            result({ jobId: job.id, path: item.path, status: 'failed', reason: outcome.reason });
-          }
-          if (outcome.workerGone) {
-            runners[lane] = null;
+            result({ jobId: job.id, path: item.path, status: 'failed', reason: cleanSharpMessage(error) });
           }
         }
       };
@@ -271,7 +281,7 @@ export class ExportQueue {
           },
         );
       } finally {
-        await Promise.all(runners.map((r) => r?.dispose()));
+        await Promise.all(lanes.map((l) => l.close()));
       }
     }
     emitProgress('done', null, 0, 0);
@@ -290,91 +300,6 @@ export class ExportQueue {
     if (!existed) {
       await mkdir(folder, { recursive: true });
       await writeFile(path.join(folder, OUTPUT_MARKER), 'Photos exported by Hazeless.\n');
-    }
-  }
-}
-
-/**
- * `temp`: the temporary file the photo was being written to, if its write had begun; `error`:
- * what the worker threw, of its own class.
- */
-type FileOutcome =
-  | { kind: 'ok'; output: string; ms: number }
-  | { kind: 'failed'; reason: string; workerGone: boolean; temp?: string; error?: Error }
-  | { kind: 'aborted'; reason: string; workerGone: boolean; temp?: string };
-
-/** Drives one worker: one file at a time, cancel with a grace period, crash detection. */
-class WorkerRunner {
-  private current: {
-    index: number;
-    resolve: (o: FileOutcome) => void;
-    onProgress: (p: Extract<FromWorker, { type: 'progress' }>) => void;
-    temp?: string;
-  } | null = null;
-  private gone = false;
-  private killTimer: ReturnType<typeof setTimeout> | null = null;
-
-  constructor(private readonly worker: Worker, private readonly graceMs: number) {
-    worker.on('message', (m: FromWorker) => this.onMessage(m));
-    worker.on('error', (e) => this.onGone(`worker crashed: ${e.message}`));
-    worker.on('exit', (code) => this.onGone(`worker exited (code ${code})`));
-  }
-
-  runFile(task: FileTask, onProgress: (p: Extract<FromWorker, { type: 'progress' }>) => void): Promise<FileOutcome> {
-    if (this.gone) return Promise.resolve({ kind: 'failed', reason: 'worker is not running', workerGone: true });
-    return new Promise((resolve) => {
-      this.current = { index: task.index, resolve, onProgress };
-      this.post(task);
-    });
-  }
-
-  cancel(): void {
-    if (this.gone) return;
-    this.post({ type: 'cancel' });
-    // A photo stuck in native code cannot see the abort signal: stop the thread instead.
-    this.killTimer ??= setTimeout(() => {
-      void this.worker.terminate();
-    }, this.graceMs);
-  }
-
-  async dispose(): Promise<void> {
-    if (this.killTimer) clearTimeout(this.killTimer);
-    if (!this.gone) {
-      this.gone = true;
-      await this.worker.terminate();
-    }
-  }
-
-  private post(message: ToWorker): void {
-    this.worker.postMessage(message);
-  }
-
-  private onMessage(m: FromWorker): void {
-    const current = this.current;
-    if (!current || m.type === 'ready' || m.index !== current.index) return;
-    if (m.type === 'progress') {
-      current.onProgress(m);
-      return;
-    }
-    if (m.type === 'temp') {
-      current.temp = m.path;
-      return;
-    }
-    this.current = null;
-    if (m.ok) current.resolve({ kind: 'ok', output: m.output, ms: m.ms });
-    else if (m.aborted) current.resolve({ kind: 'aborted', reason: m.reason, workerGone: false });
-    else current.resolve({ kind: 'failed', reason: m.reason, workerGone: false, error: fromPlainError(m.error) });
-  }
-
-  private onGone(reason: string): void {
-    if (this.killTimer) clearTimeout(this.killTimer);
-    const wasCancelling = this.killTimer !== null;
-    this.gone = true;
-    const current = this.current;
-    this.current = null;
-    if (current) {
-      const { temp } = current;
-      current.resolve(wasCancelling ? { kind: 'aborted', reason, workerGone: true, temp } : { kind: 'failed', reason, workerGone: true, temp });
     }
   }
 }

@@ -2,10 +2,8 @@
 // user-data folder, the dialogs, the window's event sender), the desktop end-to-end test its own,
 // so the test drives the services exactly as main builds them.
 
-import type { Worker } from 'node:worker_threads';
 import type { EventName, EventPayload } from '../common/contract';
 import { ExportQueue } from './export-jobs';
-import type { WorkerSetup } from './export-protocol';
 import { ChosenExportFolders } from './export-folders';
 import { restoreGrants, type MainServices, type NativeShell } from './ipc-handlers';
 import { locateModel, readModelBundle, type AppLocation } from './model-lookup';
@@ -17,8 +15,8 @@ export interface MainWiring {
   userData: string;
   location: AppLocation;
   native: NativeShell;
-  /** Starts the export worker (out/main/export-worker.js in the app). */
-  createWorker: (setup: WorkerSetup) => Worker;
+  /** The export's photo worker module (out/main/photo-worker.js in the app; ExportQueueOptions). */
+  workerEntry: URL;
   /** Sends an event to the renderer. */
   send: <N extends EventName>(name: N, payload: EventPayload<N>) => void;
   /** Called when an export job ends (main flashes an unfocused window). */
@@ -35,7 +33,7 @@ export async function createMainServices(wiring: MainWiring): Promise<MainServic
   await restoreGrants({ guard, settings, exportFolders });
 
   const exports = new ExportQueue({
-    createWorker: wiring.createWorker,
+    workerEntry: wiring.workerEntry,
     manifestPath: async () => (await locateModel(location)).manifestPath,
     events: {
       progress: (p) => {

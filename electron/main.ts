@@ -4,7 +4,6 @@
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type MenuItemConstructorOptions, type WebContents } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { IMAGE_EXTENSIONS } from '../common/formats/index';
 import { eventChannels, invokeChannels, type EventName, type EventPayload, type MenuCommand } from '../common/contract';
 import { serveAppRequest } from './app-protocol';
@@ -17,7 +16,8 @@ import { APP_ENTRY_URL, APP_SCHEME, isAllowedAppUrl, isAllowedRequestUrl, isPerm
 const here = path.dirname(fileURLToPath(import.meta.url)); // out/main
 const rendererDir = path.join(here, '..', 'renderer');
 const preloadPath = path.join(here, '..', 'preload', 'index.cjs');
-const workerUrl = new URL('./export-worker.js', import.meta.url);
+// The export's photo worker: electron-vite builds node/photo-worker.ts beside this file.
+const workerEntry = new URL('./photo-worker.js', import.meta.url);
 const devServerUrl = app.isPackaged ? undefined : process.env['ELECTRON_RENDERER_URL'];
 
 // Must happen before 'ready': a standard, secure scheme gets an origin, fetch, and (with the
@@ -182,7 +182,7 @@ async function main(): Promise<void> {
     userData: app.getPath('userData'),
     location: { isPackaged: app.isPackaged, resourcesPath: process.resourcesPath, appPath: app.getAppPath() },
     native: nativeShell(),
-    createWorker: (setup) => new Worker(workerUrl, { workerData: setup }),
+    workerEntry,
     send,
     onExportDone: () => {
       if (win && !win.isFocused()) win.flashFrame(true);

@@ -1,3 +1,4 @@
+import { rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -31,7 +32,8 @@ export interface PhotoLane {
   run(task: PhotoTask, signal: AbortSignal, onProgress: (p: Progress) => void): Promise<DehazeFileResult>;
   /**
    * Ends the lane now; a photo in flight stops where it is and its temporary file is removed
-   * (the worker's exit hook, node/safe-write.ts, runs as its thread exits).
+   * (the worker's exit hook, node/safe-write.ts, runs as its thread exits; a thread that has to
+   * be terminated cannot run it, and the lane removes the file itself).
    */
   close(): Promise<void>;
   /** The lane can run nothing more (its thread crashed or was closed): make a new one. */
@@ -61,6 +63,8 @@ export type FromPhotoWorker =
   | { type: 'ready' }
   | { type: 'failed-to-start'; error: PlainError }
   | { type: 'progress'; id: number; progress: Progress }
+  /** The temporary file the photo is being written to (removed by the lane if the thread dies). */
+  | { type: 'temp'; id: number; path: string }
   | { type: 'done'; id: number; result: DehazeFileResult }
   | { type: 'error'; id: number; error: PlainError };
 
@@ -111,36 +115,66 @@ export function inProcessLane(backend: Promise<InferenceBackend>, model: ModelFi
   };
 }
 
-/**
- * The worker thread's module: under tsx (the command line runs the TypeScript sources) the .ts
- * file through tsx's require hook, else the built .js next to this module. The require hook
- * works in the thread itself; tsx's import hooks would start a loader thread per worker, which
- * takes twice the time and CPU (docs/performance.md).
- */
-function startWorker(setup: PhotoWorkerSetup): Worker {
-  const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = fileURLToPath(new URL('./photo-worker.ts', here));
-    const tsx = createRequire(here).resolve('tsx/cjs/api');
-    const code = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`;
-    return new Worker(code, { eval: true, workerData: setup });
-  }
-  return new Worker(fileURLToPath(new URL('./photo-worker.js', here)), { workerData: setup });
+export interface WorkerLaneOptions {
+  /**
+   * The worker thread's module: node/photo-worker.ts, run through tsx's require hook (the
+   * command line runs the TypeScript sources), or the file a bundle built from it (the desktop
+   * app's out/main/photo-worker.js). The caller names it: only it knows how it was built.
+   */
+  entry: URL;
+  /**
+   * After a photo is aborted, how long it may take to stop before its thread is terminated (a
+   * photo stuck in native code never sees the abort). Default: it is waited for.
+   */
+  abortGraceMs?: number;
 }
 
-/** A lane in a worker thread of its own (started at once, so it warms up while others work). */
-export function workerLane(setup: PhotoWorkerSetup): PhotoLane {
-  const worker = startWorker(setup);
+/**
+ * tsx's require hook works in the thread itself; tsx's import hooks would start a loader thread
+ * per worker, which takes twice the time and CPU (docs/performance.md).
+ */
+function startWorker(entry: URL, setup: PhotoWorkerSetup): Worker {
+  if (entry.pathname.endsWith('.ts')) {
+    const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
+    const code = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(fileURLToPath(entry))});`;
+    return new Worker(code, { eval: true, workerData: setup });
+  }
+  return new Worker(entry, { workerData: setup });
+}
+
+/**
+ * A lane in a worker thread of its own (started at once, so it warms up while others work). It
+ * runs one photo at a time: several in flight share the thread's fate when it is terminated.
+ */
+export function workerLane(setup: PhotoWorkerSetup, options: WorkerLaneOptions): PhotoLane {
+  const worker = startWorker(options.entry, setup);
   let nextId = 0;
   let gone: Error | null = null;
+  /** The lane terminated the thread: an aborted photo outlived its grace. */
+  let stopped = false;
   const pending = new Map<number, { resolve: (r: DehazeFileResult) => void; reject: (e: Error) => void; onProgress: (p: Progress) => void }>();
-  const exited = new Promise<void>((resolve) => worker.once('exit', () => resolve()));
+  /** The temporary file of each photo in flight whose write has begun. */
+  const temps = new Map<number, string>();
 
   const fail = (e: Error): void => {
     gone ??= e;
     for (const p of pending.values()) p.reject(e);
     pending.clear();
   };
+  // A thread that ends mid-write (terminated, crashed) leaves its temporary file: it goes before
+  // the photo is reported, so that every output is whole or absent once its photo has settled.
+  const exited = new Promise<void>((resolve) =>
+    worker.once('exit', (code) => {
+      gone ??= new Error(`export thread exited (code ${code})`);
+      const error = stopped ? new engineAbort.AbortError('the export thread was stopped') : gone;
+      const leftovers = [...temps.values()];
+      temps.clear();
+      void Promise.all(leftovers.map((t) => rm(t, { force: true }).catch(() => {}))).then(() => {
+        fail(error);
+        resolve();
+      });
+    }),
+  );
   worker.on('message', (m: FromPhotoWorker) => {
     if (m.type === 'ready') return;
     if (m.type === 'failed-to-start') {
@@ -155,12 +189,20 @@ export function workerLane(setup: PhotoWorkerSetup): PhotoLane {
       p.onProgress(m.progress);
       return;
     }
+    if (m.type === 'temp') {
+      temps.set(m.id, m.path);
+      return;
+    }
+    // Settled: the photo's own write has renamed or removed its temporary file.
+    temps.delete(m.id);
     pending.delete(m.id);
     if (m.type === 'done') p.resolve(m.result);
     else p.reject(fromPlainError(m.error));
   });
-  worker.on('error', (e) => fail(new Error(`export thread crashed: ${e.message}`)));
-  worker.on('exit', (code) => fail(new Error(`export thread exited (code ${code})`)));
+  // The photos in flight are failed once the thread has exited (above), after their clean-up.
+  worker.on('error', (e) => {
+    gone ??= new Error(`export thread crashed: ${e.message}`);
+  });
 
   return {
     run(task, signal, onProgress) {
@@ -168,10 +210,21 @@ export function workerLane(setup: PhotoWorkerSetup): PhotoLane {
       if (signal.aborted) return Promise.reject(new engineAbort.AbortError());
       const id = nextId++;
       return new Promise<DehazeFileResult>((resolve, reject) => {
-        const onAbort = (): void => worker.postMessage({ type: 'abort', id } satisfies ToPhotoWorker);
+        let timer: ReturnType<typeof setTimeout> | undefined;
+        const onAbort = (): void => {
+          worker.postMessage({ type: 'abort', id } satisfies ToPhotoWorker);
+          const grace = options.abortGraceMs;
+          if (grace !== undefined) {
+            timer = setTimeout(() => {
+              stopped = true;
+              void worker.terminate();
+            }, grace);
+          }
+        };
         signal.addEventListener('abort', onAbort, { once: true });
         const settle = <A>(f: (a: A) => void) => (a: A): void => {
           signal.removeEventListener('abort', onAbort);
+          clearTimeout(timer);
           f(a);
         };
         pending.set(id, { resolve: settle(resolve), reject: settle(reject), onProgress });

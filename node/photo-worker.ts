@@ -1,6 +1,9 @@
 // Worker thread of a worker lane (node/photo-lanes.ts): loads the model once, then dehazes the
 // photos it is sent, one at a time, with node/dehaze-file.ts. 'abort' stops a photo (its temporary
-// file is removed); 'exit' ends the thread, whose exit hook removes any temporary file left.
+// file is removed); 'exit' ends the thread, whose exit hook removes any temporary file left. Each
+// photo's temporary file is reported ('temp') so that the lane can remove it should it have to
+// terminate the thread. The command line runs this file through tsx, the desktop app the bundle
+// electron-vite builds from it (out/main/photo-worker.js).
 
 import { parentPort, workerData } from 'node:worker_threads';
 import { createNodeBackend } from '../engine/backend-node';
@@ -39,6 +42,7 @@ async function run(id: number, m: Extract<ToPhotoWorker, { type: 'run' }>): Prom
       protect,
       signal: controller.signal,
       onProgress: (progress) => send({ type: 'progress', id, progress }),
+      onTempFile: (path) => send({ type: 'temp', id, path }),
     });
     send({ type: 'done', id, result });
   } catch (e) {

@@ -1,9 +1,9 @@
 // The desktop app without Electron: the renderer (dist-web, in Chromium) gets window.hazeless from
 // the preload's own table (desktop-bridge-page.ts), and every call runs main's real handlers in
 // this test process, built as main builds them (createMainServices, createIpcHandlers, dispatch),
-// with the real export worker in a worker thread. Dialogs are answered by the test; events main
-// sends (export progress, results, menu commands) are delivered into the page as the preload
-// delivers them.
+// with the real photo worker (node/photo-worker.ts) in worker threads. Dialogs are answered by the
+// test; events main sends (export progress, results, menu commands) are delivered into the page as
+// the preload delivers them.
 
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -11,7 +11,7 @@ import { eventChannels, type EventName, type EventPayload, type MenuCommand } fr
 import { createIpcHandlers, dispatch, type IpcHandlers, type MainServices, type NativeShell } from '../../electron/ipc-handlers';
 import { createMainServices } from '../../electron/main-services';
 import { invokeNameOf, validateEvent } from '../../electron/validate';
-import { tsExportWorker } from '../node/ts-export-worker';
+import { PHOTO_WORKER_SOURCE } from '../node/photo-worker-source';
 
 const PAGE_ENTRY = path.resolve('tests/e2e/desktop-bridge-page.ts');
 
@@ -76,7 +76,7 @@ export class DesktopBridge {
       userData,
       location: { isPackaged: false, resourcesPath: '', appPath: process.cwd() },
       native: bridge.nativeShell(),
-      createWorker: tsExportWorker,
+      workerEntry: PHOTO_WORKER_SOURCE,
       send: (name, payload) => bridge.send(name, payload),
     });
     bridge.handlers = createIpcHandlers(bridge.services);
@@ -105,7 +105,7 @@ export class DesktopBridge {
     return this.delivery;
   }
 
-  /** Stops the export worker and writes pending adjustments, as main does on quit. */
+  /** Stops the export (its photo workers) and writes pending adjustments, as main does on quit. */
   async close(): Promise<void> {
     await Promise.allSettled([this.services.exports.shutdown(), this.services.adjustments.flush()]);
   }

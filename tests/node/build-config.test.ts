@@ -4,8 +4,8 @@ import { existsSync } from 'node:fs';
 import { chmod, copyFile, mkdir, mkdtemp, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { Worker } from 'node:worker_threads';
 import sharp from 'sharp';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -127,8 +127,8 @@ describe('build/electron-builder.yml', () => {
 });
 
 describe.skipIf(!built)('electron-vite build output (out/)', () => {
-  it('has main, the export worker, a CommonJS preload needing only electron, and the renderer', async () => {
-    for (const f of ['main/index.js', 'main/export-worker.js', 'preload/index.cjs', 'renderer/index.html']) {
+  it('has main, the photo worker, a CommonJS preload needing only electron, and the renderer', async () => {
+    for (const f of ['main/index.js', 'main/photo-worker.js', 'preload/index.cjs', 'renderer/index.html']) {
       expect(existsSync(path.join(OUT, f)), f).toBe(true);
     }
     const preload = await readFile(path.join(OUT, 'preload/index.cjs'), 'utf8');
@@ -160,7 +160,7 @@ describe.skipIf(!built)('electron-vite build output (out/)', () => {
     }
   });
 
-  it('the bundled export worker dehazes a photo in plain Node', async () => {
+  it('the bundled photo worker dehazes a photo in plain Node, as the export queue runs it', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'hazeless-built-worker-'));
     try {
       const input = path.join(dir, 'cones.jpg');
@@ -168,7 +168,7 @@ describe.skipIf(!built)('electron-vite build output (out/)', () => {
       const results: ExportFileResult[] = [];
       const done = await new Promise<ExportDone>((resolve) => {
         const queue = new ExportQueue({
-          createWorker: (setup) => new Worker(path.join(OUT, 'main', 'export-worker.js'), { workerData: setup }),
+          workerEntry: pathToFileURL(path.join(OUT, 'main', 'photo-worker.js')),
           manifestPath: async () => path.join(ROOT, 'models', 'hazeless-v1.json'),
           events: { progress: () => {}, fileResult: (r) => results.push(r), done: resolve },
         });
@@ -222,7 +222,7 @@ describe.skipIf(!built)('electron-vite build output (out/)', () => {
       expect((await readdir(path.join(res, 'models'))).sort()).toEqual(['hazeless-v1.json', 'hazeless-v1.onnx']);
       const asar = require('@electron/asar');
       const files: string[] = asar.listPackage(path.join(res, 'app.asar'));
-      for (const f of ['/out/main/index.js', '/out/main/export-worker.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/package.json']) {
+      for (const f of ['/out/main/index.js', '/out/main/photo-worker.js', '/out/preload/index.cjs', '/out/renderer/index.html', '/package.json']) {
         expect(files, f).toContain(f);
       }
       for (const f of ORT_RUNTIME_FILES) expect(files).toContain(`/out/renderer/ort/${f}`);

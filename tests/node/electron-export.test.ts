@@ -9,7 +9,7 @@ import { ExportQueue } from '../../electron/export-jobs';
 import { OUTPUT_MARKER, scanAlbum } from '../../electron/library';
 import { locateModel } from '../../electron/model-lookup';
 import { isTempName } from '../../node/safe-write';
-import { tsExportWorker } from './ts-export-worker';
+import { PHOTO_WORKER_SOURCE } from './photo-worker-source';
 
 const REAL = path.resolve('../shared/data/real');
 
@@ -22,7 +22,7 @@ interface Recorded {
 function makeQueue(extra: { cancelGraceMs?: number; jobs?: number } = {}): { queue: ExportQueue; record: (jobId: () => string) => Recorded } {
   const listeners: { progress: ExportProgress[]; results: ExportFileResult[]; resolve: (d: ExportDone) => void }[] = [];
   const queue = new ExportQueue({
-    createWorker: tsExportWorker,
+    workerEntry: PHOTO_WORKER_SOURCE,
     manifestPath: async () => (await locateModel({ isPackaged: false, resourcesPath: '', appPath: process.cwd() })).manifestPath,
     progressIntervalMs: 0,
     ...extra,
@@ -336,7 +336,7 @@ describe('export queue (worker thread, real model)', () => {
     const done = new Promise<ExportDone>((resolve) => (resolveDone = resolve));
     const results: ExportFileResult[] = [];
     const queue = new ExportQueue({
-      createWorker: tsExportWorker,
+      workerEntry: PHOTO_WORKER_SOURCE,
       // The user cancels just as the job looks up its model, before the photo reaches a worker.
       manifestPath: async () => {
         queue.cancel(jobId);
@@ -383,7 +383,7 @@ describe('export queue (worker thread, real model)', () => {
       let resolveDone: (d: ExportDone) => void = () => {};
       const done = new Promise<ExportDone>((resolve) => (resolveDone = resolve));
       const queue = new ExportQueue({
-        createWorker: tsExportWorker,
+        workerEntry: PHOTO_WORKER_SOURCE,
         manifestPath: async () => {
           await copyFile(c.file, target);
           return (await locateModel({ isPackaged: false, resourcesPath: '', appPath: process.cwd() })).manifestPath;

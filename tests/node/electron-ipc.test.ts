@@ -2,7 +2,6 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invokeChannels, PayloadError, type EventName, type InvokeName } from '../../common/contract';
 import { createIpcHandlers, dispatch, type IpcHandlers, type MainServices, type NativeShell } from '../../electron/ipc-handlers';
@@ -150,7 +149,7 @@ function mainServices(userData: string, native: NativeShell): Promise<MainServic
     userData,
     location: { isPackaged: false, resourcesPath: '', appPath: process.cwd() },
     native,
-    createWorker: (setup) => new Worker('', { eval: true, workerData: setup }),
+    workerEntry: new URL('data:text/javascript,'),
     send: () => {},
   });
 }
