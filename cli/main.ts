@@ -5,6 +5,7 @@ import { defaultAdjustments, clampAdjustments } from '../engine/adjustments';
 import { createNodeBackend } from '../engine/backend-node';
 import type { InferenceBackend, Progress } from '../engine/types';
 import { machineFigures, photoBytes, planConcurrency, type ConcurrencyPlan } from '../node/concurrency';
+import { outputName } from '../common/export-naming';
 import { FORMATS, formatFromExtension, type ImageFormat } from '../common/formats/index';
 import { ImageReadError } from '../node/image-io';
 import { findModel, type ModelFiles } from '../node/model-files';
@@ -15,7 +16,7 @@ import { nameKey } from '../node/same-name';
 import { FolderNotWritableError, ForeignFileError, InputCollisionError, OutputExistsError, ProtectedFiles } from '../node/safe-write';
 import { discoverInputs, type InputFile } from './discover';
 import { InfoDisplayed, UsageError, parseCommandLine, type CliOptions } from './options';
-import { outputPathFor } from './output-path';
+import { namesIn, outputFolderFor } from './output-path';
 import { createReporter, displayPath, type FileRecord, type Reporter } from './reporter';
 
 export const EXIT_OK = 0;
@@ -192,17 +193,22 @@ async function processOne(
   signal: AbortSignal,
   onProgress: (p: Progress) => void,
 ): Promise<FileRecord> {
-  const naming = { out: opts.out, suffix: opts.suffix };
   const fromHeader: ImageFormat | undefined = header instanceof ImageReadError ? undefined : (header?.format ?? undefined);
   const known = opts.format ?? formatFromExtension(file.path) ?? fromHeader;
-  const planned = known ? outputPathFor(file, known, naming) : undefined;
-  if (!planned) {
+  if (!known) {
     const reason = header instanceof ImageReadError ? header.reason : 'not a supported image (JPEG, PNG, WebP, AVIF or TIFF)';
     return { input: file.path, status: 'failed', reason };
   }
-  // Keyed as the file system compares names: on macOS and Windows `A.png` and `a.jpg` share
-  // `a-dehazed.jpg`, and two photos at once must not both write it.
-  const key = nameKey(path.resolve(planned));
+  // The name, as the desktop app names it (common/export-naming.ts). Taken: a file in the folder
+  // or the output of another photo of this run, compared as the file system compares names (on
+  // macOS and Windows `A.png` and `a.jpg` share `a-dehazed.jpg`). Under 'skip' a taken name
+  // still goes to the writer, which refuses it before anything is decoded and says why: an
+  // earlier output, a file Hazeless did not write, or an input.
+  const folder = outputFolderFor(file, opts.out);
+  const inFolder = await namesIn(folder);
+  const isTaken = (name: string): boolean => inFolder.has(nameKey(name)) || claimed.has(nameKey(path.join(folder, name)));
+  const planned = path.join(folder, outputName(path.basename(file.path), opts.suffix, known, opts.onExisting, isTaken).name);
+  const key = nameKey(planned);
   const other = claimed.get(key);
   if (other !== undefined) {
     return { input: file.path, output: planned, status: 'failed', reason: `same output as ${displayPath(other)} (use --format or --suffix)` };
@@ -217,7 +223,7 @@ async function processOne(
         adjustments,
         quality: opts.quality,
         maxSize: opts.maxSize,
-        overwrite: opts.overwrite,
+        overwrite: opts.onExisting === 'overwrite',
       },
       signal,
       onProgress,
@@ -235,10 +241,10 @@ async function processOne(
   } catch (e) {
     const output = planned;
     if (e instanceof OutputExistsError) {
-      return { input: file.path, output: e.output, status: 'skipped', reason: `${displayPath(e.output)} already exists (use --overwrite to replace it)` };
+      return { input: file.path, output: e.output, status: 'skipped', reason: `${displayPath(e.output)} already exists (use --overwrite to replace it, or --on-existing rename to keep both)` };
     }
     if (e instanceof ForeignFileError) {
-      return { input: file.path, output: e.output, status: 'skipped', reason: `${displayPath(e.output)} exists and was not written by Hazeless; never replaced (choose another --out or --suffix)` };
+      return { input: file.path, output: e.output, status: 'skipped', reason: `${displayPath(e.output)} exists and was not written by Hazeless; never replaced (choose another --out or --suffix, or --on-existing rename)` };
     }
     if (e instanceof FolderNotWritableError) {
       return { input: file.path, output, status: 'failed', reason: `cannot write to the folder ${displayPath(e.folder)}: ${e.reason}` };

@@ -1,5 +1,6 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXPORT_MAX_SIZE } from '../common/contract';
+import { EXPORT_MAX_SIZE, type OnExisting } from '../common/contract';
+import { ON_EXISTING } from '../common/export-naming';
 import { ADJUSTMENT_RANGES } from '../engine/adjustments';
 import type { Adjustments } from '../engine/types';
 import { FORMAT_IDS, FORMATS, formatFromExtension, isImageFormat, type ImageFormat } from '../common/formats/index';
@@ -14,7 +15,8 @@ export interface CliOptions {
   suffix: string;
   maxSize?: number;
   recursive: boolean;
-  overwrite: boolean;
+  /** --on-existing (or --overwrite): what to do when an output's name is taken. */
+  onExisting: OnExisting;
   json: boolean;
   model?: string;
   /** --jobs: at most this many photos at once; absent: automatic (node/concurrency.ts). */
@@ -69,7 +71,8 @@ function sliderOption(key: keyof Adjustments): Option {
 }
 
 /** What commander parses: the CLI options as they come, sliders at the top level. */
-type ProgramOptions = Omit<CliOptions, 'inputs' | 'adjustments'> & Partial<Adjustments>;
+type ProgramOptions = Omit<CliOptions, 'inputs' | 'adjustments' | 'onExisting'> &
+  Partial<Adjustments> & { onExisting?: OnExisting; overwrite: boolean };
 
 export function buildProgram(version: string): Command {
   const program = new Command('hazeless')
@@ -88,7 +91,13 @@ export function buildProgram(version: string): Command {
       ),
     )
     .option('-r, --recursive', 'descend into subfolders', false)
-    .option('--overwrite', 'replace earlier outputs of Hazeless (never an input or any other file); otherwise skip them', false)
+    .addOption(
+      new Option(
+        '--on-existing <policy>',
+        'when an output name is taken: skip the photo (default), overwrite (only an earlier output of Hazeless, never an input or any other file) or rename (photo-dehazed (2).jpg)',
+      ).choices(ON_EXISTING),
+    )
+    .option('--overwrite', 'short for --on-existing overwrite', false)
     .option('--json', 'print one JSON line per file instead of a progress bar', false)
     .option('--model <path>', 'the model to use instead of the shipped one: a manifest (.json), its .onnx, or a folder of models (the newest)')
     .addOption(new Option('--jobs <n>', 'photos processed at once, 1..256 (default: automatic, from the cores and the memory)').argParser(numberIn('--jobs', 1, 256, true)))
@@ -123,6 +132,10 @@ export function parseCommandLine(argv: string[], version: string, io: { writeOut
     io.writeErr('error: --suffix must not contain a path separator\n');
     throw new UsageError('--suffix must not contain a path separator');
   }
+  if (o.overwrite && o.onExisting !== undefined && o.onExisting !== 'overwrite') {
+    io.writeErr(`error: --overwrite and --on-existing ${o.onExisting} contradict each other\n`);
+    throw new UsageError('--overwrite contradicts --on-existing');
+  }
   if (o.out === '') {
     io.writeErr('error: --out must not be empty\n');
     throw new UsageError('--out must not be empty');
@@ -136,7 +149,7 @@ export function parseCommandLine(argv: string[], version: string, io: { writeOut
     suffix: o.suffix,
     maxSize: o.maxSize,
     recursive: o.recursive,
-    overwrite: o.overwrite,
+    onExisting: o.onExisting ?? (o.overwrite ? 'overwrite' : 'skip'),
     json: o.json,
     model: o.model,
     jobs: o.jobs,

@@ -1,16 +1,18 @@
+import fs from 'node:fs/promises';
 import path from 'node:path';
-import { extensionFor, type ImageFormat } from '../common/formats/index';
+import { nameKey } from '../node/same-name';
 import { DEFAULT_OUT_FOLDER, type InputFile } from './discover';
 
-export interface OutputNaming {
-  /** --out; when absent, a "dehazed" folder beside each input. */
-  out?: string;
-  suffix: string;
+/**
+ * The folder the dehazed version of `input` goes to: --out (`out`), keeping the subfolder the
+ * input was found in, or a "dehazed" folder beside the input. Its file name is common/export-naming.ts's.
+ */
+export function outputFolderFor(input: InputFile, out: string | undefined): string {
+  return out ? path.join(path.resolve(out), input.relDir) : path.join(path.dirname(path.resolve(input.path)), DEFAULT_OUT_FOLDER);
 }
 
-/** Where the dehazed version of `input` goes: <folder>/<name><suffix>.<ext of format>. */
-export function outputPathFor(input: InputFile, format: ImageFormat, naming: OutputNaming): string {
-  const dir = naming.out ? path.join(path.resolve(naming.out), input.relDir) : path.join(path.dirname(path.resolve(input.path)), DEFAULT_OUT_FOLDER);
-  const name = path.basename(input.path, path.extname(input.path)) + naming.suffix + extensionFor(format, input.path);
-  return path.join(dir, name);
+/** The names in `folder` as the file system compares them (node/same-name.ts); none if it does not exist yet. */
+export async function namesIn(folder: string): Promise<Set<string>> {
+  const names = await fs.readdir(folder).catch(() => [] as string[]);
+  return new Set(names.map((n) => nameKey(n)));
 }

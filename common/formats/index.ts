@@ -54,15 +54,3 @@ export function hasImageExtension(file: string): boolean {
 export function formatFromMime(mime: string): ImageFormat | undefined {
   return FORMATS.find((f) => f.mime === mime.toLowerCase())?.id;
 }
-
-/**
- * The extension for an output file: the input's own spelling when the format is unchanged
- * (photo.JPEG stays .JPEG), otherwise the format's usual one.
- */
-export function extensionFor(format: ImageFormat, inputName?: string): string {
-  const facts = formatFacts(format);
-  if (inputName && formatFromExtension(inputName) === format) {
-    return inputName.slice(inputName.lastIndexOf('.'));
-  }
-  return facts.extensions[0];
-}

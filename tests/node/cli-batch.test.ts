@@ -105,6 +105,8 @@ describe('hazeless: batches, failures, refusals, exit codes', () => {
       ['--format', 'gif', 'cones.jpg'],
       ['--max-size', 'big', 'cones.jpg'],
       ['--model', 'no-such-model.json', 'cones.jpg'],
+      ['--on-existing', 'replace', 'cones.jpg'],
+      ['--overwrite', '--on-existing', 'rename', 'cones.jpg'],
     ];
     const runs = await Promise.all(cases.map((args) => runCli(args, { cwd: dir })));
     runs.forEach((run, i) => {

@@ -67,6 +67,38 @@ describe('hazeless: files it did not write', () => {
     expect(fs.readdirSync(dir)).toEqual(['x-dehazed.jpg']);
   });
 
+  test('--on-existing rename keeps both, never over a file Hazeless did not write, and later runs still leave every output out', async () => {
+    copyPhoto('cones.jpg', dir, 'x.jpg');
+    copyPhoto('swan.jpg', dir, 'y.jpg');
+    // The user's own file where y's output would go.
+    copyPhoto('swan.jpg', dir, 'y-dehazed.jpg');
+    const users = sha256(at('y-dehazed.jpg'));
+    expect((await runCli(['x.jpg', '-o', '.'], { cwd: dir })).code).toBe(0);
+
+    const second = await runCli(['x.jpg', 'y.jpg', '-o', '.', '--on-existing', 'rename'], { cwd: dir });
+    expect(second.code).toBe(0);
+    expect(second.stdout).toMatch(/2 dehazed of 2/);
+    expect(fs.readdirSync(dir).sort()).toEqual(['x-dehazed (2).jpg', 'x-dehazed.jpg', 'x.jpg', 'y-dehazed (2).jpg', 'y-dehazed.jpg', 'y.jpg']);
+    expect(sha256(at('y-dehazed.jpg'))).toBe(users);
+
+    // The renamed outputs carry the mark: a run over the folder takes none of them for a photo
+    // (y-dehazed.jpg, the user's file, is one), and renames again.
+    const third = await runCli(['.', '-o', '.', '--on-existing', 'rename', '--json'], { cwd: dir });
+    expect(third.code).toBe(0);
+    expect(third.stderr).toMatch(/3 files written by Hazeless left out/);
+    const inputs = third.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { input: string }).input);
+    expect(inputs.sort()).toEqual(['x.jpg', 'y-dehazed.jpg', 'y.jpg']);
+    expect(fs.readdirSync(dir).filter((n) => n.startsWith('x-')).sort()).toEqual(['x-dehazed (2).jpg', 'x-dehazed (3).jpg', 'x-dehazed.jpg']);
+    expect(sha256(at('y-dehazed.jpg'))).toBe(users);
+
+    // An input at the output name is renamed around too, never replaced.
+    const original = sha256(at('x.jpg'));
+    const same = await runCli(['x.jpg', '-o', '.', '--suffix', '', '--on-existing', 'rename'], { cwd: dir });
+    expect(same.code).toBe(0);
+    expect(fs.existsSync(at('x (2).jpg'))).toBe(true);
+    expect(sha256(at('x.jpg'))).toBe(original);
+  });
+
   test('temporary files of a killed run are removed by a later run once stale; fresh ones and look-alikes stay', async () => {
     await sharp(path.join(REAL_PHOTOS, 'urbino.jpg')).resize(4000, 3000, { fit: 'fill' }).jpeg({ quality: 90 }).toFile(at('big.jpg'));
     copyPhoto('swan.jpg', dir);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, outputName } from '../../common/export-naming';
+import { baseName, outputFileName, outputName } from '../../common/export-naming';
 import { formatDuration, secondsLeft } from '../../renderer/src/lib/eta';
 
 describe('export file names', () => {
@@ -10,12 +10,22 @@ describe('export file names', () => {
     expect(baseName('dir/sub/photo.webp')).toBe('photo');
   });
 
+  it("keeps the input's extension spelling when the format is unchanged", () => {
+    // What the desktop app, browser mode and the CLI all name: photo.JPEG stays .JPEG.
+    expect(outputName('photo.JPEG', '-dehazed', 'jpeg', 'skip', () => false)).toEqual({ action: 'write', name: 'photo-dehazed.JPEG' });
+    expect(outputFileName('scan.tif', '-dehazed', 'tiff')).toBe('scan-dehazed.tif');
+    expect(outputFileName('IMG_0001.jfif', '', 'jpeg')).toBe('IMG_0001.jfif');
+    expect(outputFileName('photo.JPEG', '-dehazed', 'png')).toBe('photo-dehazed.png');
+    const taken = new Set(['photo-dehazed.JPEG']);
+    expect(outputName('photo.JPEG', '-dehazed', 'jpeg', 'rename', (n) => taken.has(n))).toEqual({ action: 'write', name: 'photo-dehazed (2).JPEG' });
+  });
+
   it('renames, overwrites or skips when the name is taken', () => {
     const taken = new Set(['p-x.jpg', 'p-x (2).jpg']);
     const isTaken = (n: string) => taken.has(n);
     expect(outputName('p.jpg', '-x', 'jpeg', 'rename', isTaken)).toEqual({ action: 'write', name: 'p-x (3).jpg' });
     expect(outputName('p.jpg', '-x', 'jpeg', 'overwrite', isTaken)).toEqual({ action: 'write', name: 'p-x.jpg' });
-    expect(outputName('p.jpg', '-x', 'jpeg', 'skip', isTaken)).toEqual({ action: 'skip', reason: 'p-x.jpg already exists' });
+    expect(outputName('p.jpg', '-x', 'jpeg', 'skip', isTaken)).toEqual({ action: 'skip', name: 'p-x.jpg', reason: 'p-x.jpg already exists' });
   });
 });
 
