@@ -156,8 +156,9 @@ async function runBatch(
       },
       mayStart: () => interrupts === 0,
       run: async (file, lane) => {
-        reporter.fileStart(file.path);
-        const rec = await processOne(file, opts, laneFor(lane), headers.get(file), adjustments, claimed, abort.signal, (p) => reporter.progress(file.path, p));
+        const header = headers.get(file);
+        reporter.fileStart(file.path, header && !(header instanceof ImageReadError) ? header.width * header.height : null);
+        const rec = await processOne(file, opts, laneFor(lane), header, adjustments, claimed, abort.signal, (p) => reporter.progress(file.path, p));
         counts[rec.status]++;
         reporter.fileDone(index++, rec);
       },

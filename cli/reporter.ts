@@ -1,5 +1,6 @@
 import path from 'node:path';
 import cliProgress from 'cli-progress';
+import { BatchEta, formatDuration, photoFraction } from '../common/eta';
 import type { Progress } from '../engine/types';
 import type { StageTimings } from '../node/dehaze-file';
 
@@ -38,7 +39,8 @@ export interface Summary {
  */
 export interface Reporter {
   start(total: number): void;
-  fileStart(input: string): void;
+  /** `pixels`: the photo's size from its header (null when unreadable), for the ETA. */
+  fileStart(input: string, pixels: number | null): void;
   progress(input: string, p: Progress): void;
   fileDone(index: number, rec: FileRecord): void;
   notice(message: string): void;
@@ -86,28 +88,19 @@ export function describeSummary(s: Summary): string {
   return `${head}: ${parts.join(', ')} of ${s.total} in ${s.seconds.toFixed(1)} s`;
 }
 
-/** Rough share of one file's time per stage, to move the bar smoothly within a file. */
-const STAGE_SPAN: Record<string, [number, number]> = {
-  decode: [0, 0.1],
-  downscale: [0.1, 0.2],
-  network: [0.2, 0.3],
-  'guided-filter': [0.3, 0.4],
-  render: [0.4, 0.8],
-  encode: [0.8, 1],
-};
-
-function fileFraction(p: Progress): number {
-  const span = STAGE_SPAN[p.stage];
-  if (!span) return 0;
-  const f = p.total > 0 ? Math.min(1, p.done / p.total) : 0;
-  return span[0] + (span[1] - span[0]) * f;
-}
-
+/**
+ * A progress bar of finished photos plus the fractions of those in progress, with the ETA of
+ * common/eta.ts (pixels done per second over all photos at once) rather than cli-progress's own
+ * (photos per second, blind to their sizes).
+ */
 class BarReporter implements Reporter {
   private multi: cliProgress.MultiBar | null = null;
   private bar: cliProgress.SingleBar | null = null;
+  private eta: BatchEta | null = null;
   private finished = 0;
   private total = 0;
+  /** Photos started or finished, by input: their place in the ETA's batch. */
+  private readonly slots = new Map<string, number>();
   /** Photos in progress: their stage and how far into the photo they are (0..1). */
   private readonly inFlight = new Map<string, { stage: string; fraction: number }>();
 
@@ -115,38 +108,54 @@ class BarReporter implements Reporter {
 
   start(total: number): void {
     this.total = total;
+    this.eta = new BatchEta(total, () => performance.now());
     this.multi = new cliProgress.MultiBar(
       {
         stream: this.streams.stderr,
-        format: '{bar} {files} | ETA {eta_formatted} | {file}',
+        format: '{bar} {files} | ETA {left} | {file}',
         hideCursor: true,
         clearOnComplete: true,
-        etaBuffer: 20,
         fps: 5,
       },
       cliProgress.Presets.shades_classic,
     );
-    this.bar = this.multi.create(total, 0, { files: `0/${total}`, file: '' });
+    this.bar = this.multi.create(total, 0, { files: `0/${total}`, left: formatDuration(null), file: '' });
   }
 
-  fileStart(input: string): void {
+  fileStart(input: string, pixels: number | null): void {
+    const slot = this.slot(input);
+    if (pixels !== null) this.eta?.setPixels(slot, pixels);
     this.inFlight.set(input, { stage: 'decode', fraction: 0 });
     this.redraw();
   }
 
   progress(input: string, p: Progress): void {
-    this.inFlight.set(input, { stage: p.stage, fraction: fileFraction(p) });
+    const fraction = photoFraction(p.stage, p.done, p.total);
+    this.eta?.progress(this.slot(input), fraction);
+    this.inFlight.set(input, { stage: p.stage, fraction });
     this.redraw();
   }
 
   fileDone(index: number, rec: FileRecord): void {
+    const slot = this.slot(rec.input);
+    // A photo skipped or refused before its work (a taken name, a bad argument) took no time.
+    if (rec.status === 'skipped' || !this.inFlight.has(rec.input)) this.eta?.drop(slot);
+    else this.eta?.finish(slot);
     this.inFlight.delete(rec.input);
     this.finished = index + 1;
     this.multi?.log(`${describeRecord(rec)}\n`);
     this.redraw();
   }
 
-  /** The bar counts finished photos plus the fractions of those in progress (the ETA's rate). */
+  private slot(input: string): number {
+    let slot = this.slots.get(input);
+    if (slot === undefined) {
+      slot = this.slots.size;
+      this.slots.set(input, slot);
+    }
+    return slot;
+  }
+
   private redraw(): void {
     let value = this.finished;
     const names: string[] = [];
@@ -154,7 +163,8 @@ class BarReporter implements Reporter {
       value += f.fraction;
       names.push(`${path.basename(input)} ${f.stage}`);
     }
-    this.bar?.update(Math.min(value, this.total), { files: `${this.finished}/${this.total}`, file: names.join(', ') });
+    const left = formatDuration(this.eta?.secondsLeft() ?? null);
+    this.bar?.update(Math.min(value, this.total), { files: `${this.finished}/${this.total}`, left, file: names.join(', ') });
   }
 
   notice(message: string): void {

@@ -20,6 +20,7 @@ import { runPool } from '../node/photo-pool';
 import { ForeignFileError, OutputExistsError } from '../node/safe-write';
 import { nameKey } from '../node/same-name';
 import { alreadyExists, outputName } from '../common/export-naming';
+import { BatchEta, photoFraction } from '../common/eta';
 import type { ExportDone, ExportFileResult, ExportItem, ExportOptions, ExportProgress, ExportStage } from '../common/contract';
 import { OUTPUT_MARKER } from './library';
 
@@ -141,24 +142,13 @@ export class ExportQueue {
     const { events, now } = this.opts;
     const counts = { ok: 0, skipped: 0, failed: 0 };
     const total = items.length;
-    const fileMs: number[] = [];
     let done = 0;
     const plan = planConcurrency(machineFigures(), { photos: total, jobs: this.opts.jobs || undefined });
-    /** When each photo in flight started, by index. */
-    const inFlight = new Map<number, number>();
-    let notStarted = total;
-
-    // The work left, in photo-times (the average of the photos written so far), shared by the
-    // lanes: the photos not started, plus what is left of each one in flight.
-    const eta = (): number | null => {
-      if (fileMs.length === 0) return null;
-      const avg = fileMs.reduce((a, b) => a + b, 0) / fileMs.length;
-      let left = notStarted * avg;
-      for (const start of inFlight.values()) left += Math.max(0, avg - (now() - start));
-      return Math.max(0, left / Math.max(1, Math.min(plan.jobs, inFlight.size + notStarted)) / 1000);
-    };
+    // The time left, from the pixels done over all lanes (common/eta.ts); each photo's size
+    // comes from its header, read when it is next in line.
+    const eta = new BatchEta(total, now);
     const emitProgress = (stage: ExportStage, file: string | null, fileDone: number, fileTotal: number): void => {
-      events.progress({ jobId: job.id, done, total, stage, file, fileDone, fileTotal, etaSeconds: eta() });
+      events.progress({ jobId: job.id, done, total, stage, file, fileDone, fileTotal, etaSeconds: eta.secondsLeft() });
     };
     const result = (r: ExportFileResult): void => {
       done++;
@@ -188,7 +178,6 @@ export class ExportQueue {
       job.cancel = () => abort.abort();
       emitProgress('queued', null, 0, 0);
       const exportOne = async (index: number, laneIndex: number): Promise<void> => {
-        notStarted--;
         const item = items[index];
         const isOriginal = (name: string): boolean => originals.has(fold(path.join(options.outFolder, name)));
         const isTaken = (name: string): boolean => isOriginal(name) || taken.has(fold(name)) || claimed.has(fold(name));
@@ -199,6 +188,7 @@ export class ExportQueue {
           decision = outputName(path.basename(item.path), options.suffix, options.format, 'rename', isTaken);
         }
         if (decision.action === 'skip') {
+          eta.drop(index);
           result({ jobId: job.id, path: item.path, status: 'skipped', reason: decision.reason });
           return;
         }
@@ -224,7 +214,6 @@ export class ExportQueue {
           return;
         }
         const fileStart = now();
-        inFlight.set(index, fileStart);
         let lastEmit = 0;
         let lastStage: ExportStage | null = null;
         emitProgress('decode', item.path, 0, 1);
@@ -238,6 +227,7 @@ export class ExportQueue {
           overwrite: options.onExisting === 'overwrite',
         };
         const onProgress = (p: Progress): void => {
+          eta.progress(index, photoFraction(p.stage, p.done, p.total));
           const t = now();
           const stage = exportStage(p.stage);
           if (stage !== lastStage || t - lastEmit >= this.opts.progressIntervalMs) {
@@ -249,14 +239,13 @@ export class ExportQueue {
         try {
           const written = await lane.run(task, abort.signal, onProgress);
           const ms = now() - fileStart;
-          inFlight.delete(index);
+          eta.finish(index);
           taken.add(fold(decision.name));
-          fileMs.push(ms);
           result({ jobId: job.id, path: item.path, status: 'ok', outPath: written.output, ms });
         } catch (error) {
           // The lane has removed any temporary file of the photo (node/safe-write.ts, or the
           // lane itself for a thread it terminated).
-          inFlight.delete(index);
+          eta.finish(index);
           if (isAbortError(error) || job.cancelled) {
             result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'cancelled' });
           } else if (error instanceof ForeignFileError || error instanceof OutputExistsError) {
@@ -275,7 +264,11 @@ export class ExportQueue {
           {
             plan,
             // The memory a photo needs, from its header; an unreadable one fails in its worker.
-            bytes: async (i) => readPhotoHeader(items[i].path).then(photoBytes, () => 0),
+            bytes: async (i) =>
+              readPhotoHeader(items[i].path).then((header) => {
+                eta.setPixels(i, header.width * header.height);
+                return photoBytes(header);
+              }, () => 0),
             mayStart: () => !job.cancelled,
             run: exportOne,
           },

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { baseName, outputFileName, outputName } from '../../common/export-naming';
-import { formatDuration, secondsLeft } from '../../renderer/src/lib/eta';
 
 describe('export file names', () => {
   it('adds the suffix and the format extension', () => {
@@ -26,23 +25,5 @@ describe('export file names', () => {
     expect(outputName('p.jpg', '-x', 'jpeg', 'rename', isTaken)).toEqual({ action: 'write', name: 'p-x (3).jpg' });
     expect(outputName('p.jpg', '-x', 'jpeg', 'overwrite', isTaken)).toEqual({ action: 'write', name: 'p-x.jpg' });
     expect(outputName('p.jpg', '-x', 'jpeg', 'skip', isTaken)).toEqual({ action: 'skip', name: 'p-x.jpg', reason: 'p-x.jpg already exists' });
-  });
-});
-
-describe('time left in a batch', () => {
-  it('scales the measured rate by pixels, counting the photo in progress', () => {
-    // 10 s for the first 24 MP photo; a 12 MP one half done; 24 MP still to go.
-    const s = secondsLeft({ elapsed: 12.5, pixels: [24e6, 12e6, 24e6], finished: 1, currentFraction: 0.5 });
-    const rate = 30e6 / 12.5;
-    expect(s).toBeCloseTo((6e6 + 24e6) / rate, 6);
-    expect(secondsLeft({ elapsed: 5, pixels: [1, 1], finished: 2, currentFraction: 0 })).toBe(0);
-    expect(secondsLeft({ elapsed: 0.1, pixels: [1, 1], finished: 0, currentFraction: 0 })).toBeNull();
-  });
-
-  it('formats durations for people', () => {
-    expect(formatDuration(null)).toBe('estimating…');
-    expect(formatDuration(42.4)).toBe('42 s');
-    expect(formatDuration(125)).toBe('2 min 05 s');
-    expect(formatDuration(3 * 3600 + 7 * 60)).toBe('3 h 07 min');
   });
 });

@@ -5,7 +5,7 @@
 import type { ExportFileResult, ExportFormat, ExportStage } from '../../../common/contract';
 import { isAbortError } from '../../../engine/abort';
 import type { Progress } from '../../../engine/types';
-import { secondsLeft } from '../lib/eta';
+import { BatchEta, photoFraction } from '../../../common/eta';
 import { formatFacts } from '../../../common/formats/index';
 import { outputName } from '../../../common/export-naming';
 import type { EngineClient } from '../worker/engine-client';
@@ -56,18 +56,14 @@ async function run(
   signal: AbortSignal,
 ): Promise<void> {
   const total = items.length;
-  const started = performance.now();
+  const eta = new BatchEta(total, () => performance.now());
   const known = items.map(deps.pixels);
-  const average = (): number => {
-    const k = known.filter((p): p is number => p !== null);
-    return k.length ? k.reduce((a, b) => a + b, 0) / k.length : 1;
-  };
+  known.forEach((pixels, i) => {
+    if (pixels !== null) eta.setPixels(i, pixels);
+  });
   const counts = { ok: 0, skipped: 0, failed: 0 };
   const report = (done: number, stage: ExportStage, file: string | null, p: Progress | null): void => {
-    const fraction = p && p.total > 0 ? stageFraction(stage, p.done / p.total) : 0;
-    const pixels = known.map((v) => v ?? average());
-    const eta = secondsLeft({ elapsed: (performance.now() - started) / 1000, pixels, finished: done, currentFraction: fraction });
-    listeners.onProgress({ jobId, done, total, stage, file, fileDone: p?.done ?? 0, fileTotal: p?.total ?? 0, etaSeconds: eta });
+    listeners.onProgress({ jobId, done, total, stage, file, fileDone: p?.done ?? 0, fileTotal: p?.total ?? 0, etaSeconds: eta.secondsLeft() });
   };
   const result = (r: ExportFileResult): void => {
     counts[r.status === 'ok' ? 'ok' : r.status]++;
@@ -85,6 +81,7 @@ async function run(
     const path = item.photo.id;
     const decision = outputName(item.photo.name, settings.suffix, settings.format, settings.onExisting, (n) => exportedNames.has(n));
     if (decision.action === 'skip') {
+      eta.drop(i);
       result({ jobId, path, status: 'skipped', reason: decision.reason });
       continue;
     }
@@ -104,9 +101,16 @@ async function run(
           quality: settings.quality,
           maxSize: settings.maxSize,
         },
-        { signal, onProgress: (p) => report(i, STAGES[p.stage] ?? 'render', path, p) },
+        {
+          signal,
+          onProgress: (p) => {
+            const stage = STAGES[p.stage] ?? 'render';
+            eta.progress(i, photoFraction(stage, p.done, p.total));
+            report(i, stage, path, p);
+          },
+        },
       );
-      known[i] = r.width * r.height;
+      if (known[i] === null) eta.setPixels(i, r.width * r.height);
       download(r.blob, decision.name);
       exportedNames.add(decision.name);
       result({ jobId, path, status: 'ok', outPath: decision.name, ms: performance.now() - t0 });
@@ -117,21 +121,10 @@ async function run(
       }
       result({ jobId, path, status: 'failed', reason: (e as Error).message });
     }
+    eta.finish(i);
     report(i + 1, 'done', null, null);
   }
   listeners.onDone({ jobId, ...counts, cancelled, outFolder: 'Downloads' });
-}
-
-/** Rough share of a photo's time per stage, so the bar moves evenly. */
-function stageFraction(stage: ExportStage, within: number): number {
-  const spans: Partial<Record<ExportStage, [number, number]>> = {
-    decode: [0, 0.15],
-    estimate: [0.15, 0.45],
-    render: [0.45, 0.85],
-    encode: [0.85, 1],
-  };
-  const [a, b] = spans[stage] ?? [0, 0];
-  return a + (b - a) * Math.min(1, Math.max(0, within));
 }
 
 /** Formats this browser's canvas can actually encode (asked, not assumed). */
