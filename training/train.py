@@ -31,7 +31,6 @@ from hazeless.losses import ssim  # noqa: E402
 from hazeless.model import BASE_BLOCKS, HazeNet, count_macs, count_params  # noqa: E402
 from hazeless.recon import ReconParams, area_resize, recover, upsample_transmission  # noqa: E402
 from hazeless.stream import batch_loader, pick_sizes  # noqa: E402
-from hazeless.unpaired import RealHazySet, crushed_shadows, dark_channel_loss, real_hazy_batch  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULTS: Dict[str, Any] = {
@@ -60,12 +59,6 @@ DEFAULTS: Dict[str, Any] = {
     # Where batches are made: "samples", one by one on the CPU (data.make_batch, or its workers), or
     # "device", whole batches on the training device (hazeless.batch_synthesis), for a GPU.
     "synthesis": "samples",
-    # Keep only the clean photos that pass the dark-channel rule (hazeless.fade.looks_haze_free).
-    "clean_haze_free": False,
-    # Real hazy photos without ground truth (hazeless.unpaired): `batch` crops each step at the
-    # synthetic batch's network size, with the dark channel loss (`weight`, over patches of `patch`
-    # pixels, above `margin`) and the crushed-shadows term (`shadows`). Weight 0: none, and no draw.
-    "real_hazy": {"weight": 0.0, "shadows": 0.0, "batch": 4, "patch": 9, "margin": 0.05},
     **asdict(Sampling()),  # what a run draws: the defaults live in the Sampling dataclass
     "log_every": 20,
 }
@@ -271,12 +264,8 @@ def main() -> None:
     print(f"params {count_params(model)}  MACs@512x384 {count_macs(HazeNet.from_config(cfg))/1e9:.3f} G  device {device}")
     print(json.dumps(cfg))
 
-    data = TrainingSet(cfg["data"], max_photos=args.max_photos, haze_free_only=cfg["clean_haze_free"])
+    data = TrainingSet(cfg["data"], max_photos=args.max_photos)
     print(f"training photos {len(data.photos)}, depth scenes {len(data.depth_scenes)}")
-    real_cfg = cfg["real_hazy"]
-    real = RealHazySet(cfg["data"]) if real_cfg["weight"] > 0 else None
-    if real is not None and args.workers:
-        raise SystemExit("real_hazy draws from the training process's stream: no --workers")
     params = ReconParams(**cfg["recon"])
     sampling = Sampling.from_config(cfg)
     lw = cfg["loss"]
@@ -322,13 +311,6 @@ def main() -> None:
         l_t = (t_lr - t_lr_true).abs().mean()
         l_a = (airlight - a_true).abs().mean()
         loss = lw["l1"] * l1 + lw["ssim"] * l_ssim + lw["t"] * l_t + lw["airlight"] * l_a
-        l_dark = torch.zeros(())
-        if real is not None:
-            real_lr = real_hazy_batch(real, real_cfg["batch"], net, rng).to(device)
-            rt, ra = model(real_lr)
-            rj = recover(real_lr, upsample_transmission(real_lr, rt, real_lr, params), ra, params.t0)
-            l_dark = dark_channel_loss(rj, real_lr, ra, params, real_cfg["patch"], real_cfg["margin"])
-            loss = loss + real_cfg["weight"] * l_dark + real_cfg["shadows"] * crushed_shadows(rj)
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -347,7 +329,7 @@ def main() -> None:
             k = cfg["log_every"]
             print(
                 f"step {step}/{cfg['steps']}  loss {window_loss/k:.4f}  psnr {window_psnr/k:.2f}  "
-                f"l1 {float(l1):.4f} t {float(l_t):.4f} A {float(l_a):.4f} dark {float(l_dark):.4f}  lr {lr_at(step, cfg):.2e}  "
+                f"l1 {float(l1):.4f} t {float(l_t):.4f} A {float(l_a):.4f}  lr {lr_at(step, cfg):.2e}  "
                 f"{window_n/(now-window_t):.1f} samples/s  elapsed {(now-started)/60:.1f} min",
                 flush=True,
             )
