@@ -1,5 +1,6 @@
 """evaluate.py's clear-photo report: the mean, the median and how many photos reach 32 dB."""
 import numpy as np
+import pytest
 import torch
 
 from evaluate import CLEAR_TARGET_DB, clear_unchanged, psnr
@@ -31,3 +32,18 @@ def test_a_mix_is_counted_photo_by_photo() -> None:
     report = clear_unchanged(every_other, ["sots-indoor"], 3)
     assert report["at_least_32db"] == 2 and report["median_psnr"] == CEILING
     assert report["min_psnr"] < CLEAR_TARGET_DB
+
+
+def test_sots_outdoor_is_split_by_whether_its_own_clear_image_is_haze_free() -> None:
+    from evaluate import pairs, read_pair, score, truth_split_lines
+    from hazeless.fade import looks_haze_free
+
+    items = pairs("sots-outdoor")[:12]
+    report = score(lambda img: img, items, by_truth=True)
+    free, hazy = report["hazeFreeTruth"], report["hazyTruth"]
+    expected_free = sum(looks_haze_free(read_pair(h, c)[1]) for h, c in items)
+    assert free["images"] == expected_free and free["images"] + hazy["images"] == 12
+    assert 0 < free["images"] < 12  # both kinds of ground truth are among the first twelve
+    mean = (free["psnr"] * free["images"] + hazy["psnr"] * hazy["images"]) / 12
+    assert mean == pytest.approx(report["psnr"])
+    assert f"{free['psnr']:.2f} dB on the {free['images']} pairs" in "\n".join(truth_split_lines(report))
