@@ -204,10 +204,12 @@ async function processOne(
   // or the output of another photo of this run, compared as the file system compares names (on
   // macOS and Windows `A.png` and `a.jpg` share `a-dehazed.jpg`). Under 'skip' a taken name
   // still goes to the writer, which refuses it before anything is decoded and says why: an
-  // earlier output, a file Hazeless did not write, or an input.
+  // earlier output, a file Hazeless did not write, or an input. Only 'rename' needs to know
+  // which names are taken, so only it lists the folder.
   const folder = outputFolderFor(file, opts.out);
-  const inFolder = await namesIn(folder);
-  const isTaken = (name: string): boolean => inFolder.has(nameKey(name)) || claimed.has(nameKey(path.join(folder, name)));
+  const renaming = opts.onExisting === 'rename';
+  const inFolder = renaming ? await namesIn(folder) : new Set<string>();
+  const isTaken = (name: string): boolean => renaming && (inFolder.has(nameKey(name)) || claimed.has(nameKey(path.join(folder, name))));
   const planned = path.join(folder, outputName(path.basename(file.path), opts.suffix, known, opts.onExisting, isTaken).name);
   const key = nameKey(planned);
   const other = claimed.get(key);
@@ -242,10 +244,12 @@ async function processOne(
   } catch (e) {
     const output = planned;
     if (e instanceof OutputExistsError) {
-      return { input: file.path, output: e.output, status: 'skipped', reason: `${displayPath(e.output)} already exists (use --overwrite to replace it, or --on-existing rename to keep both)` };
+      const hint = renaming ? 'it appeared while this run chose its name' : 'use --overwrite to replace it, or --on-existing rename to keep both';
+      return { input: file.path, output: e.output, status: 'skipped', reason: `${displayPath(e.output)} already exists (${hint})` };
     }
     if (e instanceof ForeignFileError) {
-      return { input: file.path, output: e.output, status: 'skipped', reason: `${displayPath(e.output)} exists and was not written by Hazeless; never replaced (choose another --out or --suffix, or --on-existing rename)` };
+      const hint = renaming ? 'choose another --out or --suffix' : 'choose another --out or --suffix, or --on-existing rename';
+      return { input: file.path, output: e.output, status: 'skipped', reason: `${displayPath(e.output)} exists and was not written by Hazeless; never replaced (${hint})` };
     }
     if (e instanceof FolderNotWritableError) {
       return { input: file.path, output, status: 'failed', reason: `cannot write to the folder ${displayPath(e.folder)}: ${e.reason}` };

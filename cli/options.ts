@@ -1,6 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXPORT_MAX_SIZE, type OnExisting } from '../common/contract';
-import { ON_EXISTING } from '../common/export-naming';
+import { EXPORT_MAX_SIZE, ON_EXISTING, type OnExisting } from '../common/contract';
 import { ADJUSTMENT_RANGES } from '../engine/adjustments';
 import type { Adjustments } from '../engine/types';
 import { FORMAT_IDS, FORMATS, formatFromExtension, isImageFormat, type ImageFormat } from '../common/formats/index';

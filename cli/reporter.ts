@@ -140,7 +140,8 @@ class BarReporter implements Reporter {
     const slot = this.slot(rec.input);
     // A photo skipped or refused before its work (a taken name, a bad argument) took no time.
     if (rec.status === 'skipped' || !this.inFlight.has(rec.input)) this.eta?.drop(slot);
-    else this.eta?.finish(slot);
+    else if (rec.status === 'ok') this.eta?.finish(slot);
+    else this.eta?.fail(slot);
     this.inFlight.delete(rec.input);
     this.finished = index + 1;
     this.multi?.log(`${describeRecord(rec)}\n`);

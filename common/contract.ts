@@ -33,7 +33,9 @@ export type { Adjustments };
 
 /** An export's format: one of common/formats/ (the facts about each live there). */
 export type ExportFormat = ImageFormat;
-export type OnExisting = 'skip' | 'overwrite' | 'rename';
+/** What an export does when its output name is taken (common/export-naming.ts). */
+export const ON_EXISTING = ['skip', 'overwrite', 'rename'] as const;
+export type OnExisting = (typeof ON_EXISTING)[number];
 /** The long edge an export may be shrunk to, in pixels (the app's dialog and the CLI's --max-size). */
 export const EXPORT_MAX_SIZE = { min: 16, max: 65_535 } as const;
 
@@ -185,7 +187,7 @@ export const adjustmentsSchema: Schema<Adjustments> = obj<Adjustments>({
 });
 
 const exportFormat = literal(...FORMAT_IDS);
-const onExisting = literal('skip', 'overwrite', 'rename');
+const onExisting = literal(...ON_EXISTING);
 const quality = num({ min: 1, max: 100, integer: true });
 const maxSize = nullable(num({ ...EXPORT_MAX_SIZE, integer: true }));
 // A suffix becomes part of a file name: no separators, no dots-only trickery, no control chars.

@@ -12,6 +12,8 @@ export interface EtaPhoto {
   pixels: number | null;
   /** 0..1: 0 not started, 1 finished (any outcome), in between while in progress. */
   done: number;
+  /** Skipped or failed: its pixels say nothing of a photo's size, so they stay out of the average. */
+  settledEarly?: boolean;
 }
 
 /** Before this many seconds the rate is mostly start-up cost. */
@@ -19,8 +21,7 @@ const MIN_ELAPSED_S = 0.2;
 
 /** Seconds left, 0 when every photo is finished, or null before there is enough to go on. */
 export function secondsLeft(elapsedSeconds: number, photos: readonly EtaPhoto[]): number | null {
-  const known = photos.flatMap((p) => (p.pixels === null ? [] : [p.pixels]));
-  const average = known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 1;
+  const average = averagePixels(photos);
   let total = 0;
   let done = 0;
   for (const p of photos) {
@@ -31,6 +32,12 @@ export function secondsLeft(elapsedSeconds: number, photos: readonly EtaPhoto[])
   if (done >= total) return 0;
   if (done <= 0 || elapsedSeconds <= MIN_ELAPSED_S) return null;
   return ((total - done) * elapsedSeconds) / done;
+}
+
+/** What a photo of unknown size counts as: the mean size of the photos whose size is known, or 1. */
+function averagePixels(photos: readonly EtaPhoto[]): number {
+  const known = photos.flatMap((p) => (p.pixels === null || p.settledEarly ? [] : [p.pixels]));
+  return known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length : 1;
 }
 
 /**
@@ -54,19 +61,32 @@ export class BatchEta {
     this.photos[index].pixels = pixels;
   }
 
-  /** How far along the photo is, 0..1 (see `photoFraction`). */
+  /**
+   * How far along the photo is, 0..1 (see `photoFraction`). Never moves back: a stage whose
+   * sub-steps each report from 0 would otherwise make the estimate jump.
+   */
   progress(index: number, fraction: number): void {
-    this.photos[index].done = fraction;
+    const p = this.photos[index];
+    p.done = Math.max(p.done, fraction);
   }
 
-  /** The photo is finished: written, or failed after work. */
+  /** The photo is written. */
   finish(index: number): void {
     this.photos[index].done = 1;
   }
 
+  /**
+   * The photo failed or was cancelled: the work it did counts, the rest of it is not to be done.
+   * (Counting it whole would make a photo that fails at once look like fast work.)
+   */
+  fail(index: number): void {
+    const p = this.photos[index];
+    this.photos[index] = { pixels: (p.pixels ?? averagePixels(this.photos)) * p.done, done: 1, settledEarly: true };
+  }
+
   /** The photo takes no work (skipped before it started): it weighs nothing either way. */
   drop(index: number): void {
-    this.photos[index] = { pixels: 0, done: 1 };
+    this.photos[index] = { pixels: 0, done: 1, settledEarly: true };
   }
 
   secondsLeft(): number | null {

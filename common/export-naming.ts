@@ -29,9 +29,6 @@ export function outputFileName(inputName: string, suffix: string, format: ImageF
   return `${baseName(inputName)}${suffix}${outputExtension(inputName, format)}`;
 }
 
-/** The policies for a taken output name, in the order the CLI's --help lists them. */
-export const ON_EXISTING: readonly OnExisting[] = ['skip', 'overwrite', 'rename'];
-
 /** Why a photo is skipped when its output name is taken and the policy is 'skip'. */
 export const alreadyExists = (name: string): string => `${name} already exists`;
 

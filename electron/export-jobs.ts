@@ -85,7 +85,7 @@ export class ExportQueue {
   private readonly opts: Required<ExportQueueOptions>;
 
   constructor(options: ExportQueueOptions) {
-    this.opts = { cancelGraceMs: 10_000, progressIntervalMs: 100, now: Date.now, threads: 1, jobs: 0, ...options };
+    this.opts = { cancelGraceMs: 10_000, progressIntervalMs: 100, now: () => performance.now(), threads: 1, jobs: 0, ...options };
   }
 
   start(request: CheckedExport): string {
@@ -204,12 +204,14 @@ export class ExportQueue {
             };
             lane = lanes[laneIndex] = workerLane(setup, { entry: this.opts.workerEntry, abortGraceMs: this.opts.cancelGraceMs });
           } catch (e) {
+            eta.fail(index);
             result({ jobId: job.id, path: item.path, status: 'failed', reason: `cannot start export: ${errorText(e)}` });
             return;
           }
         }
         // A cancel that came during the awaits above: the photo is not started.
         if (job.cancelled) {
+          eta.drop(index);
           result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'cancelled' });
           return;
         }
@@ -245,7 +247,7 @@ export class ExportQueue {
         } catch (error) {
           // The lane has removed any temporary file of the photo (node/safe-write.ts, or the
           // lane itself for a thread it terminated).
-          eta.finish(index);
+          eta.fail(index);
           if (isAbortError(error) || job.cancelled) {
             result({ jobId: job.id, path: item.path, status: 'skipped', reason: 'cancelled' });
           } else if (error instanceof ForeignFileError || error instanceof OutputExistsError) {

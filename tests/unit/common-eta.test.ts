@@ -74,6 +74,43 @@ describe('time left in a batch', () => {
     eta.finish(2);
     expect(eta.secondsLeft()).toBe(0);
   });
+
+  it('leaves skipped photos out of the size that photos not read yet count as', () => {
+    // A re-run over an album: 100 photos skipped (done before), 10 new ones of 12 MP whose
+    // headers are not read yet, the first one half done after 5 s.
+    let t = 0;
+    const eta = new BatchEta(110, () => t);
+    for (let i = 0; i < 100; i++) eta.drop(i);
+    eta.setPixels(100, 12 * MP);
+    t += 5000;
+    eta.progress(100, 0.5);
+    // 6 MP in 5 s; 6 MP + 9 x 12 MP left: 95 s (not the few seconds an average over the skips would give).
+    expect(eta.secondsLeft()).toBeCloseTo(95, 6);
+  });
+
+  it('counts a failed photo by the work it did, not as a whole photo done', () => {
+    let t = 0;
+    const eta = new BatchEta(3, () => t);
+    for (let i = 0; i < 3; i++) eta.setPixels(i, 12 * MP);
+    t += 100;
+    eta.fail(0); // unreadable: failed at once
+    t += 10_000;
+    eta.finish(1);
+    // 12 MP in 10.1 s, 12 MP left: about 10 s (counting the failure as done would say 5).
+    expect(eta.secondsLeft()).toBeCloseTo(10.1, 6);
+  });
+
+  it('never moves a photo back when a stage reports its sub-steps from 0 again', () => {
+    let t = 0;
+    const eta = new BatchEta(2, () => t);
+    eta.setPixels(0, 12 * MP);
+    eta.setPixels(1, 12 * MP);
+    t += 4000;
+    eta.progress(0, 0.4);
+    const before = eta.secondsLeft();
+    eta.progress(0, 0.1);
+    expect(eta.secondsLeft()).toBe(before);
+  });
 });
 
 describe('how far along a photo is', () => {

@@ -111,6 +111,7 @@ async function run(
         },
       );
       if (known[i] === null) eta.setPixels(i, r.width * r.height);
+      eta.finish(i);
       download(r.blob, decision.name);
       exportedNames.add(decision.name);
       result({ jobId, path, status: 'ok', outPath: decision.name, ms: performance.now() - t0 });
@@ -119,9 +120,9 @@ async function run(
         cancelled = true;
         break;
       }
+      eta.fail(i);
       result({ jobId, path, status: 'failed', reason: (e as Error).message });
     }
-    eta.finish(i);
     report(i + 1, 'done', null, null);
   }
   listeners.onDone({ jobId, ...counts, cancelled, outFolder: 'Downloads' });

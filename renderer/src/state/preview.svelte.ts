@@ -230,7 +230,7 @@ export class PreviewController {
       photo.height = r.height;
     } catch (e) {
       this.prefetched.delete(photo.id);
-      if (!isAbortError(e) && !(e as Error).message.includes('cancelled')) photo.fail((e as Error).message);
+      if (!isAbortError(e)) photo.fail((e as Error).message);
     }
   }
 
