@@ -251,12 +251,33 @@ async function linkNoClobber(tmp: string, dest: string): Promise<void> {
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'EEXIST') throw new OutputExistsError(dest);
-    // File systems without hard links (FAT, some network shares): a checked rename instead.
+    // File systems without hard links (FAT and exFAT memory cards, some network shares): the
+    // name is reserved with an exclusive create, which fails if anything is there, and tmp is
+    // renamed over that reservation, so no file that appears meanwhile can be replaced. (A run
+    // killed in between leaves the empty reservation, which later runs treat as not theirs.)
     if (code === 'EPERM' || code === 'ENOTSUP' || code === 'EOPNOTSUPP' || code === 'ENOSYS' || code === 'EXDEV') {
-      if (await statOrNull(dest, true)) throw new OutputExistsError(dest);
-      await fs.rename(tmp, dest);
+      await renameIntoReservation(tmp, dest);
       return;
     }
+    throw e;
+  }
+}
+
+async function renameIntoReservation(tmp: string, dest: string): Promise<void> {
+  let reservation: fs.FileHandle;
+  try {
+    reservation = await fs.open(dest, 'wx');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') throw new OutputExistsError(dest);
+    throw e;
+  }
+  await reservation.close();
+  try {
+    await fs.rename(tmp, dest);
+  } catch (e) {
+    // Take back the reservation, only while it is still the empty file made above.
+    const st = await statOrNull(dest, true);
+    if (st?.isFile() && st.size === 0) await fs.rm(dest, { force: true });
     throw e;
   }
 }
