@@ -22,7 +22,6 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from .fade import looks_haze_free
 from .recon import area_resize, box_mean, grey
 
 CLEAN_FOLDERS = ("bsd200", "bsd100", "sunhays80", "urban100", "imagenet")
@@ -54,9 +53,6 @@ class Sampling:
     dust_airlight_prob: float = 0.0
     near_sky_prob: float = 0.0
     bright_scene_prob: float = 0.0
-    # Identity and dense-haze samples made only from the clean photos that are haze-free
-    # (fade.looks_haze_free); moderate, SOTS-like samples from all of them, whose own haze stays.
-    haze_free_targets: bool = False
 
     @staticmethod
     def from_config(cfg: Dict[str, Any]) -> "Sampling":
@@ -106,7 +102,6 @@ class TrainingSet:
     def __init__(self, root: str, max_side: int = 640, middlebury_side: int = 700, max_photos: Optional[int] = None) -> None:
         paths = [p for folder in CLEAN_FOLDERS for p in sorted(glob.glob(os.path.join(root, "clean", folder, "*")))]
         self.photos: List[torch.Tensor] = [_load_rgb(p, max_side) for p in paths[:max_photos]]
-        self.haze_free: List[torch.Tensor] = [p for p in self.photos if looks_haze_free(p.permute(1, 2, 0).numpy())]
         self.depth_scenes: List[Tuple[torch.Tensor, torch.Tensor]] = []
         scenes = sorted(glob.glob(os.path.join(root, "depth", "middlebury", "*")))
         for scene in scenes[: max(1, max_photos // 4)] if max_photos else scenes:
@@ -302,13 +297,6 @@ def _degrade(hazy: torch.Tensor, rng: random.Random) -> torch.Tensor:
     return hazy / 255.0
 
 
-def _kind(rng: random.Random, clear_prob: float, moderate_prob: float) -> str:
-    """What a sample will be, drawn before its photo: clear, moderate (SOTS-like) or dense haze."""
-    if rng.random() < clear_prob:
-        return "clear"
-    return "moderate" if rng.random() < moderate_prob else "dense"
-
-
 def make_sample(
     data: TrainingSet,
     size: int,
@@ -318,7 +306,6 @@ def make_sample(
 ) -> Sample:
     haze = sampling.haze
     use_depth = data.depth_scenes and rng.random() < 0.2
-    kind: Optional[str] = None
     # No draw when off, so that configs without whole-scene crops replay their old samples.
     whole = sampling.whole_scene_prob > 0 and rng.random() < sampling.whole_scene_prob
     if use_depth:
@@ -329,9 +316,7 @@ def make_sample(
         depth = (depth - lo) / (hi - lo + 1e-6)
         clear, depth = _geometric([clear, depth], rng)
     else:
-        kind = _kind(rng, clear_prob, haze.moderate_prob) if sampling.haze_free_targets else None
-        pool = data.photos if kind in (None, "moderate") or not data.haze_free else data.haze_free
-        clear, _ = _random_crop(rng.choice(pool), None, size, rng, whole)
+        clear, _ = _random_crop(rng.choice(data.photos), None, size, rng, whole)
         (clear,) = _geometric([clear], rng)
         depth = None
     clear = _photometric(clear / 255.0, rng)
@@ -342,14 +327,12 @@ def make_sample(
     # No draw when off, so that older configs replay their old samples.
     if sampling.bright_scene_prob > 0 and rng.random() < sampling.bright_scene_prob:
         airlight = _below_bright_scene(airlight, clear, rng)
-    if kind is None and sampling.haze_free_targets:
-        kind = _kind(rng, clear_prob, haze.moderate_prob)  # a Middlebury scene
-    if kind == "clear" if kind is not None else rng.random() < clear_prob:
+    if rng.random() < clear_prob:
         t = torch.ones(1, size, size)
     else:
         # Transmission of the farthest point, from dense to light haze; the nearest point sits at
         # a random fraction of that distance.
-        if kind == "moderate" if kind is not None else rng.random() < haze.moderate_prob:
+        if rng.random() < haze.moderate_prob:
             t_far = rng.uniform(haze.moderate_min, haze.moderate_max)
         else:
             t_far = math.exp(rng.uniform(math.log(haze.t_far_min), math.log(haze.t_far_max)))
