@@ -143,6 +143,8 @@ async function runBatch(
   process.on('SIGTERM', onSignal);
 
   const claimed = new Map<string, string>();
+  // Each output folder is listed once per run (for 'rename'); names this run takes are in `claimed`.
+  const folderNames = new Map<string, Promise<Set<string>>>();
   // Each photo's header, read when it is next in line: its size decides when it may start.
   const headers = new Map<InputFile, Header>();
   let startedFiles = 0;
@@ -158,7 +160,7 @@ async function runBatch(
       run: async (file, lane) => {
         const header = headers.get(file);
         reporter.fileStart(file.path, header && !(header instanceof ImageReadError) ? header.width * header.height : null);
-        const rec = await processOne(file, opts, laneFor(lane), header, adjustments, claimed, abort.signal, (p) => reporter.progress(file.path, p));
+        const rec = await processOne(file, opts, laneFor(lane), header, adjustments, claimed, folderNames, abort.signal, (p) => reporter.progress(file.path, p));
         counts[rec.status]++;
         reporter.fileDone(index++, rec);
       },
@@ -191,6 +193,7 @@ async function processOne(
   header: Header | undefined,
   adjustments: ReturnType<typeof clampAdjustments>,
   claimed: Map<string, string>,
+  folderNames: Map<string, Promise<Set<string>>>,
   signal: AbortSignal,
   onProgress: (p: Progress) => void,
 ): Promise<FileRecord> {
@@ -208,7 +211,9 @@ async function processOne(
   // which names are taken, so only it lists the folder.
   const folder = outputFolderFor(file, opts.out);
   const renaming = opts.onExisting === 'rename';
-  const inFolder = renaming ? await namesIn(folder) : new Set<string>();
+  let listing = folderNames.get(folder);
+  if (renaming && listing === undefined) folderNames.set(folder, (listing = namesIn(folder)));
+  const inFolder = (await listing) ?? new Set<string>();
   const isTaken = (name: string): boolean => renaming && (inFolder.has(nameKey(name)) || claimed.has(nameKey(path.join(folder, name))));
   const planned = path.join(folder, outputName(path.basename(file.path), opts.suffix, known, opts.onExisting, isTaken).name);
   const key = nameKey(planned);
