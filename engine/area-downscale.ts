@@ -1,5 +1,6 @@
 import { maxSample } from './pixel-format';
 import type { ImageBuffer, PixelData } from './types';
+import { claim, kernels, layout } from './wasm-kernels';
 
 /**
  * Exact box averaging, as torch.nn.functional.adaptive_avg_pool2d: output index i averages input
@@ -21,7 +22,9 @@ function columnBins(width: number, outWidth: number): { from: Int32Array; to: In
  * Area-downscales rows [rowStart, rowEnd) of the output into `out`, planar RGB float in [0,1]
  * (3 x outHeight x outWidth). Streams over the interleaved input: no float copy of the photo.
  * Sums are exact integers whatever the order (so the result does not depend on how rows are
- * grouped), and each output pixel is one multiplication by 1 / (count * max).
+ * grouped), and each output pixel is one multiplication by 1 / (count * max). 8-bit photos go
+ * through the WebAssembly kernel (downscaleRow), which gives the same floats; 16-bit ones
+ * through the JS below.
  */
 export function areaDownscaleRows(
   image: ImageBuffer,
@@ -33,6 +36,10 @@ export function areaDownscaleRows(
 ): void {
   const { width, height, channels, data } = image;
   const { from, to } = columnBins(width, outWidth);
+  if (!(data instanceof Uint16Array)) {
+    areaDownscaleRowsWasm(data, width, height, channels, from, to, outHeight, outWidth, out, rowStart, rowEnd);
+    return;
+  }
   const acc = new Float64Array(outWidth * 3);
   const plane = outHeight * outWidth;
   const max = maxSample(data);
@@ -120,4 +127,44 @@ export function padEdge(src: Float32Array, channels: number, h: number, w: numbe
     }
   }
   return out;
+}
+
+/** Past the last row of a band: the kernel reads rows 16 bytes at a time. */
+const ROW_SLACK = 16;
+
+/** areaDownscaleRows for 8-bit pixels, on the WebAssembly kernel: each output row's input rows copied in and summed there. */
+function areaDownscaleRowsWasm(
+  data: Uint8Array | Uint8ClampedArray,
+  width: number,
+  height: number,
+  channels: number,
+  from: Int32Array,
+  to: Int32Array,
+  outHeight: number,
+  outWidth: number,
+  out: Float32Array,
+  rowStart: number,
+  rowEnd: number,
+): void {
+  const k = kernels();
+  const rowBytes = width * channels;
+  const groups = Math.ceil(rowBytes / 16);
+  const maxRows = poolRange(0, height, outHeight)[1] + 1; // no bin spans more rows than the first, + 1
+  const [fromAt, toAt, outAt, acc16, acc32, band] = layout(k, [outWidth * 4, outWidth * 4, 3 * outWidth * 4, groups * 32, groups * 64, maxRows * rowBytes + ROW_SLACK]);
+  claim(areaDownscaleRowsWasm, band + maxRows * rowBytes + ROW_SLACK);
+  const buffer = k.memory.buffer;
+  new Int32Array(buffer, fromAt, outWidth).set(from);
+  new Int32Array(buffer, toAt, outWidth).set(to);
+  const heap = new Uint8Array(buffer);
+  const row = new Float32Array(buffer, outAt, 3 * outWidth);
+  const plane = outHeight * outWidth;
+  for (let i = rowStart; i < rowEnd; i++) {
+    const [r0, r1] = poolRange(i, height, outHeight);
+    heap.set(data.subarray(r0 * rowBytes, r1 * rowBytes), band);
+    k.downscaleRow(band, r1 - r0, rowBytes, channels, fromAt, toAt, outWidth, outAt, acc16, acc32);
+    const o = i * outWidth;
+    out.set(row.subarray(0, outWidth), o);
+    out.set(row.subarray(outWidth, 2 * outWidth), plane + o);
+    out.set(row.subarray(2 * outWidth), 2 * plane + o);
+  }
 }

@@ -3,120 +3,43 @@
 import { maxSample } from './pixel-format';
 import { K_AB, K_ABS_K, K_AG, K_AR, K_PROTECT, K_T0, prepareCoefRow, type RenderPlan } from './render-plan';
 import { LUMA, OUTPUT_LUT_SIZE_F64, outputLut, type OutputLut } from './render-tables';
+import { dehazeRowsWasm } from './render-wasm';
 import type { PixelData } from './types';
 
 /**
- * The per-pixel loops (hot: a 2 MP preview must redraw in well under 50 ms; measured in Node and
- * Chromium, see engine/README.md). The slider math of engine/adjustments.ts is inlined and every
- * branch depends only on per-render constants. Loops run over column runs (RenderPlan.runCol) so
- * few arrays are touched per pixel (V8 re-checks each one on every iteration), and each row is
- * one call of a row kernel. The kernels of renderRow take typed arrays and numbers only: V8
- * optimises them early, during the first long row, and property loads it has no feedback for
- * yet made it deoptimise and, in Node 20, settle on slower code about one time in two. (The
- * same change measured slower for dehazeRow, which is stable as it is.)
+ * Rows y0..y1 of the render. The common case (8-bit, strength in 0..100, no distance or exposure:
+ * the default sliders, so most exports and previews) runs on WebAssembly SIMD (render-wasm.ts,
+ * wasm/dehaze.ts), the rest in the JS kernels below. Both carry the same math; tests hold them to
+ * one 8-bit step of each other.
+ *
+ * The JS kernels (a 2 MP preview must redraw in well under 50 ms; measured in Node and Chromium,
+ * see engine/README.md) inline the slider math of engine/adjustments.ts, and every branch depends
+ * only on per-render constants. Loops run over column runs (RenderPlan.runCol) so few arrays are
+ * touched per pixel (V8 re-checks each one on every iteration), and each row is one call of a row
+ * kernel. They take typed arrays and numbers only: V8 optimises them early, during the first long
+ * row, and property loads it has no feedback for yet made it deoptimise and, in Node 20, settle on
+ * slower code about one time in two.
  */
 export function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number, y1: number): void {
+  if (!(dst instanceof Uint16Array) && plan.strength > 0 && plan.tLut === null && plan.beyond === null && plan.exposure === 0) {
+    // 8-bit: the output has the input's depth (render.ts, prepareOutput).
+    dehazeRowsWasm(plan, src as Uint8Array, dst, y0, y1);
+    return;
+  }
   const { width, channels } = plan;
   // Alpha (and everything else) copied natively up front; the loops then write only RGB.
   if (channels === 4 && src !== dst) dst.set(src.subarray(y0 * width * 4, y1 * width * 4), y0 * width * 4);
-  const k = plan.strength;
   const protect = plan.protect !== 0;
-  // 8-bit output goes through a clamping view, so the common loop needs no clamps of its own.
-  const clamped = dst instanceof Uint16Array ? null : dst instanceof Uint8ClampedArray ? dst : new Uint8ClampedArray(dst.buffer, dst.byteOffset, dst.length);
-  const common = clamped !== null && k > 0 && plan.tLut === null && plan.beyond === null && plan.exposure === 0;
   for (let y = y0; y < y1; y++) {
-    if (k !== 0) prepareCoefRow(plan, y, protect);
-    if (common) dehazeRow(plan, src, clamped, y);
-    else renderRow(plan, src, dst, y);
-  }
-}
-
-/**
- * The common case, 8-bit with strength > 0 and protect (the defaults): t = clamp(a luma + b), then
- * strength as in adjustedTRow, the base layer B (B = I without detail: the haze model as written),
- * D = B - A split into its luma DL and the rest, and J = I + DL (1/max(t, t0) - 1) + (D - DL)
- * (1/max(t', t0) - 1), with t' = t raised by protect (protectTransmission): protect holds back
- * only the colour of the haze removal (engine/adjustments.ts, protectTransmission). The clamping
- * store does what clamping J to [0, 1] then rounding half up would do (|J| < 41 as t >= t0, far
- * from int32 overflow).
- */
-function dehazeRow(plan: RenderPlan, src: PixelData, dst: Uint8ClampedArray, y: number): void {
-  const { width, channels, runCol, runEnd, coefRow, detailRow, consts } = plan;
-  const w1 = plan.cols.w1;
-  const ar = consts[K_AR];
-  const ag = consts[K_AG];
-  const ab = consts[K_AB];
-  const t0 = consts[K_T0];
-  const lr = LUMA[0];
-  const lg = LUMA[1];
-  const lb = LUMA[2];
-  const max = maxSample(src);
-  const inv = 1 / max;
-  const absK = consts[K_ABS_K];
-  const protect = consts[K_PROTECT];
-  const scaleT = absK !== 1;
-  const runs = runCol.length;
-  let p = y * width * channels;
-  let x = 0;
-  for (let run = 0; run < runs; run++) {
-    const q = 3 * runCol[run];
-    const a0 = coefRow[q];
-    const b0 = coefRow[q + 1];
-    const m0 = coefRow[q + 2];
-    const a1 = coefRow[q + 3];
-    const b1 = coefRow[q + 4];
-    const m1 = coefRow[q + 5];
-    const d = 6 * runCol[run];
-    const rA0 = detailRow[d];
-    const rB0 = detailRow[d + 1];
-    const gA0 = detailRow[d + 2];
-    const gB0 = detailRow[d + 3];
-    const bA0 = detailRow[d + 4];
-    const bB0 = detailRow[d + 5];
-    const rA1 = detailRow[d + 6];
-    const rB1 = detailRow[d + 7];
-    const gA1 = detailRow[d + 8];
-    const gB1 = detailRow[d + 9];
-    const bA1 = detailRow[d + 10];
-    const bB1 = detailRow[d + 11];
-    const end = runEnd[run];
-    // Most of a photo lies outside the protect mask: there the colour is recovered with t too,
-    // and the run skips the second division.
-    const masked = protect !== 0 && (m0 !== 0 || m1 !== 0);
-    for (; x < end; x++, p += channels) {
-      const r = src[p] * inv;
-      const g = src[p + 1] * inv;
-      const b = src[p + 2] * inv;
-      const wx = w1[x];
-      const wx0 = 1 - wx;
-      let t = (wx0 * a0 + wx * a1) * (lr * r + lg * g + lb * b) + (wx0 * b0 + wx * b1);
-      t = t < 0 ? 0 : t > 1 ? 1 : t;
-      if (scaleT) t = 1 - absK * (1 - t);
-      const s1 = 1 / (t > t0 ? t : t0) - 1;
-      const dR = (wx0 * rA0 + wx * rA1) * r + (wx0 * rB0 + wx * rB1) - ar;
-      const dG = (wx0 * gA0 + wx * gA1) * g + (wx0 * gB0 + wx * gB1) - ag;
-      const dB = (wx0 * bA0 + wx * bA1) * b + (wx0 * bB0 + wx * bB1) - ab;
-      if (masked) {
-        const tp = t + protect * (wx0 * m0 + wx * m1) * (1 - t);
-        const sp = 1 / (tp > t0 ? tp : t0) - 1;
-        const dL = lr * dR + lg * dG + lb * dB;
-        const lumaPart = dL * (s1 - sp);
-        dst[p] = ((r + dR * sp + lumaPart) * max + 0.5) | 0;
-        dst[p + 1] = ((g + dG * sp + lumaPart) * max + 0.5) | 0;
-        dst[p + 2] = ((b + dB * sp + lumaPart) * max + 0.5) | 0;
-      } else {
-        dst[p] = ((r + dR * s1) * max + 0.5) | 0;
-        dst[p + 1] = ((g + dG * s1) * max + 0.5) | 0;
-        dst[p + 2] = ((b + dB * s1) * max + 0.5) | 0;
-      }
-    }
+    if (plan.strength !== 0) prepareCoefRow(plan, y, protect);
+    renderRow(plan, src, dst, y);
   }
 }
 
 /**
  * Any slider combination and bit depth, in passes over a row of t (each a short loop with few
  * live values; one long fused loop spills registers and serialises on its dependency chain).
- * The arithmetic is that of dehazeRow and adjustedT.
+ * The arithmetic is that of wasm/dehaze.ts and adjustedT.
  */
 function renderRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number): void {
   const { width, channels, tRow } = plan;
@@ -314,7 +237,7 @@ function beyondRow(
 
 /**
  * J = I + (B - A) (1 / max(t, t0) - 1), B the base layer (or I: J = (I - A) / max(t, t0) + A),
- * with protect on for the colour only (as in dehazeRow), clamped, then exposure and quantisation.
+ * with protect on for the colour only (as in wasm/dehaze.ts), clamped, then exposure and quantisation.
  */
 function dehazeTRow(
   src: PixelData,

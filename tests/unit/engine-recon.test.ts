@@ -94,6 +94,18 @@ describe('reconstruction vs training/hazeless/recon.py', () => {
     expect(maxAbsDiff(lr, readF32(path.join(dir, 'lr.f32')))).toBeLessThan(1e-6);
   });
 
+  it('area-downscales 8-bit photos (WebAssembly) as it does 16-bit ones (JS), whatever the width and the rows per bin', () => {
+    const rand = mulberry32(7);
+    // Widths around the kernel's 16-byte groups; 600 rows into 2 (300 per bin) passes its
+    // 256-row chunks.
+    for (const [w, h, channels, ow, oh] of [[1, 3, 3, 1, 2], [5, 7, 4, 3, 3], [21, 17, 3, 8, 5], [83, 61, 4, 20, 15], [40, 600, 3, 7, 2]] as const) {
+      const data = Uint8Array.from({ length: w * h * channels }, () => (rand() < 0.2 ? 255 : Math.floor(rand() * 256)));
+      const eight = areaDownscale({ width: w, height: h, channels, data }, oh, ow);
+      const sixteen = areaDownscale({ width: w, height: h, channels, data: Uint16Array.from(data, (v) => v * 257) }, oh, ow);
+      expect(maxAbsDiff(eight, sixteen), `${w}x${h}x${channels}`).toBeLessThan(1e-7);
+    }
+  });
+
   it('computes the guided-filter coefficients like Python', () => {
     const lr = areaDownscale(image, net.height, net.width);
     const r = guideRadius(net.height, net.width, RADIUS_FRACTION);

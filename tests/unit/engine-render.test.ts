@@ -157,14 +157,48 @@ describe('bands, regions and proxies', () => {
   it('16-bit output matches 8-bit output within one 8-bit step', () => {
     const n = photo.width * photo.height * 3;
     const deep: ImageBuffer = { ...photo, data: Uint16Array.from(photo.data, (v) => v * 257) };
-    // PHYSICAL takes the common 8-bit kernel (dehazeRow) against the general one: both apply the
-    // base layer of the detail threshold the same way.
+    // PHYSICAL takes the common 8-bit kernel (WebAssembly) against the general one (JS): both
+    // apply the base layer of the detail threshold the same way.
     for (const adjustments of [MIXED, PHYSICAL]) {
       const out16 = renderDehazedSync(deep, estimate, manifest, adjustments);
       const out8 = renderDehazedSync(photo, estimate, manifest, adjustments);
       let worst = 0;
       for (let i = 0; i < n; i++) worst = Math.max(worst, Math.abs(out16.data[i] / 257 - out8.data[i]));
       expect(worst).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it('the WebAssembly kernel agrees with the JS one at every width, RGB and RGBA, to one step', () => {
+    // Widths around its groups of four pixels and its runs of network columns; crops of the city
+    // so that sky (protect's mask), haze and detail are all in them.
+    for (const width of [1, 2, 3, 5, 7, 64, 131]) {
+      for (const channels of [3, 4] as const) {
+        const height = 9;
+        const left = 400;
+        const top = 60;
+        const data = new Uint8Array(width * height * channels);
+        for (let y = 0; y < height; y++) {
+          for (let x = 0; x < width; x++) {
+            for (let c = 0; c < channels; c++) {
+              data[(y * width + x) * channels + c] = c < 3 ? city.data[((top + y) * city.width + left + x) * 3 + c] : (x * 7 + y) % 256;
+            }
+          }
+        }
+        const crop: ImageBuffer = { width, height, channels, data };
+        const deep: ImageBuffer = { ...crop, data: Uint16Array.from(data, (v) => v * 257) };
+        const region = { left, top, fullWidth: city.width, fullHeight: city.height };
+        for (const adjustments of [PHYSICAL, { ...PHYSICAL, strength: 70, protect: 100 }]) {
+          const out8 = renderDehazedSync(crop, cityEstimate, manifest, adjustments, { region });
+          const out16 = renderDehazedSync(deep, cityEstimate, manifest, adjustments, { region });
+          let worst = 0;
+          for (let i = 0; i < data.length; i++) {
+            if (channels === 4 && i % 4 === 3) expect(out8.data[i]).toBe(data[i]);
+            else worst = Math.max(worst, Math.abs(out16.data[i] / 257 - out8.data[i]));
+          }
+          expect(worst, `${width} x ${channels}`).toBeLessThanOrEqual(1);
+          expect(countDiff(out8.data, data), `${width} x ${channels}: the crop was dehazed`).toBeGreaterThan(0);
+        }
+      }
     }
   });
 

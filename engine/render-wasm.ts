@@ -1,0 +1,105 @@
+// The render's common case on the WebAssembly kernels (wasm/dehaze.ts, dehazeBand): the plan
+// copied into their memory once per render, then band after band through it.
+import { K_AB, K_ABS_K, K_AG, K_AR, K_PROTECT, K_T0, type RenderPlan } from './render-plan';
+import { claim, heldBy, kernels, layout } from './wasm-kernels';
+
+const PLANES = 9;
+/** Past the end of the band: a group of four RGB pixels reads 16 bytes from its first. */
+const BAND_SLACK = 16;
+
+/** Where the plan last copied into the kernels' memory put its band. */
+let loaded: { plan: RenderPlan; band: number; bandBytes: number } | null = null;
+
+/**
+ * Copies what the plan's rows need into the kernels' memory (the coefficient planes, the taps,
+ * the column runs) and sets its constants, with room for a band of `bandRows` rows after them.
+ */
+function load(plan: RenderPlan, bandRows: number): { plan: RenderPlan; band: number; bandBytes: number } {
+  const k = kernels();
+  const { width, height, channels, estimate, netWidth, cols, rows, runCol, runEnd, consts } = plan;
+  const n = netWidth * estimate.netHeight;
+  const colCount = ((width + 3) & ~3) + 4;
+  const bandBytes = bandRows * width * channels;
+  const [planes, rowI0, rowI1, rowW, colW, runColAt, runEndAt, scratch, band] = layout(k, [
+    PLANES * n * 4,
+    height * 4,
+    height * 4,
+    height * 4,
+    colCount * 4,
+    runCol.length * 4,
+    runEnd.length * 4,
+    k.scratchBytes(width, netWidth),
+    bandBytes + BAND_SLACK,
+  ]);
+  claim(plan, band + bandBytes + BAND_SLACK);
+
+  const buffer = k.memory.buffer;
+  const f32 = (offset: number, length: number): Float32Array => new Float32Array(buffer, offset, length);
+  const i32 = (offset: number, length: number): Int32Array => new Int32Array(buffer, offset, length);
+  const p = f32(planes, PLANES * n);
+  p.set(estimate.coefA, 0);
+  p.set(estimate.coefB, n);
+  p.set(estimate.protectMask, 2 * n);
+  for (let c = 0; c < 3; c++) {
+    if (plan.detail && estimate.detailA !== null && estimate.detailB !== null) {
+      p.set(estimate.detailA.subarray(c * n, (c + 1) * n), (3 + 2 * c) * n);
+      p.set(estimate.detailB.subarray(c * n, (c + 1) * n), (4 + 2 * c) * n);
+    } else {
+      // B = I: a = 1, b = 0.
+      p.fill(1, (3 + 2 * c) * n, (4 + 2 * c) * n);
+      p.fill(0, (4 + 2 * c) * n, (5 + 2 * c) * n);
+    }
+  }
+  i32(rowI0, height).set(rows.i0);
+  i32(rowI1, height).set(rows.i1);
+  f32(rowW, height).set(rows.w1);
+  const w = f32(colW, colCount);
+  w.set(cols.w1);
+  w.fill(0, width);
+  i32(runColAt, runCol.length).set(runCol);
+  i32(runEndAt, runEnd.length).set(runEnd);
+  k.setPlan(
+    width,
+    channels,
+    netWidth,
+    estimate.netHeight,
+    planes,
+    rowI0,
+    rowI1,
+    rowW,
+    colW,
+    runColAt,
+    runEndAt,
+    runCol.length,
+    scratch,
+    consts[K_AR],
+    consts[K_AG],
+    consts[K_AB],
+    consts[K_T0],
+    consts[K_ABS_K],
+    consts[K_PROTECT],
+  );
+  return { plan, band, bandBytes };
+}
+
+/**
+ * Rows y0..y1 of the render's common case (8-bit RGB or RGBA; render-kernels.ts decides) from
+ * src into dst, which may be src itself.
+ */
+export function dehazeRowsWasm(plan: RenderPlan, src: Uint8Array | Uint8ClampedArray, dst: Uint8Array | Uint8ClampedArray, y0: number, y1: number): void {
+  const rowBytes = plan.width * plan.channels;
+  // A plan is loaded once (again if another user of the memory came between its bands), with
+  // room for the band it is first called with.
+  if (loaded === null || loaded.plan !== plan || !heldBy(plan)) loaded = load(plan, Math.max(1, y1 - y0));
+  const { band, bandBytes } = loaded;
+  const k = kernels();
+  const bandRows = Math.max(1, Math.floor(bandBytes / rowBytes));
+  for (let y = y0; y < y1; y += bandRows) {
+    const end = Math.min(y1, y + bandRows);
+    const bytes = (end - y) * rowBytes;
+    const heap = new Uint8Array(k.memory.buffer, band, bytes);
+    heap.set(src.subarray(y * rowBytes, y * rowBytes + bytes));
+    k.dehazeBand(band, y, end);
+    dst.set(heap, y * rowBytes);
+  }
+}

@@ -1,0 +1,92 @@
+// The engine's WebAssembly kernels (wasm/dehaze.ts, compiled with SIMD into dehaze-wasm.ts): one
+// instance per thread, and its memory, which one user at a time lays out as it needs.
+import { DEHAZE_WASM } from './dehaze-wasm';
+
+/** The WebAssembly API, as far as the engine uses it (it compiles without DOM or Node types). */
+interface WasmGlobals {
+  WebAssembly: {
+    Module: new (bytes: Uint8Array) => object;
+    Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  };
+}
+
+/** wasm/dehaze.ts' exports (pointers and sizes in bytes). */
+export interface Kernels {
+  memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
+  heapBase(): number;
+  setPlan(
+    width: number,
+    channels: number,
+    netWidth: number,
+    netHeight: number,
+    planes: number,
+    rowI0: number,
+    rowI1: number,
+    rowW: number,
+    colW: number,
+    runCol: number,
+    runEnd: number,
+    runs: number,
+    scratch: number,
+    ar: number,
+    ag: number,
+    ab: number,
+    t0: number,
+    absK: number,
+    protect: number,
+  ): void;
+  scratchBytes(width: number, netWidth: number): number;
+  dehazeBand(band: number, y0: number, y1: number): void;
+  downscaleRow(
+    band: number,
+    rows: number,
+    rowBytes: number,
+    channels: number,
+    from: number,
+    to: number,
+    outWidth: number,
+    out: number,
+    acc16: number,
+    acc32: number,
+  ): void;
+}
+
+const PAGE = 65536;
+
+let instance: Kernels | null = null;
+let holder: object | null = null;
+
+export function kernels(): Kernels {
+  if (instance === null) {
+    // Synchronous compilation: the module is small, and the engine runs in workers and Node.
+    const { WebAssembly } = globalThis as unknown as WasmGlobals;
+    instance = new WebAssembly.Instance(new WebAssembly.Module(DEHAZE_WASM), {}).exports as unknown as Kernels;
+  }
+  return instance;
+}
+
+/** Offsets into the kernels' memory, each 16-byte aligned, in the order asked for. */
+export function layout(k: Kernels, sizes: readonly number[]): number[] {
+  let at = (k.heapBase() + 15) & ~15;
+  return sizes.map((bytes) => {
+    const offset = at;
+    at = (at + bytes + 15) & ~15;
+    return offset;
+  });
+}
+
+/**
+ * The memory from heapBase up to `end` for `owner`: grown if needed. Whoever held it before
+ * lays it out again before its next call (heldBy says whether it still holds it).
+ */
+export function claim(owner: object, end: number): Kernels {
+  const k = kernels();
+  const have = k.memory.buffer.byteLength;
+  if (end > have) k.memory.grow(Math.ceil((end - have) / PAGE));
+  holder = owner;
+  return k;
+}
+
+export function heldBy(owner: object): boolean {
+  return holder === owner;
+}

@@ -1,0 +1,296 @@
+// AssemblyScript, compiled to WebAssembly with SIMD by `npm run build:wasm` into
+// engine/dehaze-wasm.ts. The render's common case (8-bit, strength in 0..100, protect, no
+// distance and no exposure: what export and the preview run at the default sliders), four pixels
+// at a time in f32x4 lanes. The math is render-kernels.ts' dehazeRow and engine/adjustments.ts'
+// (t = clamp(a luma + b), strength, the base layer B, J = I + DL (1/max(t, t0) - 1) + (D - DL)
+// (1/max(t', t0) - 1) with t' raised by protect), in single precision.
+//
+// JS owns the memory layout (engine/render-wasm.ts): it writes the plan with setPlan's pointers,
+// copies a band of pixels in, calls dehazeBand, and copies the band out.
+
+/** Coefficient planes of the estimate, netWidth x netHeight each, in this order. */
+const PLANES: usize = 9; // A, B, mask, then a and b of the base layer for R, G and B
+
+// The plan (setPlan).
+let width = 0;
+let channels = 0;
+let netWidth = 0;
+let planeBytes: usize = 0;
+let planes: usize = 0; // PLANES planes of f32
+let rowI0: usize = 0; // per output row: i32 top network row
+let rowI1: usize = 0; // per output row: i32 bottom network row
+let rowW: usize = 0; // per output row: f32 weight of the bottom row
+let colW: usize = 0; // per output column (+ 4 slack): f32 weight of the right network column
+let runCol: usize = 0; // per column run: i32 left network column
+let runEnd: usize = 0; // per column run: i32 first column past the run
+let runs = 0;
+let coefRow: usize = 0; // scratch: PLANES x (netWidth + 1) f32, the planes at this row
+let hRow: usize = 0; // scratch: PLANES x rowStride f32, the planes at each pixel of this row
+let rowStride = 0; // width rounded up to 4, + 4
+let tail: usize = 0; // scratch: 32 bytes for the last pixels of a row
+let ar: f32 = 0;
+let ag: f32 = 0;
+let ab: f32 = 0;
+let t0: f32 = 0;
+let absK: f32 = 1;
+let protect: f32 = 0;
+let scaleT = false;
+
+const LR: f32 = 0.2126;
+const LG: f32 = 0.7152;
+const LB: f32 = 0.0722;
+
+export function setPlan(
+  width_: i32,
+  channels_: i32,
+  netWidth_: i32,
+  netHeight_: i32,
+  planes_: usize,
+  rowI0_: usize,
+  rowI1_: usize,
+  rowW_: usize,
+  colW_: usize,
+  runCol_: usize,
+  runEnd_: usize,
+  runs_: i32,
+  scratch: usize,
+  ar_: f32,
+  ag_: f32,
+  ab_: f32,
+  t0_: f32,
+  absK_: f32,
+  protect_: f32,
+): void {
+  width = width_;
+  channels = channels_;
+  netWidth = netWidth_;
+  planeBytes = <usize>(netWidth_ * netHeight_ * 4);
+  planes = planes_;
+  rowI0 = rowI0_;
+  rowI1 = rowI1_;
+  rowW = rowW_;
+  colW = colW_;
+  runCol = runCol_;
+  runEnd = runEnd_;
+  runs = runs_;
+  rowStride = ((width + 3) & ~3) + 4;
+  coefRow = scratch;
+  hRow = coefRow + <usize>(PLANES * (netWidth + 1) * 4 + 15) & ~<usize>15;
+  tail = hRow + <usize>(PLANES * rowStride * 4);
+  ar = ar_;
+  ag = ag_;
+  ab = ab_;
+  t0 = t0_;
+  absK = absK_;
+  protect = protect_;
+  scaleT = absK_ != 1;
+}
+
+/** Bytes of scratch setPlan needs after `scratch`. */
+export function scratchBytes(width_: i32, netWidth_: i32): i32 {
+  const stride = ((width_ + 3) & ~3) + 4;
+  return ((PLANES * (netWidth_ + 1) * 4 + 15) & ~15) + PLANES * stride * 4 + 64;
+}
+
+/** coefRow = the planes interpolated vertically to output row y (the last column copied once more). */
+function prepareCoefRow(y: i32): void {
+  const r0 = load<i32>(rowI0 + (<usize>y << 2));
+  const r1 = load<i32>(rowI1 + (<usize>y << 2));
+  const wy = load<f32>(rowW + (<usize>y << 2));
+  const wy0: f32 = 1 - wy;
+  const n = <usize>netWidth;
+  for (let c: usize = 0; c < PLANES; c++) {
+    const top = planes + c * planeBytes + <usize>r0 * n * 4;
+    const bottom = planes + c * planeBytes + <usize>r1 * n * 4;
+    const out = coefRow + c * (n + 1) * 4;
+    for (let x: usize = 0; x < n; x++) {
+      store<f32>(out + x * 4, wy0 * load<f32>(top + x * 4) + wy * load<f32>(bottom + x * 4));
+    }
+    store<f32>(out + n * 4, load<f32>(out + (n - 1) * 4));
+  }
+}
+
+/** hRow = coefRow interpolated horizontally to every pixel, run by run, four columns at a time. */
+function prepareHRow(): void {
+  const n = <usize>netWidth;
+  let x = 0;
+  for (let k = 0; k < runs; k++) {
+    const col = <usize>load<i32>(runCol + (<usize>k << 2));
+    const end = load<i32>(runEnd + (<usize>k << 2));
+    const start = x;
+    for (let c: usize = 0; c < PLANES; c++) {
+      const src = coefRow + c * (n + 1) * 4 + col * 4;
+      const v0 = load<f32>(src);
+      const c0 = f32x4.splat(v0);
+      const d = f32x4.splat(load<f32>(src + 4) - v0);
+      const out = hRow + c * <usize>rowStride * 4;
+      // Groups may reach past the run's end: the next run writes over those lanes.
+      for (let xx = start; xx < end; xx += 4) {
+        const w = v128.load(colW + (<usize>xx << 2));
+        v128.store(out + (<usize>xx << 2), f32x4.add(c0, f32x4.mul(d, w)));
+      }
+    }
+    x = end;
+  }
+}
+
+// @ts-ignore: decorator
+@inline
+function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool): void {
+  const px = v128.load(src);
+  let r: v128;
+  let g: v128;
+  let b: v128;
+  if (alpha) {
+    r = f32x4.convert_i32x4_u(i8x16.swizzle(px, i8x16(0, -1, -1, -1, 4, -1, -1, -1, 8, -1, -1, -1, 12, -1, -1, -1)));
+    g = f32x4.convert_i32x4_u(i8x16.swizzle(px, i8x16(1, -1, -1, -1, 5, -1, -1, -1, 9, -1, -1, -1, 13, -1, -1, -1)));
+    b = f32x4.convert_i32x4_u(i8x16.swizzle(px, i8x16(2, -1, -1, -1, 6, -1, -1, -1, 10, -1, -1, -1, 14, -1, -1, -1)));
+  } else {
+    r = f32x4.convert_i32x4_u(i8x16.swizzle(px, i8x16(0, -1, -1, -1, 3, -1, -1, -1, 6, -1, -1, -1, 9, -1, -1, -1)));
+    g = f32x4.convert_i32x4_u(i8x16.swizzle(px, i8x16(1, -1, -1, -1, 4, -1, -1, -1, 7, -1, -1, -1, 10, -1, -1, -1)));
+    b = f32x4.convert_i32x4_u(i8x16.swizzle(px, i8x16(2, -1, -1, -1, 5, -1, -1, -1, 8, -1, -1, -1, 11, -1, -1, -1)));
+  }
+  const inv = f32x4.splat(<f32>1 / 255);
+  r = f32x4.mul(r, inv);
+  g = f32x4.mul(g, inv);
+  b = f32x4.mul(b, inv);
+  const h = hRow + (<usize>x << 2);
+  const s = <usize>rowStride << 2;
+  const one = f32x4.splat(1);
+  const luma = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), r), f32x4.mul(f32x4.splat(LG), g)), f32x4.mul(f32x4.splat(LB), b));
+  let t = f32x4.add(f32x4.mul(v128.load(h), luma), v128.load(h + s));
+  t = f32x4.min(f32x4.max(t, f32x4.splat(0)), one);
+  if (scaleT) t = f32x4.sub(one, f32x4.mul(f32x4.splat(absK), f32x4.sub(one, t)));
+  const vt0 = f32x4.splat(t0);
+  const s1 = f32x4.sub(f32x4.div(one, f32x4.max(t, vt0)), one);
+  const dR = f32x4.sub(f32x4.add(f32x4.mul(v128.load(h + 3 * s), r), v128.load(h + 4 * s)), f32x4.splat(ar));
+  const dG = f32x4.sub(f32x4.add(f32x4.mul(v128.load(h + 5 * s), g), v128.load(h + 6 * s)), f32x4.splat(ag));
+  const dB = f32x4.sub(f32x4.add(f32x4.mul(v128.load(h + 7 * s), b), v128.load(h + 8 * s)), f32x4.splat(ab));
+  const m = v128.load(h + 2 * s);
+  if (protect != 0 && v128.any_true(m)) {
+    const tp = f32x4.add(t, f32x4.mul(f32x4.mul(f32x4.splat(protect), m), f32x4.sub(one, t)));
+    const sp = f32x4.sub(f32x4.div(one, f32x4.max(tp, vt0)), one);
+    const dL = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), dR), f32x4.mul(f32x4.splat(LG), dG)), f32x4.mul(f32x4.splat(LB), dB));
+    const lumaPart = f32x4.mul(dL, f32x4.sub(s1, sp));
+    r = f32x4.add(f32x4.add(r, f32x4.mul(dR, sp)), lumaPart);
+    g = f32x4.add(f32x4.add(g, f32x4.mul(dG, sp)), lumaPart);
+    b = f32x4.add(f32x4.add(b, f32x4.mul(dB, sp)), lumaPart);
+  } else {
+    r = f32x4.add(r, f32x4.mul(dR, s1));
+    g = f32x4.add(g, f32x4.mul(dG, s1));
+    b = f32x4.add(b, f32x4.mul(dB, s1));
+  }
+  // Quantise as the JS kernels do (J max + 0.5, truncated, clamped to 0..255): the saturating
+  // narrowings clamp.
+  const vmax = f32x4.splat(255);
+  const half = f32x4.splat(0.5);
+  const qr = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(r, vmax), half));
+  const qg = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(g, vmax), half));
+  const qb = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(b, vmax), half));
+  // bytes: r0..r3 g0..g3 b0..b3 0 0 0 0
+  const planar = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(qr, qg), i16x8.narrow_i32x4_s(qb, i32x4.splat(0)));
+  if (alpha) {
+    // Alpha bytes from the source (lanes 16.. of the shuffle).
+    v128.store(dst, i8x16.shuffle(planar, px, 0, 4, 8, 19, 1, 5, 9, 23, 2, 6, 10, 27, 3, 7, 11, 31));
+  } else {
+    const rgb = i8x16.shuffle(planar, planar, 0, 4, 8, 1, 5, 9, 2, 6, 10, 3, 7, 11, 12, 12, 12, 12);
+    // Exactly 12 bytes: in place, the next group's pixels are still to be read.
+    v128.store64_lane(dst, rgb, 0);
+    v128.store32_lane(dst, rgb, 2, 8);
+  }
+}
+
+/**
+ * Dehazes rows y0..y1 of the image in place: `band` holds them (width x channels bytes each)
+ * followed by 16 bytes of slack.
+ */
+export function dehazeBand(band: usize, y0: i32, y1: i32): void {
+  const rowBytes = <usize>(width * channels);
+  const full = width & ~3;
+  const alpha = channels == 4;
+  for (let y = y0; y < y1; y++) {
+    prepareCoefRow(y);
+    prepareHRow();
+    const row = band + <usize>(y - y0) * rowBytes;
+    let p = row;
+    const step = <usize>(channels * 4);
+    if (alpha) {
+      for (let x = 0; x < full; x += 4, p += step) dehazeGroup(p, p, x, true);
+    } else {
+      for (let x = 0; x < full; x += 4, p += step) dehazeGroup(p, p, x, false);
+    }
+    if (full < width) {
+      // The last 1 to 3 pixels: through a scratch group, so nothing past the row is written.
+      const bytes = <usize>((width - full) * channels);
+      memory.copy(tail, p, bytes);
+      if (alpha) dehazeGroup(tail, tail, full, true);
+      else dehazeGroup(tail, tail, full, false);
+      memory.copy(p, tail, bytes);
+    }
+  }
+}
+
+/** Where memory free for JS's layout begins. */
+export function heapBase(): usize {
+  return __heap_base;
+}
+
+/**
+ * One output row of the exact area downscale (area-downscale.ts, adaptive_avg_pool2d) of 8-bit
+ * pixels: `rows` input rows at `band` (rowBytes each, 16 bytes of slack after the last) summed
+ * per sample, then over each output column's bin [from[j], to[j]) of input columns, written as
+ * planar float RGB (3 x outWidth f32 at `out`). The sums are exact integers, and the mean is
+ * formed in double precision as the JS does, so both give the same floats.
+ */
+export function downscaleRow(
+  band: usize,
+  rows: i32,
+  rowBytes: i32,
+  channels: i32,
+  from: usize,
+  to: usize,
+  outWidth: i32,
+  out: usize,
+  acc16: usize,
+  acc32: usize,
+): void {
+  const groups = <usize>((rowBytes + 15) >> 4);
+  memory.fill(acc32, 0, groups << 6);
+  // u16 sums hold 256 rows of 255 at most: longer bins go to the u32 sums in chunks.
+  for (let first = 0; first < rows; first += 256) {
+    const last = min(rows, first + 256);
+    memory.fill(acc16, 0, groups << 5);
+    for (let r = first; r < last; r++) {
+      const row = band + <usize>r * <usize>rowBytes;
+      for (let g: usize = 0; g < groups; g++) {
+        const v = v128.load(row + (g << 4));
+        const a = acc16 + (g << 5);
+        v128.store(a, i16x8.add(v128.load(a), i16x8.extend_low_i8x16_u(v)));
+        v128.store(a + 16, i16x8.add(v128.load(a + 16), i16x8.extend_high_i8x16_u(v)));
+      }
+    }
+    for (let g: usize = 0; g < groups << 1; g++) {
+      const v = v128.load(acc16 + (g << 4));
+      const a = acc32 + (g << 5);
+      v128.store(a, i32x4.add(v128.load(a), i32x4.extend_low_i16x8_u(v)));
+      v128.store(a + 16, i32x4.add(v128.load(a + 16), i32x4.extend_high_i16x8_u(v)));
+    }
+  }
+  const ch = <usize>channels;
+  for (let j: usize = 0; j < <usize>outWidth; j++) {
+    const x0 = <usize>load<i32>(from + (j << 2));
+    const x1 = <usize>load<i32>(to + (j << 2));
+    let sr: u32 = 0;
+    let sg: u32 = 0;
+    let sb: u32 = 0;
+    for (let p = acc32 + ((x0 * ch) << 2), end = acc32 + ((x1 * ch) << 2); p < end; p += ch << 2) {
+      sr += load<u32>(p);
+      sg += load<u32>(p, 4);
+      sb += load<u32>(p, 8);
+    }
+    const norm: f64 = 1 / (<f64>rows * <f64>(x1 - x0) * 255);
+    store<f32>(out + (j << 2), <f32>(<f64>sr * norm));
+    store<f32>(out + ((<usize>outWidth + j) << 2), <f32>(<f64>sg * norm));
+    store<f32>(out + ((<usize>(2 * outWidth) + j) << 2), <f32>(<f64>sb * norm));
+  }
+}
