@@ -7,10 +7,10 @@ import { dehazeRowsWasm } from './render-wasm';
 import type { PixelData } from './types';
 
 /**
- * Rows y0..y1 of the render. The common case (8-bit, strength in 0..100, no distance or exposure:
- * the default sliders, so most exports and previews) runs on WebAssembly SIMD (render-wasm.ts,
- * wasm/dehaze.ts), the rest in the JS kernels below. Both carry the same math; tests hold them to
- * one 8-bit step of each other.
+ * Rows y0..y1 of the render. 8-bit photos at strength 0..100 (any distance, protect and exposure:
+ * most exports and previews) render on WebAssembly SIMD (render-wasm.ts, wasm/dehaze.ts); 16-bit
+ * photos, strength beyond 100 and negative strength in the JS kernels below. Both carry the same
+ * math; tests hold them to one 8-bit step of each other.
  *
  * The JS kernels (a 2 MP preview must redraw in well under 50 ms; measured in Node and Chromium,
  * see engine/README.md) inline the slider math of engine/adjustments.ts, and every branch depends
@@ -21,7 +21,7 @@ import type { PixelData } from './types';
  * slower code about one time in two.
  */
 export function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number, y1: number): void {
-  if (!(dst instanceof Uint16Array) && plan.strength > 0 && plan.tLut === null && plan.beyond === null && plan.exposure === 0) {
+  if (!(dst instanceof Uint16Array) && plan.strength > 0 && plan.beyond === null) {
     // 8-bit: the output has the input's depth (render.ts, prepareOutput).
     dehazeRowsWasm(plan, src as Uint8Array, dst, y0, y1);
     return;

@@ -1,6 +1,8 @@
-// The render's common case on the WebAssembly kernels (wasm/dehaze.ts, dehazeBand): the plan
-// copied into their memory once per render, then band after band through it.
+// The render of 8-bit photos at strength 0..100 (any distance, protect and exposure) on the
+// WebAssembly kernels (wasm/dehaze.ts, dehazeBand): the plan and its curves copied into their
+// memory once per render, then band after band through it.
 import { K_AB, K_ABS_K, K_AG, K_AR, K_PROTECT, K_T0, type RenderPlan } from './render-plan';
+import { OUTPUT_LUT_SIZE_F64, outputLut } from './render-tables';
 import { claim, heldBy, kernels, layout } from './wasm-kernels';
 
 const PLANES = 9;
@@ -20,7 +22,11 @@ function load(plan: RenderPlan, bandRows: number): { plan: RenderPlan; band: num
   const n = netWidth * estimate.netHeight;
   const colCount = ((width + 3) & ~3) + 4;
   const bandBytes = bandRows * width * channels;
-  const [planes, rowI0, rowI1, rowW, colW, runColAt, runEndAt, scratch, band] = layout(k, [
+  const tLut = plan.tLut;
+  const oLut = plan.exposure === 0 ? null : outputLut(plan.exposure, 255);
+  const [tLutAt, oLutAt, planes, rowI0, rowI1, rowW, colW, runColAt, runEndAt, scratch, band] = layout(k, [
+    tLut === null ? 0 : tLut.length * 4,
+    oLut === null ? 0 : oLut.length,
     PLANES * n * 4,
     height * 4,
     height * 4,
@@ -36,6 +42,8 @@ function load(plan: RenderPlan, bandRows: number): { plan: RenderPlan; band: num
   const buffer = k.memory.buffer;
   const f32 = (offset: number, length: number): Float32Array => new Float32Array(buffer, offset, length);
   const i32 = (offset: number, length: number): Int32Array => new Int32Array(buffer, offset, length);
+  if (tLut !== null) f32(tLutAt, tLut.length).set(tLut);
+  if (oLut !== null) new Uint8Array(buffer, oLutAt, oLut.length).set(oLut);
   const p = f32(planes, PLANES * n);
   p.set(estimate.coefA, 0);
   p.set(estimate.coefB, n);
@@ -79,11 +87,12 @@ function load(plan: RenderPlan, bandRows: number): { plan: RenderPlan; band: num
     consts[K_ABS_K],
     consts[K_PROTECT],
   );
+  k.setCurves(tLut === null ? 0 : tLutAt, tLut === null ? 0 : tLut.length, oLut === null ? 0 : oLutAt, OUTPUT_LUT_SIZE_F64[0]);
   return { plan, band, bandBytes };
 }
 
 /**
- * Rows y0..y1 of the render's common case (8-bit RGB or RGBA; render-kernels.ts decides) from
+ * Rows y0..y1 of the render (8-bit RGB or RGBA, strength 0..100; render-kernels.ts decides) from
  * src into dst, which may be src itself.
  */
 export function dehazeRowsWasm(plan: RenderPlan, src: Uint8Array | Uint8ClampedArray, dst: Uint8Array | Uint8ClampedArray, y0: number, y1: number): void {

@@ -35,6 +35,7 @@ export interface Kernels {
     absK: number,
     protect: number,
   ): void;
+  setCurves(tLut: number, tLength: number, oLut: number, oScale: number): void;
   scratchBytes(width: number, netWidth: number): number;
   dehazeBand(band: number, y0: number, y1: number): void;
   downscaleRow(

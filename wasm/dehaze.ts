@@ -1,9 +1,10 @@
 // AssemblyScript, compiled to WebAssembly with SIMD by `npm run build:wasm` into
-// engine/dehaze-wasm.ts. The render's common case (8-bit, strength in 0..100, protect, no
-// distance and no exposure: what export and the preview run at the default sliders), four pixels
-// at a time in f32x4 lanes. The math is render-kernels.ts' dehazeRow and engine/adjustments.ts'
-// (t = clamp(a luma + b), strength, the base layer B, J = I + DL (1/max(t, t0) - 1) + (D - DL)
-// (1/max(t', t0) - 1) with t' raised by protect), in single precision.
+// engine/dehaze-wasm.ts. The render of 8-bit photos with strength in 0..100 and any distance,
+// protect and exposure (what export and the preview run unless strength goes beyond 100 or below
+// 0), four pixels at a time in f32x4 lanes. The math is that of render-kernels.ts' JS kernels and
+// engine/adjustments.ts (t = clamp(a luma + b), distance and strength, the base layer B,
+// J = I + DL (1/max(t, t0) - 1) + (D - DL) (1/max(t', t0) - 1) with t' raised by protect, then
+// exposure), in single precision.
 //
 // JS owns the memory layout (engine/render-wasm.ts): it writes the plan with setPlan's pointers,
 // copies a band of pixels in, calls dehazeBand, and copies the band out.
@@ -35,6 +36,12 @@ let t0: f32 = 0;
 let absK: f32 = 1;
 let protect: f32 = 0;
 let scaleT = false;
+// The slider curves (setCurves): distance and strength as one curve of t (f32, tSize + 2
+// entries; 0: none), and exposure with quantisation (u8, indexed by J oScale; 0: none).
+let tLut: usize = 0;
+let tSize: f32 = 0;
+let oLut: usize = 0;
+let oScale: f32 = 0;
 
 const LR: f32 = 0.2126;
 const LG: f32 = 0.7152;
@@ -86,6 +93,14 @@ export function setPlan(
   scaleT = absK_ != 1;
 }
 
+/** The slider curves of the render (after setPlan): render-tables.ts' transmissionLut and outputLut. */
+export function setCurves(tLut_: usize, tLength: i32, oLut_: usize, oScale_: f32): void {
+  tLut = tLut_;
+  tSize = <f32>(tLength - 2);
+  oLut = oLut_;
+  oScale = oScale_;
+}
+
 /** Bytes of scratch setPlan needs after `scratch`. */
 export function scratchBytes(width_: i32, netWidth_: i32): i32 {
   const stride = ((width_ + 3) & ~3) + 4;
@@ -134,6 +149,37 @@ function prepareHRow(): void {
   }
 }
 
+/** The curve at t (0..1) for each lane, interpolated linearly between its samples. */
+// @ts-ignore: decorator
+@inline
+function lookupT(t: v128): v128 {
+  const f = f32x4.mul(t, f32x4.splat(tSize));
+  const i = i32x4.trunc_sat_f32x4_s(f);
+  const frac = f32x4.sub(f, f32x4.convert_i32x4_s(i));
+  const p = i32x4.add(i32x4.splat(<i32>tLut), i32x4.shl(i, 2));
+  const p0 = <usize>i32x4.extract_lane(p, 0);
+  const p1 = <usize>i32x4.extract_lane(p, 1);
+  const p2 = <usize>i32x4.extract_lane(p, 2);
+  const p3 = <usize>i32x4.extract_lane(p, 3);
+  const lo = f32x4(load<f32>(p0), load<f32>(p1), load<f32>(p2), load<f32>(p3));
+  const hi = f32x4(load<f32>(p0, 4), load<f32>(p1, 4), load<f32>(p2, 4), load<f32>(p3, 4));
+  return f32x4.add(lo, f32x4.mul(frac, f32x4.sub(hi, lo)));
+}
+
+/** J (clamped to 0..1) through exposure and quantisation, for each lane: output samples as i32 lanes. */
+// @ts-ignore: decorator
+@inline
+function exposed(j: v128): v128 {
+  const c = f32x4.min(f32x4.max(j, f32x4.splat(0)), f32x4.splat(1));
+  const i = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(c, f32x4.splat(oScale)), f32x4.splat(0.5)));
+  return i32x4(
+    load<u8>(oLut + <usize>i32x4.extract_lane(i, 0)),
+    load<u8>(oLut + <usize>i32x4.extract_lane(i, 1)),
+    load<u8>(oLut + <usize>i32x4.extract_lane(i, 2)),
+    load<u8>(oLut + <usize>i32x4.extract_lane(i, 3)),
+  );
+}
+
 // @ts-ignore: decorator
 @inline
 function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool): void {
@@ -160,7 +206,8 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool): void {
   const luma = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), r), f32x4.mul(f32x4.splat(LG), g)), f32x4.mul(f32x4.splat(LB), b));
   let t = f32x4.add(f32x4.mul(v128.load(h), luma), v128.load(h + s));
   t = f32x4.min(f32x4.max(t, f32x4.splat(0)), one);
-  if (scaleT) t = f32x4.sub(one, f32x4.mul(f32x4.splat(absK), f32x4.sub(one, t)));
+  if (tLut != 0) t = lookupT(t);
+  else if (scaleT) t = f32x4.sub(one, f32x4.mul(f32x4.splat(absK), f32x4.sub(one, t)));
   const vt0 = f32x4.splat(t0);
   const s1 = f32x4.sub(f32x4.div(one, f32x4.max(t, vt0)), one);
   const dR = f32x4.sub(f32x4.add(f32x4.mul(v128.load(h + 3 * s), r), v128.load(h + 4 * s)), f32x4.splat(ar));
@@ -180,13 +227,22 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool): void {
     g = f32x4.add(g, f32x4.mul(dG, s1));
     b = f32x4.add(b, f32x4.mul(dB, s1));
   }
-  // Quantise as the JS kernels do (J max + 0.5, truncated, clamped to 0..255): the saturating
-  // narrowings clamp.
-  const vmax = f32x4.splat(255);
-  const half = f32x4.splat(0.5);
-  const qr = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(r, vmax), half));
-  const qg = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(g, vmax), half));
-  const qb = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(b, vmax), half));
+  // Quantise as the JS kernels do: through the exposure curve, or J max + 0.5, truncated and
+  // clamped to 0..255 (the saturating narrowings clamp).
+  let qr: v128;
+  let qg: v128;
+  let qb: v128;
+  if (oLut != 0) {
+    qr = exposed(r);
+    qg = exposed(g);
+    qb = exposed(b);
+  } else {
+    const vmax = f32x4.splat(255);
+    const half = f32x4.splat(0.5);
+    qr = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(r, vmax), half));
+    qg = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(g, vmax), half));
+    qb = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(b, vmax), half));
+  }
   // bytes: r0..r3 g0..g3 b0..b3 0 0 0 0
   const planar = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(qr, qg), i16x8.narrow_i32x4_s(qb, i32x4.splat(0)));
   if (alpha) {
