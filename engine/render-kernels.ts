@@ -7,9 +7,8 @@ import { dehazeRowsWasm } from './render-wasm';
 import type { PixelData } from './types';
 
 /**
- * Rows y0..y1 of the render. 8-bit photos at strength 0..100 (any distance, protect and exposure:
- * most exports and previews) render on WebAssembly SIMD (render-wasm.ts, wasm/dehaze.ts); 16-bit
- * photos, strength beyond 100 and negative strength in the JS kernels below. Both carry the same
+ * Rows y0..y1 of the render. 8-bit photos (every preview, most exports) render on WebAssembly
+ * SIMD (render-wasm.ts, wasm/dehaze.ts), 16-bit ones in the JS kernels below. Both carry the same
  * math; tests hold them to one 8-bit step of each other.
  *
  * The JS kernels (a 2 MP preview must redraw in well under 50 ms; measured in Node and Chromium,
@@ -21,7 +20,7 @@ import type { PixelData } from './types';
  * slower code about one time in two.
  */
 export function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number, y1: number): void {
-  if (!(dst instanceof Uint16Array) && plan.strength > 0 && plan.beyond === null) {
+  if (!(dst instanceof Uint16Array)) {
     // 8-bit: the output has the input's depth (render.ts, prepareOutput).
     dehazeRowsWasm(plan, src as Uint8Array, dst, y0, y1);
     return;

@@ -1,11 +1,14 @@
-// The render of 8-bit photos at strength 0..100 (any distance, protect and exposure) on the
-// WebAssembly kernels (wasm/dehaze.ts, dehazeBand): the plan and its curves copied into their
-// memory once per render, then band after band through it.
+// The render of 8-bit photos on the WebAssembly kernels (wasm/dehaze.ts, dehazeBand): the plan
+// and its curves copied into their memory once per render, then band after band through it.
 import { K_AB, K_ABS_K, K_AG, K_AR, K_PROTECT, K_T0, type RenderPlan } from './render-plan';
 import { OUTPUT_LUT_SIZE_F64, outputLut } from './render-tables';
 import { claim, heldBy, kernels, layout } from './wasm-kernels';
 
 const PLANES = 9;
+/** wasm/dehaze.ts' modes of strength (setStrength). */
+const MODE_DEHAZE = 0;
+const MODE_ADD_HAZE = 1;
+const MODE_UNCHANGED = 2;
 /** Past the end of the band: a group of four RGB pixels reads 16 bytes from its first. */
 const BAND_SLACK = 16;
 
@@ -24,9 +27,11 @@ function load(plan: RenderPlan, bandRows: number): { plan: RenderPlan; band: num
   const bandBytes = bandRows * width * channels;
   const tLut = plan.tLut;
   const oLut = plan.exposure === 0 ? null : outputLut(plan.exposure, 255);
-  const [tLutAt, oLutAt, planes, rowI0, rowI1, rowW, colW, runColAt, runEndAt, scratch, band] = layout(k, [
+  const depthLut = plan.beyond?.depthLut ?? null;
+  const [tLutAt, oLutAt, depthLutAt, planes, rowI0, rowI1, rowW, colW, runColAt, runEndAt, scratch, band] = layout(k, [
     tLut === null ? 0 : tLut.length * 4,
     oLut === null ? 0 : oLut.length,
+    depthLut === null ? 0 : depthLut.length * 4,
     PLANES * n * 4,
     height * 4,
     height * 4,
@@ -44,6 +49,7 @@ function load(plan: RenderPlan, bandRows: number): { plan: RenderPlan; band: num
   const i32 = (offset: number, length: number): Int32Array => new Int32Array(buffer, offset, length);
   if (tLut !== null) f32(tLutAt, tLut.length).set(tLut);
   if (oLut !== null) new Uint8Array(buffer, oLutAt, oLut.length).set(oLut);
+  if (depthLut !== null) f32(depthLutAt, depthLut.length).set(depthLut);
   const p = f32(planes, PLANES * n);
   p.set(estimate.coefA, 0);
   p.set(estimate.coefB, n);
@@ -88,12 +94,14 @@ function load(plan: RenderPlan, bandRows: number): { plan: RenderPlan; band: num
     consts[K_PROTECT],
   );
   k.setCurves(tLut === null ? 0 : tLutAt, tLut === null ? 0 : tLut.length, oLut === null ? 0 : oLutAt, OUTPUT_LUT_SIZE_F64[0]);
+  const mode = plan.strength > 0 ? MODE_DEHAZE : plan.strength < 0 ? MODE_ADD_HAZE : MODE_UNCHANGED;
+  k.setStrength(mode, depthLut === null ? 0 : depthLutAt, depthLut === null ? 0 : depthLut.length, plan.beyond?.kept ?? 1);
   return { plan, band, bandBytes };
 }
 
 /**
- * Rows y0..y1 of the render (8-bit RGB or RGBA, strength 0..100; render-kernels.ts decides) from
- * src into dst, which may be src itself.
+ * Rows y0..y1 of the render of an 8-bit photo (RGB or RGBA) from src into dst, which may be src
+ * itself.
  */
 export function dehazeRowsWasm(plan: RenderPlan, src: Uint8Array | Uint8ClampedArray, dst: Uint8Array | Uint8ClampedArray, y0: number, y1: number): void {
   const rowBytes = plan.width * plan.channels;

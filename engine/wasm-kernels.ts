@@ -36,6 +36,7 @@ export interface Kernels {
     protect: number,
   ): void;
   setCurves(tLut: number, tLength: number, oLut: number, oScale: number): void;
+  setStrength(mode: number, depthLut: number, dLength: number, kept: number): void;
   scratchBytes(width: number, netWidth: number): number;
   dehazeBand(band: number, y0: number, y1: number): void;
   downscaleRow(

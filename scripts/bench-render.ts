@@ -34,6 +34,7 @@ const SETTINGS: [string, Adjustments][] = [
   ['+ exposure 40', { strength: 100, distance: 0, protect: 0, exposure: 40 }],
   ['all four moved', { strength: 80, distance: 30, protect: 50, exposure: 40 }],
   ['strength -50 (adds haze)', { strength: -50, distance: 0, protect: 0, exposure: 0 }],
+  ['strength 150, protect 25', { strength: 150, distance: 0, protect: 25, exposure: 0 }],
 ];
 
 async function raw(width: number, height: number, channels: 3 | 4): Promise<ImageBuffer> {

@@ -1,10 +1,11 @@
 // AssemblyScript, compiled to WebAssembly with SIMD by `npm run build:wasm` into
-// engine/dehaze-wasm.ts. The render of 8-bit photos with strength in 0..100 and any distance,
-// protect and exposure (what export and the preview run unless strength goes beyond 100 or below
-// 0), four pixels at a time in f32x4 lanes. The math is that of render-kernels.ts' JS kernels and
-// engine/adjustments.ts (t = clamp(a luma + b), distance and strength, the base layer B,
-// J = I + DL (1/max(t, t0) - 1) + (D - DL) (1/max(t', t0) - 1) with t' raised by protect, then
-// exposure), in single precision.
+// engine/dehaze-wasm.ts: the render of 8-bit photos at every slider setting (the preview's and
+// the export's), four pixels at a time in f32x4 lanes, and the exact area downscale of 8-bit
+// photos. The math is that of render-kernels.ts' JS kernels (which render 16-bit photos) and
+// engine/adjustments.ts: t = clamp(a luma + b), distance and strength (beyond 100 the depth
+// scaling with the shadow bound), the base layer B, J = I + DL (1/max(t, t0) - 1) + (D - DL)
+// (1/max(t', t0) - 1) with t' raised by protect (or, below strength 0, haze added), then
+// exposure; in single precision.
 //
 // JS owns the memory layout (engine/render-wasm.ts): it writes the plan with setPlan's pointers,
 // copies a band of pixels in, calls dehazeBand, and copies the band out.
@@ -42,6 +43,15 @@ let tLut: usize = 0;
 let tSize: f32 = 0;
 let oLut: usize = 0;
 let oScale: f32 = 0;
+// Strength (setStrength): the mode, and beyond 100 the depth scaling t -> t^k as a table (f32,
+// dSize + 2 entries; 0: none) and the share of its strength-100 luma each pixel keeps.
+const DEHAZE = 0;
+const ADD_HAZE = 1;
+const UNCHANGED = 2;
+let mode = DEHAZE;
+let depthLut: usize = 0;
+let dSize: f32 = 0;
+let kept: f32 = 1;
 
 const LR: f32 = 0.2126;
 const LG: f32 = 0.7152;
@@ -101,6 +111,17 @@ export function setCurves(tLut_: usize, tLength: i32, oLut_: usize, oScale_: f32
   oScale = oScale_;
 }
 
+/**
+ * Strength's mode (after setPlan): DEHAZE (strength > 0; with a depth table beyond 100), ADD_HAZE
+ * (< 0), UNCHANGED (0: exposure alone).
+ */
+export function setStrength(mode_: i32, depthLut_: usize, dLength: i32, kept_: f32): void {
+  mode = mode_;
+  depthLut = depthLut_;
+  dSize = <f32>(dLength - 2);
+  kept = kept_;
+}
+
 /** Bytes of scratch setPlan needs after `scratch`. */
 export function scratchBytes(width_: i32, netWidth_: i32): i32 {
   const stride = ((width_ + 3) & ~3) + 4;
@@ -149,14 +170,14 @@ function prepareHRow(): void {
   }
 }
 
-/** The curve at t (0..1) for each lane, interpolated linearly between its samples. */
+/** The curve sampled at `lut` (size + 2 f32) at t (0..1) for each lane, interpolated linearly between its samples. */
 // @ts-ignore: decorator
 @inline
-function lookupT(t: v128): v128 {
-  const f = f32x4.mul(t, f32x4.splat(tSize));
+function lookup(lut: usize, size: f32, t: v128): v128 {
+  const f = f32x4.mul(t, f32x4.splat(size));
   const i = i32x4.trunc_sat_f32x4_s(f);
   const frac = f32x4.sub(f, f32x4.convert_i32x4_s(i));
-  const p = i32x4.add(i32x4.splat(<i32>tLut), i32x4.shl(i, 2));
+  const p = i32x4.add(i32x4.splat(<i32>lut), i32x4.shl(i, 2));
   const p0 = <usize>i32x4.extract_lane(p, 0);
   const p1 = <usize>i32x4.extract_lane(p, 1);
   const p2 = <usize>i32x4.extract_lane(p, 2);
@@ -178,6 +199,25 @@ function exposed(j: v128): v128 {
     load<u8>(oLut + <usize>i32x4.extract_lane(i, 2)),
     load<u8>(oLut + <usize>i32x4.extract_lane(i, 3)),
   );
+}
+
+/**
+ * Strength beyond 100 for each lane, given t at strength 100 and the base layer B: the depth
+ * scaling t^k, no lower than the shadow bound (engine/adjustments.ts, shadowBound).
+ */
+// @ts-ignore: decorator
+@inline
+function beyond(t100: v128, bR: v128, bG: v128, bB: v128): v128 {
+  const t = lookup(depthLut, dSize, t100);
+  const luma = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), bR), f32x4.mul(f32x4.splat(LG), bG)), f32x4.mul(f32x4.splat(LB), bB));
+  const lumaA = f32x4.splat(LR * ar + LG * ag + LB * ab);
+  const zero = f32x4.splat(0);
+  const j100 = f32x4.add(lumaA, f32x4.div(f32x4.sub(luma, lumaA), t100));
+  const room = f32x4.sub(lumaA, f32x4.mul(f32x4.splat(kept), f32x4.max(j100, zero)));
+  const bound = f32x4.min(f32x4.div(f32x4.sub(lumaA, luma), room), t100);
+  // Bounded where the pixel is darker than the airlight, t100 > 0 and there is room.
+  const bounded = v128.and(v128.and(f32x4.lt(luma, lumaA), f32x4.gt(t100, zero)), f32x4.gt(room, zero));
+  return v128.bitselect(f32x4.max(t, bound), t, bounded);
 }
 
 // @ts-ignore: decorator
@@ -203,29 +243,58 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool): void {
   const h = hRow + (<usize>x << 2);
   const s = <usize>rowStride << 2;
   const one = f32x4.splat(1);
-  const luma = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), r), f32x4.mul(f32x4.splat(LG), g)), f32x4.mul(f32x4.splat(LB), b));
-  let t = f32x4.add(f32x4.mul(v128.load(h), luma), v128.load(h + s));
-  t = f32x4.min(f32x4.max(t, f32x4.splat(0)), one);
-  if (tLut != 0) t = lookupT(t);
-  else if (scaleT) t = f32x4.sub(one, f32x4.mul(f32x4.splat(absK), f32x4.sub(one, t)));
-  const vt0 = f32x4.splat(t0);
-  const s1 = f32x4.sub(f32x4.div(one, f32x4.max(t, vt0)), one);
-  const dR = f32x4.sub(f32x4.add(f32x4.mul(v128.load(h + 3 * s), r), v128.load(h + 4 * s)), f32x4.splat(ar));
-  const dG = f32x4.sub(f32x4.add(f32x4.mul(v128.load(h + 5 * s), g), v128.load(h + 6 * s)), f32x4.splat(ag));
-  const dB = f32x4.sub(f32x4.add(f32x4.mul(v128.load(h + 7 * s), b), v128.load(h + 8 * s)), f32x4.splat(ab));
-  const m = v128.load(h + 2 * s);
-  if (protect != 0 && v128.any_true(m)) {
-    const tp = f32x4.add(t, f32x4.mul(f32x4.mul(f32x4.splat(protect), m), f32x4.sub(one, t)));
-    const sp = f32x4.sub(f32x4.div(one, f32x4.max(tp, vt0)), one);
-    const dL = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), dR), f32x4.mul(f32x4.splat(LG), dG)), f32x4.mul(f32x4.splat(LB), dB));
-    const lumaPart = f32x4.mul(dL, f32x4.sub(s1, sp));
-    r = f32x4.add(f32x4.add(r, f32x4.mul(dR, sp)), lumaPart);
-    g = f32x4.add(f32x4.add(g, f32x4.mul(dG, sp)), lumaPart);
-    b = f32x4.add(f32x4.add(b, f32x4.mul(dB, sp)), lumaPart);
-  } else {
-    r = f32x4.add(r, f32x4.mul(dR, s1));
-    g = f32x4.add(g, f32x4.mul(dG, s1));
-    b = f32x4.add(b, f32x4.mul(dB, s1));
+  // Strength 0 (exposure alone): the pixels go to the output as they are.
+  if (mode != UNCHANGED) {
+    const luma = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), r), f32x4.mul(f32x4.splat(LG), g)), f32x4.mul(f32x4.splat(LB), b));
+    let t = f32x4.add(f32x4.mul(v128.load(h), luma), v128.load(h + s));
+    t = f32x4.min(f32x4.max(t, f32x4.splat(0)), one);
+    if (tLut != 0) t = lookup(tLut, tSize, t);
+    else if (scaleT) t = f32x4.sub(one, f32x4.mul(f32x4.splat(absK), f32x4.sub(one, t)));
+    const m = v128.load(h + 2 * s);
+    const masked = protect != 0 && v128.any_true(m);
+    if (mode == ADD_HAZE) {
+      // The scattering model run forwards: I + (A - I)(1 - t), protect holding back its colour.
+      const u = f32x4.sub(one, t);
+      const dR = f32x4.sub(f32x4.splat(ar), r);
+      const dG = f32x4.sub(f32x4.splat(ag), g);
+      const dB = f32x4.sub(f32x4.splat(ab), b);
+      if (masked) {
+        const up = f32x4.mul(f32x4.sub(one, f32x4.mul(f32x4.splat(protect), m)), u);
+        const dL = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), dR), f32x4.mul(f32x4.splat(LG), dG)), f32x4.mul(f32x4.splat(LB), dB));
+        const lumaPart = f32x4.mul(dL, f32x4.sub(u, up));
+        r = f32x4.add(f32x4.add(r, f32x4.mul(dR, up)), lumaPart);
+        g = f32x4.add(f32x4.add(g, f32x4.mul(dG, up)), lumaPart);
+        b = f32x4.add(f32x4.add(b, f32x4.mul(dB, up)), lumaPart);
+      } else {
+        r = f32x4.add(r, f32x4.mul(dR, u));
+        g = f32x4.add(g, f32x4.mul(dG, u));
+        b = f32x4.add(b, f32x4.mul(dB, u));
+      }
+    } else {
+      // The base layer B, and D = B - A.
+      const bR = f32x4.add(f32x4.mul(v128.load(h + 3 * s), r), v128.load(h + 4 * s));
+      const bG = f32x4.add(f32x4.mul(v128.load(h + 5 * s), g), v128.load(h + 6 * s));
+      const bB = f32x4.add(f32x4.mul(v128.load(h + 7 * s), b), v128.load(h + 8 * s));
+      if (depthLut != 0) t = beyond(t, bR, bG, bB);
+      const vt0 = f32x4.splat(t0);
+      const s1 = f32x4.sub(f32x4.div(one, f32x4.max(t, vt0)), one);
+      const dR = f32x4.sub(bR, f32x4.splat(ar));
+      const dG = f32x4.sub(bG, f32x4.splat(ag));
+      const dB = f32x4.sub(bB, f32x4.splat(ab));
+      if (masked) {
+        const tp = f32x4.add(t, f32x4.mul(f32x4.mul(f32x4.splat(protect), m), f32x4.sub(one, t)));
+        const sp = f32x4.sub(f32x4.div(one, f32x4.max(tp, vt0)), one);
+        const dL = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), dR), f32x4.mul(f32x4.splat(LG), dG)), f32x4.mul(f32x4.splat(LB), dB));
+        const lumaPart = f32x4.mul(dL, f32x4.sub(s1, sp));
+        r = f32x4.add(f32x4.add(r, f32x4.mul(dR, sp)), lumaPart);
+        g = f32x4.add(f32x4.add(g, f32x4.mul(dG, sp)), lumaPart);
+        b = f32x4.add(f32x4.add(b, f32x4.mul(dB, sp)), lumaPart);
+      } else {
+        r = f32x4.add(r, f32x4.mul(dR, s1));
+        g = f32x4.add(g, f32x4.mul(dG, s1));
+        b = f32x4.add(b, f32x4.mul(dB, s1));
+      }
+    }
   }
   // Quantise as the JS kernels do: through the exposure curve, or J max + 0.5, truncated and
   // clamped to 0..255 (the saturating narrowings clamp).
@@ -265,8 +334,10 @@ export function dehazeBand(band: usize, y0: i32, y1: i32): void {
   const full = width & ~3;
   const alpha = channels == 4;
   for (let y = y0; y < y1; y++) {
-    prepareCoefRow(y);
-    prepareHRow();
+    if (mode != UNCHANGED) {
+      prepareCoefRow(y);
+      prepareHRow();
+    }
     const row = band + <usize>(y - y0) * rowBytes;
     let p = row;
     const step = <usize>(channels * 4);

@@ -187,7 +187,16 @@ describe('bands, regions and proxies', () => {
         const crop: ImageBuffer = { width, height, channels, data };
         const deep: ImageBuffer = { ...crop, data: Uint16Array.from(data, (v) => v * 257) };
         const region = { left, top, fullWidth: city.width, fullHeight: city.height };
-        for (const adjustments of [PHYSICAL, { ...PHYSICAL, strength: 70, protect: 100 }, { ...PHYSICAL, distance: 60, protect: 25 }, { ...PHYSICAL, exposure: -50 }, MIXED]) {
+        for (const adjustments of [
+          PHYSICAL,
+          { ...PHYSICAL, strength: 70, protect: 100 },
+          { ...PHYSICAL, distance: 60, protect: 25 },
+          { ...PHYSICAL, exposure: -50 },
+          MIXED,
+          { strength: 160, distance: 30, protect: 25, exposure: 20 },
+          { ...PHYSICAL, strength: -60, protect: 50 },
+          { ...PHYSICAL, strength: 0, exposure: 60 },
+        ]) {
           const out8 = renderDehazedSync(crop, cityEstimate, manifest, adjustments, { region });
           const out16 = renderDehazedSync(deep, cityEstimate, manifest, adjustments, { region });
           let worst = 0;
