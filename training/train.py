@@ -59,8 +59,6 @@ DEFAULTS: Dict[str, Any] = {
     # Where batches are made: "samples", one by one on the CPU (data.make_batch, or its workers), or
     # "device", whole batches on the training device (hazeless.batch_synthesis), for a GPU.
     "synthesis": "samples",
-    # Leave out the clean photos whose median dark channel is at or above this (None: keep all).
-    "clean_max_dark": None,
     **asdict(Sampling()),  # what a run draws: the defaults live in the Sampling dataclass
     "log_every": 20,
 }
@@ -266,7 +264,7 @@ def main() -> None:
     print(f"params {count_params(model)}  MACs@512x384 {count_macs(HazeNet.from_config(cfg))/1e9:.3f} G  device {device}")
     print(json.dumps(cfg))
 
-    data = TrainingSet(cfg["data"], max_photos=args.max_photos, max_dark=cfg["clean_max_dark"])
+    data = TrainingSet(cfg["data"], max_photos=args.max_photos)
     print(f"training photos {len(data.photos)}, depth scenes {len(data.depth_scenes)}")
     params = ReconParams(**cfg["recon"])
     sampling = Sampling.from_config(cfg)

@@ -22,7 +22,6 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from .fade import median_dark
 from .recon import area_resize, box_mean, grey
 
 CLEAN_FOLDERS = ("bsd200", "bsd100", "sunhays80", "urban100", "imagenet")
@@ -100,15 +99,9 @@ def _fill_depth(depth: np.ndarray) -> np.ndarray:
 
 
 class TrainingSet:
-    def __init__(
-        self, root: str, max_side: int = 640, middlebury_side: int = 700, max_photos: Optional[int] = None, max_dark: Optional[float] = None
-    ) -> None:
+    def __init__(self, root: str, max_side: int = 640, middlebury_side: int = 700, max_photos: Optional[int] = None) -> None:
         paths = [p for folder in CLEAN_FOLDERS for p in sorted(glob.glob(os.path.join(root, "clean", folder, "*")))]
         self.photos: List[torch.Tensor] = [_load_rgb(p, max_side) for p in paths[:max_photos]]
-        if max_dark is not None:
-            # Clean photos as hazy as real hazy photos (median dark channel at or above `max_dark`)
-            # teach the network that such haze is clear; those with light aerial haze stay.
-            self.photos = [p for p in self.photos if median_dark(p.permute(1, 2, 0).numpy()) < max_dark]
         self.depth_scenes: List[Tuple[torch.Tensor, torch.Tensor]] = []
         scenes = sorted(glob.glob(os.path.join(root, "depth", "middlebury", "*")))
         for scene in scenes[: max(1, max_photos // 4)] if max_photos else scenes:
