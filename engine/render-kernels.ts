@@ -11,9 +11,8 @@ import type { PixelData } from './types';
  * SIMD (render-wasm.ts, wasm/dehaze.ts), 16-bit ones in the JS kernels below. Both carry the same
  * math; tests hold them to one 8-bit step of each other.
  *
- * The JS kernels (a 2 MP preview must redraw in well under 50 ms; measured in Node and Chromium,
- * see engine/README.md) inline the slider math of engine/adjustments.ts, and every branch depends
- * only on per-render constants. Loops run over column runs (RenderPlan.runCol) so few arrays are
+ * The JS kernels (16-bit exports, and the haze map's t) inline the slider math of
+ * engine/adjustments.ts, and every branch depends only on per-render constants. Loops run over column runs (RenderPlan.runCol) so few arrays are
  * touched per pixel (V8 re-checks each one on every iteration), and each row is one call of a row
  * kernel. They take typed arrays and numbers only: V8 optimises them early, during the first long
  * row, and property loads it has no feedback for yet made it deoptimise and, in Node 20, settle on
@@ -63,7 +62,8 @@ function renderRow(plan: RenderPlan, src: PixelData, dst: PixelData, y: number):
  * plan.tRow = the transmission of each pixel of the row after every slider (the one its luma is
  * recovered with), the coefficient rows being prepared; returns the row's base layer where the
  * estimate has one and it was needed (`wantBase`, or strength beyond 100), else null. Shared by
- * the render and the haze map, so the map shows the t the render uses.
+ * the 16-bit render and the haze map, so the map shows the t the render uses (the 8-bit render's
+ * to single precision).
  */
 export function transmissionRow(plan: RenderPlan, src: PixelData, p0: number, max: number, wantBase: boolean): Float64Array | null {
   const { width, channels, tRow, consts } = plan;

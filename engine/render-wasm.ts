@@ -11,6 +11,11 @@ const MODE_ADD_HAZE = 1;
 const MODE_UNCHANGED = 2;
 /** Past the end of the band: a group of four RGB pixels reads 16 bytes from its first. */
 const BAND_SLACK = 16;
+/**
+ * Pixels copied into the kernel's memory at a time, at most (WebAssembly memory never shrinks, so
+ * a whole photo copied in once would stay allocated; 32 KB to 1 MB measured alike).
+ */
+const BAND_BYTES = 1 << 20;
 
 /** Where the plan last copied into the kernels' memory put its band. */
 let loaded: { plan: RenderPlan; band: number; bandBytes: number } | null = null;
@@ -106,8 +111,8 @@ function load(plan: RenderPlan, bandRows: number): { plan: RenderPlan; band: num
 export function dehazeRowsWasm(plan: RenderPlan, src: Uint8Array | Uint8ClampedArray, dst: Uint8Array | Uint8ClampedArray, y0: number, y1: number): void {
   const rowBytes = plan.width * plan.channels;
   // A plan is loaded once (again if another user of the memory came between its bands), with
-  // room for the band it is first called with.
-  if (loaded === null || loaded.plan !== plan || !heldBy(plan)) loaded = load(plan, Math.max(1, y1 - y0));
+  // room for the band it is first called with, up to BAND_BYTES.
+  if (loaded === null || loaded.plan !== plan || !heldBy(plan)) loaded = load(plan, Math.max(1, Math.min(y1 - y0, Math.floor(BAND_BYTES / rowBytes))));
   const { band, bandBytes } = loaded;
   const k = kernels();
   const bandRows = Math.max(1, Math.floor(bandBytes / rowBytes));

@@ -96,10 +96,16 @@ describe('reconstruction vs training/hazeless/recon.py', () => {
 
   it('area-downscales 8-bit photos (WebAssembly) as it does 16-bit ones (JS), whatever the width and the rows per bin', () => {
     const rand = mulberry32(7);
-    // Widths around the kernel's 16-byte groups; 600 rows into 2 (300 per bin) passes its
-    // 256-row chunks.
-    for (const [w, h, channels, ow, oh] of [[1, 3, 3, 1, 2], [5, 7, 4, 3, 3], [21, 17, 3, 8, 5], [83, 61, 4, 20, 15], [40, 600, 3, 7, 2]] as const) {
-      const data = Uint8Array.from({ length: w * h * channels }, () => (rand() < 0.2 ? 255 : Math.floor(rand() * 256)));
+    // Widths around the kernel's 16-byte groups; 600 rows into 2 (300 per bin) of bright pixels
+    // sum past what its 16-bit sums hold (256 rows of 255), so its chunks have to carry them.
+    for (const [w, h, channels, ow, oh, bright] of [
+      [1, 3, 3, 1, 2, false],
+      [5, 7, 4, 3, 3, false],
+      [21, 17, 3, 8, 5, false],
+      [83, 61, 4, 20, 15, false],
+      [40, 600, 3, 7, 2, true],
+    ] as const) {
+      const data = Uint8Array.from({ length: w * h * channels }, () => (bright || rand() < 0.2 ? 255 - Math.floor(rand() * 4) : Math.floor(rand() * 256)));
       const eight = areaDownscale({ width: w, height: h, channels, data }, oh, ow);
       const sixteen = areaDownscale({ width: w, height: h, channels, data: Uint16Array.from(data, (v) => v * 257) }, oh, ow);
       expect(maxAbsDiff(eight, sixteen), `${w}x${h}x${channels}`).toBeLessThan(1e-7);
