@@ -22,7 +22,6 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from .fade import median_dark
 from .recon import area_resize, box_mean, grey
 
 CLEAN_FOLDERS = ("bsd200", "bsd100", "sunhays80", "urban100", "imagenet")
@@ -54,10 +53,6 @@ class Sampling:
     dust_airlight_prob: float = 0.0
     near_sky_prob: float = 0.0
     bright_scene_prob: float = 0.0
-    # Identity and dense-haze samples made only from the clean photos less hazy than real hazy
-    # photos (median dark channel below `targets_max_dark`); moderate, SOTS-like samples from all
-    # of them, whose own haze stays. None: every photo for every sample.
-    targets_max_dark: Optional[float] = None
 
     @staticmethod
     def from_config(cfg: Dict[str, Any]) -> "Sampling":
@@ -107,7 +102,6 @@ class TrainingSet:
     def __init__(self, root: str, max_side: int = 640, middlebury_side: int = 700, max_photos: Optional[int] = None) -> None:
         paths = [p for folder in CLEAN_FOLDERS for p in sorted(glob.glob(os.path.join(root, "clean", folder, "*")))]
         self.photos: List[torch.Tensor] = [_load_rgb(p, max_side) for p in paths[:max_photos]]
-        self.dark = [median_dark(p.permute(1, 2, 0).numpy()) for p in self.photos]
         self.depth_scenes: List[Tuple[torch.Tensor, torch.Tensor]] = []
         scenes = sorted(glob.glob(os.path.join(root, "depth", "middlebury", "*")))
         for scene in scenes[: max(1, max_photos // 4)] if max_photos else scenes:
@@ -123,13 +117,6 @@ class TrainingSet:
             self.depth_scenes.append((torch.from_numpy(np.asarray(img).copy()).permute(2, 0, 1).contiguous(), dep_t))
         if not self.photos:
             raise FileNotFoundError(f"no training photos under {root}/clean")
-        self._below: Dict[float, List[torch.Tensor]] = {}
-
-    def below_dark(self, max_dark: float) -> List[torch.Tensor]:
-        """The photos whose median dark channel is below `max_dark` (all of them if none is)."""
-        if max_dark not in self._below:
-            self._below[max_dark] = [p for p, d in zip(self.photos, self.dark) if d < max_dark] or self.photos
-        return self._below[max_dark]
 
 
 def _smooth_field(h: int, w: int, rng: random.Random, cells: Optional[int] = None) -> torch.Tensor:
@@ -310,13 +297,6 @@ def _degrade(hazy: torch.Tensor, rng: random.Random) -> torch.Tensor:
     return hazy / 255.0
 
 
-def _kind(rng: random.Random, clear_prob: float, moderate_prob: float) -> str:
-    """What a sample will be, drawn before its photo: clear, moderate (SOTS-like) or dense haze."""
-    if rng.random() < clear_prob:
-        return "clear"
-    return "moderate" if rng.random() < moderate_prob else "dense"
-
-
 def make_sample(
     data: TrainingSet,
     size: int,
@@ -326,7 +306,6 @@ def make_sample(
 ) -> Sample:
     haze = sampling.haze
     use_depth = data.depth_scenes and rng.random() < 0.2
-    kind: Optional[str] = None
     # No draw when off, so that configs without whole-scene crops replay their old samples.
     whole = sampling.whole_scene_prob > 0 and rng.random() < sampling.whole_scene_prob
     if use_depth:
@@ -337,10 +316,7 @@ def make_sample(
         depth = (depth - lo) / (hi - lo + 1e-6)
         clear, depth = _geometric([clear, depth], rng)
     else:
-        screened = sampling.targets_max_dark is not None
-        kind = _kind(rng, clear_prob, haze.moderate_prob) if screened else None
-        pool = data.photos if kind in (None, "moderate") else data.below_dark(sampling.targets_max_dark)
-        clear, _ = _random_crop(rng.choice(pool), None, size, rng, whole)
+        clear, _ = _random_crop(rng.choice(data.photos), None, size, rng, whole)
         (clear,) = _geometric([clear], rng)
         depth = None
     clear = _photometric(clear / 255.0, rng)
@@ -351,14 +327,12 @@ def make_sample(
     # No draw when off, so that older configs replay their old samples.
     if sampling.bright_scene_prob > 0 and rng.random() < sampling.bright_scene_prob:
         airlight = _below_bright_scene(airlight, clear, rng)
-    if kind is None and sampling.targets_max_dark is not None:
-        kind = _kind(rng, clear_prob, haze.moderate_prob)  # a Middlebury scene
-    if kind == "clear" if kind is not None else rng.random() < clear_prob:
+    if rng.random() < clear_prob:
         t = torch.ones(1, size, size)
     else:
         # Transmission of the farthest point, from dense to light haze; the nearest point sits at
         # a random fraction of that distance.
-        if kind == "moderate" if kind is not None else rng.random() < haze.moderate_prob:
+        if rng.random() < haze.moderate_prob:
             t_far = rng.uniform(haze.moderate_min, haze.moderate_max)
         else:
             t_far = math.exp(rng.uniform(math.log(haze.t_far_min), math.log(haze.t_far_max)))

@@ -224,13 +224,9 @@ DARK_WINDOW = 15
 DARK_MEDIAN_MAX = 25 / 255
 
 
-def median_dark(rgb: np.ndarray) -> float:
-    """Median of the dark channel (0..1) of an RGB image of 0..255 values."""
-    return float(np.median(ndimage.minimum_filter(rgb.min(axis=2) / 255.0, size=DARK_WINDOW)))
-
-
 def looks_haze_free(rgb: np.ndarray) -> bool:
-    return median_dark(rgb) <= DARK_MEDIAN_MAX
+    dark = ndimage.minimum_filter(rgb.min(axis=2) / 255.0, size=DARK_WINDOW)
+    return float(np.median(dark)) <= DARK_MEDIAN_MAX
 
 
 def fit(feats: np.ndarray) -> Tuple[np.ndarray, np.ndarray]:
