@@ -1,6 +1,6 @@
 import { maxSample } from './pixel-format';
 import type { ImageBuffer, PixelData } from './types';
-import { claim, kernels, layout } from './wasm-kernels';
+import { claim, kernels } from './wasm-kernels';
 
 /**
  * Exact box averaging, as torch.nn.functional.adaptive_avg_pool2d: output index i averages input
@@ -150,8 +150,7 @@ function areaDownscaleRowsWasm(
   const rowBytes = width * channels;
   const groups = Math.ceil(rowBytes / 16);
   const maxRows = poolRange(0, height, outHeight)[1] + 1; // no bin spans more rows than the first, + 1
-  const [fromAt, toAt, outAt, acc16, acc32, band] = layout(k, [outWidth * 4, outWidth * 4, 3 * outWidth * 4, groups * 32, groups * 64, maxRows * rowBytes + ROW_SLACK]);
-  claim(areaDownscaleRowsWasm, band + maxRows * rowBytes + ROW_SLACK);
+  const [fromAt, toAt, outAt, acc16, acc32, band] = claim(areaDownscaleRowsWasm, [outWidth * 4, outWidth * 4, 3 * outWidth * 4, groups * 32, groups * 64, maxRows * rowBytes + ROW_SLACK]);
   const buffer = k.memory.buffer;
   new Int32Array(buffer, fromAt, outWidth).set(from);
   new Int32Array(buffer, toAt, outWidth).set(to);

@@ -14,21 +14,11 @@ export function planarLuma(rgb: Float32Array, h: number, w: number): Float64Arra
 }
 
 /**
- * The planes the filters read, as Float64Array: loops that see one element type stay
- * monomorphic (V8 made the filters several times slower when they read float32 and float64
- * planes in turn).
- */
-function asFloat64(plane: Float32Array | Float64Array): Float64Array {
-  return plane instanceof Float64Array ? plane : new Float64Array(plane);
-}
-
-/**
  * Mean over (2r+1)^2 windows clipped at the borders (divided by the pixels inside). Both passes
  * walk memory row by row (the vertical one keeps a prefix table of whole rows), which is several
  * times faster than a column walk with a stride of a whole row.
  */
-export function boxMean(plane: Float32Array | Float64Array, h: number, w: number, r: number): Float64Array {
-  const src = asFloat64(plane);
+export function boxMean(src: ArrayLike<number>, h: number, w: number, r: number): Float64Array {
   const n = h * w;
   const out = new Float64Array(n);
   if (r <= 0) {
@@ -66,8 +56,8 @@ export function boxMean(plane: Float32Array | Float64Array, h: number, w: number
  * a mean(g), both box-averaged, so that t_full = A * luma_full + B after upsampling.
  */
 export function guidedCoefficients(
-  guidePlane: Float32Array | Float64Array,
-  tPlane: Float32Array | Float64Array,
+  guide: ArrayLike<number>,
+  t: ArrayLike<number>,
   h: number,
   w: number,
   r: number,
@@ -75,9 +65,7 @@ export function guidedCoefficients(
 ): { a: Float64Array; b: Float64Array; meanGuide: Float64Array; varGuide: Float64Array; meanT: Float64Array } {
   const n = h * w;
   // Self-guided (the detail base layer: guide === t) needs two box means, not four.
-  const self = guidePlane === tPlane;
-  const guide = asFloat64(guidePlane);
-  const t = self ? guide : asFloat64(tPlane);
+  const self = guide === t;
   const gt = self ? null : new Float64Array(n);
   const gg = new Float64Array(n);
   for (let i = 0; i < n; i++) gg[i] = guide[i] * guide[i];

@@ -12,11 +12,11 @@ import type { PixelData } from './types';
  * math; tests hold them to one 8-bit step of each other.
  *
  * The JS kernels (16-bit exports, and the haze map's t) inline the slider math of
- * engine/adjustments.ts, and every branch depends only on per-render constants. Loops run over column runs (RenderPlan.runCol) so few arrays are
- * touched per pixel (V8 re-checks each one on every iteration), and each row is one call of a row
- * kernel. They take typed arrays and numbers only: V8 optimises them early, during the first long
- * row, and property loads it has no feedback for yet made it deoptimise and, in Node 20, settle on
- * slower code about one time in two.
+ * engine/adjustments.ts, and every branch depends only on per-render constants. Loops run over
+ * column runs (RenderPlan.runCol) so few arrays are touched per pixel (V8 re-checks each one on
+ * every iteration), and each row is one call of a row kernel. They take typed arrays and numbers
+ * only: V8 optimises them early, during the first long row, and property loads it has no
+ * feedback for yet made it deoptimise and, in Node 20, settle on slower code about one time in two.
  */
 export function renderRows(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number, y1: number): void {
   if (!(dst instanceof Uint16Array)) {

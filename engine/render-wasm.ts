@@ -2,7 +2,7 @@
 // and its curves copied into their memory once per render, then band after band through it.
 import { K_AB, K_ABS_K, K_AG, K_AR, K_PROTECT, K_T0, type RenderPlan } from './render-plan';
 import { OUTPUT_LUT_SIZE_F64, outputLut } from './render-tables';
-import { claim, heldBy, kernels, layout } from './wasm-kernels';
+import { claim, heldBy, kernels } from './wasm-kernels';
 
 const PLANES = 9;
 /** wasm/dehaze.ts' modes of strength (setStrength). */
@@ -17,14 +17,14 @@ const BAND_SLACK = 16;
  */
 const BAND_BYTES = 1 << 20;
 
-/** Where the plan last copied into the kernels' memory put its band. */
-let loaded: { plan: RenderPlan; band: number; bandBytes: number } | null = null;
+/** Where the plan that holds the kernels' memory (heldBy) put its band, and how many rows it takes. */
+let loaded: { band: number; bandRows: number } | null = null;
 
 /**
  * Copies what the plan's rows need into the kernels' memory (the coefficient planes, the taps,
  * the column runs) and sets its constants, with room for a band of `bandRows` rows after them.
  */
-function load(plan: RenderPlan, bandRows: number): { plan: RenderPlan; band: number; bandBytes: number } {
+function load(plan: RenderPlan, bandRows: number): { band: number; bandRows: number } {
   const k = kernels();
   const { width, height, channels, estimate, netWidth, cols, rows, runCol, runEnd, consts } = plan;
   const n = netWidth * estimate.netHeight;
@@ -33,7 +33,7 @@ function load(plan: RenderPlan, bandRows: number): { plan: RenderPlan; band: num
   const tLut = plan.tLut;
   const oLut = plan.exposure === 0 ? null : outputLut(plan.exposure, 255);
   const depthLut = plan.beyond?.depthLut ?? null;
-  const [tLutAt, oLutAt, depthLutAt, planes, rowI0, rowI1, rowW, colW, runColAt, runEndAt, scratch, band] = layout(k, [
+  const [tLutAt, oLutAt, depthLutAt, planes, rowI0, rowI1, rowW, colW, runColAt, runEndAt, scratch, band] = claim(plan, [
     tLut === null ? 0 : tLut.length * 4,
     oLut === null ? 0 : oLut.length,
     depthLut === null ? 0 : depthLut.length * 4,
@@ -47,7 +47,6 @@ function load(plan: RenderPlan, bandRows: number): { plan: RenderPlan; band: num
     k.scratchBytes(width, netWidth),
     bandBytes + BAND_SLACK,
   ]);
-  claim(plan, band + bandBytes + BAND_SLACK);
 
   const buffer = k.memory.buffer;
   const f32 = (offset: number, length: number): Float32Array => new Float32Array(buffer, offset, length);
@@ -101,7 +100,7 @@ function load(plan: RenderPlan, bandRows: number): { plan: RenderPlan; band: num
   k.setCurves(tLut === null ? 0 : tLutAt, tLut === null ? 0 : tLut.length, oLut === null ? 0 : oLutAt, OUTPUT_LUT_SIZE_F64[0]);
   const mode = plan.strength > 0 ? MODE_DEHAZE : plan.strength < 0 ? MODE_ADD_HAZE : MODE_UNCHANGED;
   k.setStrength(mode, depthLut === null ? 0 : depthLutAt, depthLut === null ? 0 : depthLut.length, plan.beyond?.kept ?? 1);
-  return { plan, band, bandBytes };
+  return { band, bandRows };
 }
 
 /**
@@ -112,10 +111,9 @@ export function dehazeRowsWasm(plan: RenderPlan, src: Uint8Array | Uint8ClampedA
   const rowBytes = plan.width * plan.channels;
   // A plan is loaded once (again if another user of the memory came between its bands), with
   // room for the band it is first called with, up to BAND_BYTES.
-  if (loaded === null || loaded.plan !== plan || !heldBy(plan)) loaded = load(plan, Math.max(1, Math.min(y1 - y0, Math.floor(BAND_BYTES / rowBytes))));
-  const { band, bandBytes } = loaded;
+  if (loaded === null || !heldBy(plan)) loaded = load(plan, Math.max(1, Math.min(y1 - y0, Math.floor(BAND_BYTES / rowBytes))));
+  const { band, bandRows } = loaded;
   const k = kernels();
-  const bandRows = Math.max(1, Math.floor(bandBytes / rowBytes));
   for (let y = y0; y < y1; y += bandRows) {
     const end = Math.min(y1, y + bandRows);
     const bytes = (end - y) * rowBytes;

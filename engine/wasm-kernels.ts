@@ -67,26 +67,24 @@ export function kernels(): Kernels {
   return instance;
 }
 
-/** Offsets into the kernels' memory, each 16-byte aligned, in the order asked for. */
-export function layout(k: Kernels, sizes: readonly number[]): number[] {
+/**
+ * The kernels' memory for `owner`, laid out as regions of `sizes` bytes from heapBase on (each
+ * 16-byte aligned, in the order asked for) and grown to hold them: returns their offsets.
+ * Whoever held the memory before lays it out again before its next call (heldBy says whether it
+ * still holds it).
+ */
+export function claim(owner: object, sizes: readonly number[]): number[] {
+  const k = kernels();
   let at = (k.heapBase() + 15) & ~15;
-  return sizes.map((bytes) => {
+  const offsets = sizes.map((bytes) => {
     const offset = at;
     at = (at + bytes + 15) & ~15;
     return offset;
   });
-}
-
-/**
- * The memory from heapBase up to `end` for `owner`: grown if needed. Whoever held it before
- * lays it out again before its next call (heldBy says whether it still holds it).
- */
-export function claim(owner: object, end: number): Kernels {
-  const k = kernels();
   const have = k.memory.buffer.byteLength;
-  if (end > have) k.memory.grow(Math.ceil((end - have) / PAGE));
+  if (at > have) k.memory.grow(Math.ceil((at - have) / PAGE));
   holder = owner;
-  return k;
+  return offsets;
 }
 
 export function heldBy(owner: object): boolean {
