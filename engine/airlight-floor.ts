@@ -11,6 +11,10 @@
  * noise.
  */
 import { LUMA_B, LUMA_G, LUMA_R } from './luma';
+import { claim, f64s, kernels } from './wasm-kernels';
+
+/** Lays out the kernels' memory for the bound (wasm/guided.ts airlightBound). */
+const OWNER = {};
 
 export interface AirlightFloor {
   /** Share of the windows allowed to break the bound. */
@@ -32,16 +36,13 @@ export function applyAirlightFloor(
   floor: AirlightFloor,
 ): [number, number, number] {
   const n = meanT.length;
-  const bounds = new Float64Array(n);
-  let count = 0;
-  for (let i = 0; i < n; i++) {
-    const t = meanT[i];
-    if (t < floor.maxTransmission) bounds[count++] = (meanLuma[i] - t) / Math.max(1 - t, 1e-6);
-  }
-  const k = Math.max(1, Math.ceil(floor.share * n));
+  const k = kernels();
+  const [luma, t, scratch] = claim(OWNER, [n * 8, n * 8, n * 8]);
+  f64s(luma, n).set(meanLuma);
+  f64s(t, n).set(meanT);
+  // NaN: fewer windows count than may break the bound.
+  const bound = k.airlightBound(luma, t, n, floor.maxTransmission, Math.max(1, Math.ceil(floor.share * n)), scratch);
   const [r, g, b] = airlight;
-  if (count < k) return [r, g, b];
-  const bound = bounds.subarray(0, count).sort()[count - k];
   const level = LUMA_R * r + LUMA_G * g + LUMA_B * b;
   if (!(bound > level)) return [r, g, b];
   // Luma is linear: 1 - luma(A') = keep (1 - luma(A)) puts A' exactly on the bound.

@@ -1,10 +1,10 @@
-import { boxMean } from './guided-filter';
 import { LUMA_B, LUMA_G, LUMA_R } from './luma';
+import { claim, f32s, f64s, kernels } from './wasm-kernels';
 
-function smoothstep(lo: number, hi: number, x: number): number {
-  const u = Math.min(1, Math.max(0, (x - lo) / (hi - lo)));
-  return u * u * (3 - 2 * u);
-}
+// The math runs in wasm/guided.ts; these functions copy their planes in and the results out.
+
+/** Lays out the kernels' memory for these calls (each call lays it out afresh). */
+const OWNER = {};
 
 /**
  * Where the protect slider acts (0..1, network size): bright relative to the airlight and
@@ -19,14 +19,14 @@ export function protectMask(
   w: number,
   r: number,
 ): Float32Array {
+  const n = h * w;
+  const k = kernels();
   const lumaA = Math.max(1e-3, LUMA_R * airlight[0] + LUMA_G * airlight[1] + LUMA_B * airlight[2]);
-  const raw = new Float64Array(h * w);
-  for (let i = 0; i < h * w; i++) {
-    const bright = smoothstep(0.6, 0.9, meanGuide[i] / lumaA);
-    const flat = 1 - smoothstep(0.008, 0.04, Math.sqrt(Math.max(0, varGuide[i])));
-    raw[i] = bright * flat;
-  }
-  return new Float32Array(boxMean(raw, h, w, r));
+  const [mg, vg, out, scratch] = claim(OWNER, [n * 8, n * 8, n * 8, n * 8 + k.boxScratchBytes(h, w)]);
+  f64s(mg, n).set(meanGuide);
+  f64s(vg, n).set(varGuide);
+  k.protectMask(mg, vg, lumaA, h, w, r, out, scratch);
+  return new Float32Array(f64s(out, n));
 }
 
 /**
@@ -37,44 +37,14 @@ export function protectMask(
 export function medianDepth(t: Float32Array): number {
   const n = t.length;
   if (n === 0) return Math.max(0.05, NaN);
-  const v = t.slice();
-  // NaN would break the selection; as the largest depth it sorted last, like t = 0 does.
-  for (let i = 0; i < n; i++) if (v[i] !== v[i]) v[i] = 0;
+  const k = kernels();
+  const [v] = claim(OWNER, [n * 4]);
+  f32s(v, n).set(t);
   const mid = n >> 1;
-  select(v, mid);
   const depth = (x: number): number => -Math.log(Math.min(1, Math.max(1e-4, x)));
-  let median: number;
-  if (n % 2) median = depth(v[mid]);
-  else {
-    // After selection everything below mid is <= v[mid]: its largest is the other middle value.
-    let below = v[0];
-    for (let i = 1; i < mid; i++) if (v[i] > below) below = v[i];
-    median = 0.5 * (depth(v[mid]) + depth(below));
-  }
+  // After selection everything below mid is no larger than the middle value: its largest is the
+  // other middle value of an even count.
+  const middle = k.select(v, n, mid);
+  const median = n % 2 ? depth(middle) : 0.5 * (depth(middle) + depth(k.largest(v, mid)));
   return Math.max(0.05, median);
-}
-
-/** Rearranges `a` so that a[k] is its k-th smallest value, smaller ones before it (Hoare's select). */
-function select(a: Float32Array, k: number): void {
-  let lo = 0;
-  let hi = a.length - 1;
-  while (hi > lo) {
-    const pivot = a[(lo + hi) >> 1];
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (a[i] < pivot) i++;
-      while (a[j] > pivot) j--;
-      if (i <= j) {
-        const tmp = a[i];
-        a[i] = a[j];
-        a[j] = tmp;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return;
-  }
 }

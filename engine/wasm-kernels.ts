@@ -1,4 +1,4 @@
-// The engine's WebAssembly kernels (wasm/dehaze.ts, compiled with SIMD into dehaze-wasm.ts): one
+// The engine's WebAssembly kernels (wasm/*.ts, compiled with SIMD into dehaze-wasm.ts): one
 // instance per thread, and its memory, which one user at a time lays out as it needs.
 import { DEHAZE_WASM } from './dehaze-wasm';
 
@@ -10,7 +10,7 @@ interface WasmGlobals {
   };
 }
 
-/** wasm/dehaze.ts' exports (pointers and sizes in bytes). */
+/** wasm/dehaze.ts' and wasm/guided.ts' exports (pointers and sizes in bytes). */
 export interface Kernels {
   memory: { readonly buffer: ArrayBuffer; grow(pages: number): number };
   heapBase(): number;
@@ -51,6 +51,30 @@ export interface Kernels {
     acc16: number,
     acc32: number,
   ): void;
+  planarLuma(rgb: number, n: number, out: number): void;
+  widen(src: number, n: number, out: number): void;
+  narrow(src: number, n: number, out: number): void;
+  boxScratchBytes(h: number, w: number): number;
+  boxMean(src: number, h: number, w: number, r: number, out: number, scratch: number): void;
+  guidedScratchBytes(h: number, w: number): number;
+  guidedCoefficients(
+    guide: number,
+    t: number,
+    h: number,
+    w: number,
+    r: number,
+    eps: number,
+    a: number,
+    b: number,
+    meanG: number,
+    varG: number,
+    meanT: number,
+    scratch: number,
+  ): void;
+  protectMask(meanG: number, varG: number, lumaA: number, h: number, w: number, r: number, out: number, scratch: number): void;
+  select(a: number, n: number, k: number): number;
+  largest(a: number, n: number): number;
+  airlightBound(meanLuma: number, meanT: number, n: number, maxT: number, k: number, scratch: number): number;
 }
 
 const PAGE = 65536;
@@ -85,6 +109,16 @@ export function claim(owner: object, sizes: readonly number[]): number[] {
   if (at > have) k.memory.grow(Math.ceil((at - have) / PAGE));
   holder = owner;
   return offsets;
+}
+
+/** A view of `length` doubles of the kernels' memory at `offset` (valid until it grows). */
+export function f64s(offset: number, length: number): Float64Array {
+  return new Float64Array(kernels().memory.buffer, offset, length);
+}
+
+/** A view of `length` floats of the kernels' memory at `offset` (valid until it grows). */
+export function f32s(offset: number, length: number): Float32Array {
+  return new Float32Array(kernels().memory.buffer, offset, length);
 }
 
 export function heldBy(owner: object): boolean {

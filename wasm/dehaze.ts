@@ -1,5 +1,5 @@
-// AssemblyScript, compiled to WebAssembly with SIMD by `npm run build:wasm` into
-// engine/dehaze-wasm.ts: the render of 8-bit photos at every slider setting (the preview's and
+// AssemblyScript, compiled to WebAssembly with SIMD by `npm run build:wasm` (with guided.ts, into
+// one module) into engine/dehaze-wasm.ts: the render of 8-bit photos at every slider setting (the preview's and
 // the export's), four pixels at a time in f32x4 lanes, and the exact area downscale of 8-bit
 // photos. The math is that of render-kernels.ts' JS kernels (which render 16-bit photos) and
 // engine/adjustments.ts: t = clamp(a luma + b), distance and strength (beyond 100 the depth

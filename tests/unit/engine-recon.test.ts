@@ -11,6 +11,7 @@ import { areaDownscale } from '../../engine/area-downscale';
 import { bilinearTaps } from '../../engine/bilinear';
 import { guideRadius, guidedCoefficients, planarLuma } from '../../engine/guided-filter';
 import { networkSize } from '../../engine/network-size';
+import { protectMask } from '../../engine/protect-mask';
 import { renderDehazedSync, type HazeEstimate, type ModelManifest } from '../../engine/index';
 import { mulberry32, readF32, realManifest, runPython, syntheticHazyImage } from './engine-fixtures';
 
@@ -21,11 +22,13 @@ const RADIUS_FRACTION = 0.1;
 const EPS = 1e-3;
 const T0 = 0.05;
 const AIRLIGHT: [number, number, number] = [0.81, 0.83, 0.87];
+/** The test image's flat, bright parts fall in the middle of the mask's ramp (0.6 to 0.9 of its luma). */
+const MASK_AIRLIGHT: [number, number, number] = [0.97, 0.98, 1];
 
 const PY = `
 import json, sys
 import numpy as np, torch, torch.nn.functional as F
-from hazeless.recon import ReconParams, area_resize, grey, guide_radius, guided_coefficients, network_size, recover, upsample_transmission
+from hazeless.recon import ReconParams, area_resize, grey, guide_radius, guided_coefficients, network_size, protect_mask, recover, upsample_transmission
 d = sys.argv[1]
 cfg = json.load(open(d + '/cfg.json'))
 H, W = cfg['height'], cfg['width']
@@ -42,6 +45,7 @@ t_hr = upsample_transmission(lr, t_lr, x, p)
 A = torch.tensor([cfg['airlight']], dtype=torch.float32)
 j = torch.clamp(recover(x, t_hr, A, p.t0), 0, 1)
 def dump(name, t): t.detach().contiguous().numpy().astype('<f4').tofile(d + '/' + name)
+dump('mask.f32', protect_mask(lr, torch.tensor(cfg['maskAirlight'], dtype=torch.float32), p))
 dump('lr.f32', lr); dump('a.f32', a); dump('b.f32', b); dump('a_hr.f32', a_hr); dump('t_hr.f32', t_hr); dump('j.f32', j[0].permute(1, 2, 0))
 sizes = [list(network_size(hh, ww, m)) for hh, ww, m in cfg['probes']]
 print(json.dumps({'net': [h, w], 'r': r, 'sizes': sizes}))
@@ -75,7 +79,7 @@ describe('reconstruction vs training/hazeless/recon.py', () => {
   beforeAll(() => {
     writeFileSync(path.join(dir, 'image.u8'), image.data);
     writeFileSync(path.join(dir, 't.f32'), new Uint8Array(tLr.buffer));
-    const cfg = { height: H, width: W, maxSide: MAX_SIDE, t0: T0, radiusFraction: RADIUS_FRACTION, epsilon: EPS, airlight: AIRLIGHT, probes: PROBES };
+    const cfg = { height: H, width: W, maxSide: MAX_SIDE, t0: T0, radiusFraction: RADIUS_FRACTION, epsilon: EPS, airlight: AIRLIGHT, maskAirlight: MASK_AIRLIGHT, probes: PROBES };
     writeFileSync(path.join(dir, 'cfg.json'), JSON.stringify(cfg));
     py = JSON.parse(runPython(PY, [dir]));
   });
@@ -120,6 +124,19 @@ describe('reconstruction vs training/hazeless/recon.py', () => {
     // Python sums in float32 with running sums; our float64 differs only by its rounding.
     expect(maxAbsDiff(gf.a, readF32(path.join(dir, 'a.f32')))).toBeLessThan(2e-4);
     expect(maxAbsDiff(gf.b, readF32(path.join(dir, 'b.f32')))).toBeLessThan(2e-4);
+  });
+
+  it('computes the protect mask like Python', () => {
+    const lr = areaDownscale(image, net.height, net.width);
+    const r = guideRadius(net.height, net.width, RADIUS_FRACTION);
+    const gf = guidedCoefficients(planarLuma(lr, net.height, net.width), tLr, net.height, net.width, r, EPS);
+    const mask = protectMask(gf.meanGuide, gf.varGuide, MASK_AIRLIGHT, net.height, net.width, r);
+    const ref = readF32(path.join(dir, 'mask.f32'));
+    // Python sums in float32: its variance, and so the flatness, differs by its rounding.
+    expect(maxAbsDiff(mask, ref)).toBeLessThan(1e-4);
+    // Neither all sky nor none (the comparison would say little otherwise).
+    expect(Math.max(...ref)).toBeGreaterThan(0.3);
+    expect(Math.min(...ref)).toBeLessThan(0.05);
   });
 
   it('upsamples bilinearly with half-pixel centres like F.interpolate', () => {
