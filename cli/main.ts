@@ -74,23 +74,24 @@ export async function main(argv: string[], streams: CliStreams = process): Promi
     return EXIT_USAGE;
   }
 
-  // One photo at a time runs on this thread. Several run in worker threads, one each, so that
-  // this thread stays free for the progress display and Ctrl-C.
   const plan = planConcurrency(machineFigures(), { photos: files.length, jobs: opts.jobs });
+  // The first lane is this thread, with a network session of its own: it starts on the first
+  // photo at once, while the other lanes' worker threads are still loading. The progress display
+  // and Ctrl-C wait at most one band of the render, or the network's one run.
   // A network that cannot be loaded fails each photo with the reason, as in worker threads.
-  const backend = plan.jobs === 1 ? createNodeBackend(model.onnxPath, model.manifest, { intraOpNumThreads: plan.threadsPerPhoto }) : null;
-  backend?.catch(() => {}); // reported per photo, by its lane
+  const backend = createNodeBackend(model.onnxPath, model.manifest, { intraOpNumThreads: plan.threadsPerPhoto });
+  backend.catch(() => {}); // reported per photo, by its lane
   try {
     return await runBatch(opts, model, backend, plan, files, problems, createReporter(opts.json ? 'json' : 'auto', streams));
   } finally {
-    await backend?.then((b) => b.dispose(), () => {});
+    await backend.then((b) => b.dispose(), () => {});
   }
 }
 
 async function runBatch(
   opts: CliOptions,
   model: ModelFiles,
-  backend: Promise<InferenceBackend> | null,
+  backend: Promise<InferenceBackend>,
   plan: ConcurrencyPlan,
   files: InputFile[],
   problems: { path: string; reason: string }[],
@@ -110,14 +111,15 @@ async function runBatch(
     counts.failed++;
   }
 
-  // Up to plan.jobs photos at once, each on a lane of its own: this thread with the network
-  // session above, or worker threads (started when first needed).
+  // Up to plan.jobs photos at once, each on a lane of its own: lane 0 this thread with the network
+  // session above, the others worker threads (started when first needed).
   const lanes: PhotoLane[] = [];
   const laneFor = (i: number): PhotoLane => {
     if (lanes[i] === undefined || lanes[i].ended) {
-      lanes[i] = backend
-        ? inProcessLane(backend, model, protect)
-        : workerLane({ manifestPath: model.manifestPath, protect: files.map((f) => f.path), threads: plan.threadsPerPhoto }, { entry: PHOTO_WORKER });
+      lanes[i] =
+        i === 0
+          ? inProcessLane(backend, model, protect)
+          : workerLane({ manifestPath: model.manifestPath, protect: files.map((f) => f.path), threads: plan.threadsPerPhoto }, { entry: PHOTO_WORKER });
     }
     return lanes[i];
   };
