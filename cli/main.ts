@@ -77,7 +77,8 @@ export async function main(argv: string[], streams: CliStreams = process): Promi
   const plan = planConcurrency(machineFigures(), { photos: files.length, jobs: opts.jobs });
   // The first lane is this thread, with a network session of its own: it starts on the first
   // photo at once, while the other lanes' worker threads are still loading. The progress display
-  // and Ctrl-C wait at most one band of the render, or the network's one run.
+  // and Ctrl-C wait at most one band of the render, the network's one run or the estimate's work
+  // after it (some 10 to 30 ms).
   // A network that cannot be loaded fails each photo with the reason, as in worker threads.
   const backend = createNodeBackend(model.onnxPath, model.manifest, { intraOpNumThreads: plan.threadsPerPhoto });
   backend.catch(() => {}); // reported per photo, by its lane

@@ -1,7 +1,7 @@
 import { claim, f32s, f64s, kernels } from './wasm-kernels';
 
-// The math runs in wasm/guided.ts (double precision, in recon.py's order of operations); these
-// functions copy their planes into the kernels' memory and the results out.
+// The math runs in wasm/guided.ts (double precision); these functions copy their planes (of
+// exactly h x w values) into the kernels' memory and the results out.
 
 /** Guided filter radius in network pixels, from the manifest's fraction of the long side. */
 export function guideRadius(height: number, width: number, radiusFraction: number): number {

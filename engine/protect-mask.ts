@@ -1,7 +1,8 @@
 import { LUMA_B, LUMA_G, LUMA_R } from './luma';
 import { claim, f32s, f64s, kernels } from './wasm-kernels';
 
-// The math runs in wasm/guided.ts; these functions copy their planes in and the results out.
+// The math runs in wasm/guided.ts; these functions copy their planes (of exactly h x w values) in
+// and the results out.
 
 /** Lays out the kernels' memory for these calls (each call lays it out afresh). */
 const OWNER = {};

@@ -52,8 +52,6 @@ export interface Kernels {
     acc32: number,
   ): void;
   planarLuma(rgb: number, n: number, out: number): void;
-  widen(src: number, n: number, out: number): void;
-  narrow(src: number, n: number, out: number): void;
   boxScratchBytes(h: number, w: number): number;
   boxMean(src: number, h: number, w: number, r: number, out: number, scratch: number): void;
   guidedScratchBytes(h: number, w: number): number;

@@ -5,7 +5,8 @@
 // engine/adjustments.ts: t = clamp(a luma + b), distance and strength (beyond 100 the depth
 // scaling with the shadow bound), the base layer B, J = I + DL (1/max(t, t0) - 1) + (D - DL)
 // (1/max(t', t0) - 1) with t' raised by protect (or, below strength 0, haze added), then
-// exposure; in single precision.
+// exposure; in single precision. Where the JS kernels let a NaN coefficient through (it writes
+// 0), the clamps below turn it into t = 0.
 //
 // Clamps use f32x4.pmin / pmax (one x64 instruction each; f32x4.min / max take about six for
 // their NaN and signed-zero rules), the bound first, so that a NaN lane takes the bound; samples
@@ -304,8 +305,8 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool): void {
       }
     }
   }
-  // Quantise as the JS kernels do: through the exposure curve, or J max + 0.5 clamped to 0..255
-  // and truncated. Either way each i32 lane holds its output byte in its lowest byte.
+  // Quantise as the JS kernels do: through the exposure curve, or J max + 0.5, truncated and
+  // clamped to 0..255 (the saturating narrowings clamp).
   let qr: v128;
   let qg: v128;
   let qb: v128;

@@ -1,9 +1,9 @@
 // AssemblyScript, compiled with wasm/dehaze.ts into one module (engine/dehaze-wasm.ts): the
 // estimate's work at network size after the network (engine/guided-filter.ts,
 // engine/protect-mask.ts): the luma guide, box means over clipped windows, the fast guided
-// filter's coefficients, the protect mask and the median depth. In double precision, in the JS
-// twins' order of operations, so the figures are those of training/hazeless/recon.py; the JS
-// keeps no copy of this math. Compiled code from the first call on: the JS it replaces ran
+// filter's coefficients, the protect mask, the median depth and the airlight floor's bound. In
+// double precision, in the order of operations of the JS this replaced (same results), agreeing
+// with training/hazeless/recon.py (float32) to about 1e-4; the JS keeps no copy of this math. Compiled code from the first call on: the JS it replaces ran
 // interpreted for the first photos of every thread (100 ms and more per thread while the JIT
 // caught up).
 //
@@ -21,16 +21,6 @@ export function planarLuma(rgb: usize, n: i32, out: usize): void {
     const o = i << 2;
     store<f64>(out + (i << 3), LR * <f64>load<f32>(rgb + o) + LG * <f64>load<f32>(g + o) + LB * <f64>load<f32>(b + o));
   }
-}
-
-/** An f32 plane as f64 (n values). */
-export function widen(src: usize, n: i32, out: usize): void {
-  for (let i: usize = 0; i < <usize>n; i++) store<f64>(out + (i << 3), <f64>load<f32>(src + (i << 2)));
-}
-
-/** An f64 plane as f32 (n values, rounded to nearest). */
-export function narrow(src: usize, n: i32, out: usize): void {
-  for (let i: usize = 0; i < <usize>n; i++) store<f32>(out + (i << 2), <f32>load<f64>(src + (i << 3)));
 }
 
 /** Bytes of scratch boxMean needs for planes of width w. */
@@ -223,14 +213,22 @@ export function largest(a: usize, n: i32): f32 {
  * n f64.
  */
 export function airlightBound(meanLuma: usize, meanT: usize, n: i32, maxT: f64, k: i32, scratch: usize): f64 {
-  let count = 0;
+  let finite = 0;
+  let nan = 0;
   for (let i: usize = 0; i < <usize>n; i++) {
     const t = load<f64>(meanT + (i << 3));
     if (t < maxT) {
-      store<f64>(scratch + (<usize>count << 3), (load<f64>(meanLuma + (i << 3)) - t) / max<f64>(1 - t, 1e-6));
-      count++;
+      const bound = (load<f64>(meanLuma + (i << 3)) - t) / max<f64>(1 - t, 1e-6);
+      if (bound != bound) {
+        nan++;
+      } else {
+        store<f64>(scratch + (<usize>finite << 3), bound);
+        finite++;
+      }
     }
   }
-  if (count < k) return NaN;
-  return selectOf<f64>(scratch, count, count - k);
+  // NaN bounds rank above every other (as a sort puts them last): k of them give NaN.
+  const count = finite + nan;
+  if (count < k || nan >= k) return NaN;
+  return selectOf<f64>(scratch, finite, count - k);
 }

@@ -85,6 +85,33 @@ describe('airlight floor', () => {
     expect(applyAirlightFloor([0.7, 0.7, 0.7], boxMean(y, H, W, R), boxMean(t, H, W, R), FLOOR)).toEqual([0.7, 0.7, 0.7]);
   });
 
+  it('takes the bound all but share of the windows meet, as a sort of the bounds would (NaN ranked last)', () => {
+    const rnd = mulberry32(11);
+    /** The rule as first written: every counting window's bound sorted, the k-th from the top. */
+    const sorted = (air: RGB, meanLuma: Float64Array, meanT: Float64Array, floor: AirlightFloor): RGB => {
+      const bounds: number[] = [];
+      for (let i = 0; i < meanT.length; i++) if (meanT[i] < floor.maxTransmission) bounds.push((meanLuma[i] - meanT[i]) / Math.max(1 - meanT[i], 1e-6));
+      const k = Math.max(1, Math.ceil(floor.share * meanT.length));
+      const bound = Float64Array.from(bounds).sort()[bounds.length - k];
+      const level = luma(air);
+      if (bounds.length < k || !(bound > level)) return [...air];
+      const keep = (1 - Math.min(bound, 1)) / Math.max(1 - level, 1e-6);
+      return air.map((a) => 1 - keep * (1 - a)) as RGB;
+    };
+    for (const n of [1, 2, 10, 500]) {
+      for (const share of [1e-6, 0.05, 0.3]) {
+        for (const nans of [0, 1, 3]) {
+          const meanLuma = Float64Array.from({ length: n }, () => 0.3 + 0.7 * rnd());
+          const meanT = Float64Array.from({ length: n }, () => 0.1 + 0.9 * rnd());
+          for (let i = 0; i < Math.min(nans, n); i++) meanLuma[Math.floor(rnd() * n)] = NaN;
+          const air: RGB = [0.4, 0.42, 0.45];
+          const floor = { share, maxTransmission: 0.95 };
+          expect(applyAirlightFloor(air, meanLuma, meanT, floor), `n ${n} share ${share} NaN ${nans}`).toEqual(sorted(air, meanLuma, meanT, floor));
+        }
+      }
+    }
+  });
+
   it('agrees with training/hazeless/recon.py airlight_floor', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'airlight-floor-'));
     const rnd = mulberry32(3);
