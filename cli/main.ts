@@ -76,23 +76,25 @@ export async function main(argv: string[], streams: CliStreams = process): Promi
 
   const plan = planConcurrency(machineFigures(), { photos: files.length, jobs: opts.jobs });
   // The first lane is this thread, with a network session of its own: it starts on the first
-  // photo at once, while the other lanes' worker threads are still loading. The progress display
-  // and Ctrl-C wait at most one band of the render, the network's one run or the estimate's work
-  // after it (some 10 to 30 ms).
+  // photo at once, while the other lanes' worker threads are still loading. The session loads
+  // once that photo is decoded (its loading holds this thread for about 40 ms, and the workers
+  // start first). The progress display and Ctrl-C wait at most one band of the render, the
+  // network's one run or the estimate's work after it (some 10 to 30 ms).
   // A network that cannot be loaded fails each photo with the reason, as in worker threads.
-  const backend = createNodeBackend(model.onnxPath, model.manifest, { intraOpNumThreads: plan.threadsPerPhoto });
-  backend.catch(() => {}); // reported per photo, by its lane
+  const made: { backend?: Promise<InferenceBackend> } = {};
+  const session = (): Promise<InferenceBackend> =>
+    (made.backend ??= createNodeBackend(model.onnxPath, model.manifest, { intraOpNumThreads: plan.threadsPerPhoto }));
   try {
-    return await runBatch(opts, model, backend, plan, files, problems, createReporter(opts.json ? 'json' : 'auto', streams));
+    return await runBatch(opts, model, session, plan, files, problems, createReporter(opts.json ? 'json' : 'auto', streams));
   } finally {
-    await backend.then((b) => b.dispose(), () => {});
+    await made.backend?.then((b) => b.dispose(), () => {});
   }
 }
 
 async function runBatch(
   opts: CliOptions,
   model: ModelFiles,
-  backend: Promise<InferenceBackend>,
+  session: () => Promise<InferenceBackend>,
   plan: ConcurrencyPlan,
   files: InputFile[],
   problems: { path: string; reason: string }[],
@@ -119,7 +121,7 @@ async function runBatch(
     if (lanes[i] === undefined || lanes[i].ended) {
       lanes[i] =
         i === 0
-          ? inProcessLane(backend, model, protect)
+          ? inProcessLane(session, model, protect)
           : workerLane({ manifestPath: model.manifestPath, protect: files.map((f) => f.path), threads: plan.threadsPerPhoto }, { entry: PHOTO_WORKER });
     }
     return lanes[i];

@@ -24,7 +24,12 @@ export interface DehazeFileOptions {
   input: string;
   /** Output path, or a function of what the decoder found (e.g. to pick the extension). */
   output: string | ((source: SourceInfo, format: ImageFormat) => string);
-  backend: InferenceBackend;
+  /**
+   * The network, or what makes it, asked once the photo is decoded: the command line's main
+   * thread loads its session then (about 40 ms that hold its thread), so that the batch's worker
+   * threads have started first.
+   */
+  backend: InferenceBackend | (() => Promise<InferenceBackend>);
   manifest: ModelManifest;
   /** Default: the manifest's defaults. */
   adjustments?: Adjustments;
@@ -89,7 +94,9 @@ export async function dehazeFile(opts: DehazeFileOptions): Promise<DehazeFileRes
   const output = typeof opts.output === 'string' ? opts.output : opts.output(info, format);
   if (typeof opts.output !== 'string') await assertWritable(output, overwrite, protect);
 
-  const estimate = await estimateHaze(opts.backend, manifest, image, { signal, onProgress });
+  const backend = typeof opts.backend === 'function' ? await opts.backend() : opts.backend;
+  throwIfAborted(signal);
+  const estimate = await estimateHaze(backend, manifest, image, { signal, onProgress });
   const network = lap();
 
   const target = await shrinkToFit(image, opts.maxSize);

@@ -103,13 +103,13 @@ export function fromPlainError(p: PlainError): Error {
 }
 
 /**
- * A lane on the calling thread, with a network session the caller owns. A session that failed to
- * load fails each photo with its error, as a worker lane's does.
+ * A lane on the calling thread, with a network session the caller owns, asked for once each photo
+ * is decoded (dehazeFile's `backend`). A session that failed to load fails each photo with its
+ * error, as a worker lane's does.
  */
-export function inProcessLane(backend: Promise<InferenceBackend>, model: ModelFiles, protect: safeWrite.ProtectedFiles): PhotoLane {
+export function inProcessLane(backend: () => Promise<InferenceBackend>, model: ModelFiles, protect: safeWrite.ProtectedFiles): PhotoLane {
   return {
-    run: async (task, signal, onProgress) =>
-      dehazeFile({ ...task, backend: await backend, manifest: model.manifest, protect, signal, onProgress }),
+    run: async (task, signal, onProgress) => dehazeFile({ ...task, backend, manifest: model.manifest, protect, signal, onProgress }),
     close: async () => {},
     ended: false,
   };
