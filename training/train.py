@@ -31,8 +31,6 @@ from hazeless.losses import ssim  # noqa: E402
 from hazeless.model import BASE_BLOCKS, HazeNet, count_macs, count_params  # noqa: E402
 from hazeless.recon import ReconParams, area_resize, recover, upsample_transmission  # noqa: E402
 from hazeless.stream import batch_loader, pick_sizes  # noqa: E402
-from hazeless.checkpoint import load_model  # noqa: E402
-from hazeless.unpaired import RealHazySet, real_hazy_batch, teacher_loss  # noqa: E402
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 DEFAULTS: Dict[str, Any] = {
@@ -61,10 +59,6 @@ DEFAULTS: Dict[str, Any] = {
     # Where batches are made: "samples", one by one on the CPU (data.make_batch, or its workers), or
     # "device", whole batches on the training device (hazeless.batch_synthesis), for a GPU.
     "synthesis": "samples",
-    # Real hazy photos without ground truth (hazeless.unpaired): `batch` crops each step at the
-    # synthetic batch's network size, their J drawn towards the J of the `checkpoint` network where
-    # it removes more haze, with `weight`. Weight 0: none, and no draw.
-    "real_teacher": {"checkpoint": "", "weight": 0.0, "batch": 4},
     **asdict(Sampling()),  # what a run draws: the defaults live in the Sampling dataclass
     "log_every": 20,
 }
@@ -273,11 +267,6 @@ def main() -> None:
     data = TrainingSet(cfg["data"], max_photos=args.max_photos)
     print(f"training photos {len(data.photos)}, depth scenes {len(data.depth_scenes)}")
     params = ReconParams(**cfg["recon"])
-    teach = cfg["real_teacher"]
-    real = RealHazySet(cfg["data"]) if teach["weight"] > 0 else None
-    teacher = load_model(os.path.join(HERE, "..", teach["checkpoint"]))[0].to(device) if real is not None else None
-    if real is not None and args.workers:
-        raise SystemExit("real_teacher draws from the training process's stream: no --workers")
     sampling = Sampling.from_config(cfg)
     lw = cfg["loss"]
     started = time.time()
@@ -322,10 +311,6 @@ def main() -> None:
         l_t = (t_lr - t_lr_true).abs().mean()
         l_a = (airlight - a_true).abs().mean()
         loss = lw["l1"] * l1 + lw["ssim"] * l_ssim + lw["t"] * l_t + lw["airlight"] * l_a
-        l_teach = torch.zeros(())
-        if real is not None and teacher is not None:
-            l_teach = teacher_loss(model, teacher, real_hazy_batch(real, teach["batch"], net, rng).to(device), params)
-            loss = loss + teach["weight"] * l_teach
         opt.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -344,7 +329,7 @@ def main() -> None:
             k = cfg["log_every"]
             print(
                 f"step {step}/{cfg['steps']}  loss {window_loss/k:.4f}  psnr {window_psnr/k:.2f}  "
-                f"l1 {float(l1):.4f} t {float(l_t):.4f} A {float(l_a):.4f} teach {float(l_teach):.4f}  lr {lr_at(step, cfg):.2e}  "
+                f"l1 {float(l1):.4f} t {float(l_t):.4f} A {float(l_a):.4f}  lr {lr_at(step, cfg):.2e}  "
                 f"{window_n/(now-window_t):.1f} samples/s  elapsed {(now-started)/60:.1f} min",
                 flush=True,
             )
