@@ -1,7 +1,7 @@
 import { throwIfAborted, yieldToEventLoop } from './abort';
 import { applyAirlightFloor } from './airlight-floor';
 import { areaDownscaleRows, padEdge } from './area-downscale';
-import { guideRadius, guidedCoefficients, planarLuma } from './guided-filter';
+import { guideRadius, guidedCoefficients, planarLuma, selfGuidedCoefficients } from './guided-filter';
 import { host } from './host';
 import { networkSize, paddedSize } from './network-size';
 import { assertImage } from './pixel-format';
@@ -111,11 +111,6 @@ function detailCoefficients(rgb: Float32Array, h: number, w: number, r: number, 
   const n = h * w;
   const a = new Float32Array(3 * n);
   const b = new Float32Array(3 * n);
-  for (let c = 0; c < 3; c++) {
-    const plane = rgb.subarray(c * n, (c + 1) * n);
-    const gf = guidedCoefficients(plane, plane, h, w, r, epsilon);
-    a.set(gf.a, c * n);
-    b.set(gf.b, c * n);
-  }
+  for (let c = 0; c < 3; c++) selfGuidedCoefficients(rgb.subarray(c * n, (c + 1) * n), h, w, r, epsilon, a, b, c * n);
   return { a, b };
 }

@@ -59,3 +59,18 @@ export function guidedCoefficients(
     meanT: f64s(meanT, n).slice(),
   };
 }
+
+/**
+ * The coefficients of a plane guiding itself (the detail base layer), as float32 into a and b at
+ * `offset`: only what the render reads is copied out.
+ */
+export function selfGuidedCoefficients(plane: Float32Array, h: number, w: number, r: number, eps: number, a: Float32Array, b: Float32Array, offset: number): void {
+  const n = h * w;
+  const k = kernels();
+  const bytes = n * 8;
+  const [g, ca, cb, meanG, varG, meanT, scratch] = claim(OWNER, [bytes, bytes, bytes, bytes, bytes, bytes, k.guidedScratchBytes(h, w)]);
+  f64s(g, n).set(plane);
+  k.guidedCoefficients(g, g, h, w, r, eps, ca, cb, meanG, varG, meanT, scratch);
+  a.set(f64s(ca, n), offset);
+  b.set(f64s(cb, n), offset);
+}
