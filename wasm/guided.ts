@@ -1,11 +1,11 @@
 // AssemblyScript, compiled with wasm/dehaze.ts into one module (engine/dehaze-wasm.ts): the
 // estimate's work at network size after the network (engine/guided-filter.ts,
-// engine/protect-mask.ts): the luma guide, box means over clipped windows, the fast guided
-// filter's coefficients, the protect mask, the median depth and the airlight floor's bound. In
-// double precision, in the order of operations of the JS this replaced (same results), agreeing
-// with training/hazeless/recon.py (float32) to about 1e-4; the JS keeps no copy of this math. Compiled code from the first call on: the JS it replaces ran
-// interpreted for the first photos of every thread (100 ms and more per thread while the JIT
-// caught up).
+// engine/protect-mask.ts, engine/airlight-floor.ts): the luma guide, box means over clipped
+// windows, the fast guided filter's coefficients, the protect mask, the median depth and the
+// airlight floor's bound, in double precision, agreeing with training/hazeless/recon.py (float32)
+// to about 1e-4; the JS keeps no copy of this math. Here it runs compiled from a thread's first
+// call on, where JS runs interpreted for a new export thread's first photos (100 ms and more
+// while the JIT catches up).
 //
 // JS owns the memory layout: it passes the pointers of planes it has laid out with claim().
 
