@@ -9,7 +9,7 @@ export const APP_ENTRY_URL = `${APP_ORIGIN}/index.html`;
 
 /**
  * Strict CSP: everything from the app's own origin, no remote hosts at all.
- * 'wasm-unsafe-eval' lets onnxruntime-web and the engine's render kernel compile their WASM; blob: workers are how it and Vite
+ * 'wasm-unsafe-eval' lets onnxruntime-web and the engine's kernels compile their WASM; blob: workers are how it and Vite
  * spawn some workers; blob:/data: images are decoded previews and thumbnails. Inline style
  * attributes are allowed because Svelte sets `style=` for dynamic layout; inline *scripts* are not.
  */

@@ -30,6 +30,28 @@ export function boxMean(src: ArrayLike<number>, h: number, w: number, r: number)
   return f64s(out, n).slice();
 }
 
+/** Where the filter left its planes in the kernels' memory (offsets of n doubles each). */
+interface GuidedPlanes {
+  a: number;
+  b: number;
+  meanG: number;
+  varG: number;
+  meanT: number;
+}
+
+/** Runs the filter in the kernels' memory; the planes are valid until the memory is claimed again. */
+function runGuided(guide: ArrayLike<number>, t: ArrayLike<number>, h: number, w: number, r: number, eps: number): GuidedPlanes {
+  const n = h * w;
+  const k = kernels();
+  const bytes = n * 8;
+  const self = guide === t;
+  const [g, tt, a, b, meanG, varG, meanT, scratch] = claim(OWNER, [bytes, self ? 0 : bytes, bytes, bytes, bytes, bytes, bytes, k.guidedScratchBytes(h, w)]);
+  f64s(g, n).set(guide);
+  if (!self) f64s(tt, n).set(t);
+  k.guidedCoefficients(g, self ? g : tt, h, w, r, eps, a, b, meanG, varG, meanT, scratch);
+  return { a, b, meanG, varG, meanT };
+}
+
 /**
  * Fast guided filter coefficients at network size: a = cov(g,t)/(var(g)+eps), b = mean(t) -
  * a mean(g), both box-averaged, so that t_full = A * luma_full + B after upsampling. Passing the
@@ -44,19 +66,13 @@ export function guidedCoefficients(
   eps: number,
 ): { a: Float64Array; b: Float64Array; meanGuide: Float64Array; varGuide: Float64Array; meanT: Float64Array } {
   const n = h * w;
-  const k = kernels();
-  const bytes = n * 8;
-  const self = guide === t;
-  const [g, tt, a, b, meanG, varG, meanT, scratch] = claim(OWNER, [bytes, self ? 0 : bytes, bytes, bytes, bytes, bytes, bytes, k.guidedScratchBytes(h, w)]);
-  f64s(g, n).set(guide);
-  if (!self) f64s(tt, n).set(t);
-  k.guidedCoefficients(g, self ? g : tt, h, w, r, eps, a, b, meanG, varG, meanT, scratch);
+  const at = runGuided(guide, t, h, w, r, eps);
   return {
-    a: f64s(a, n).slice(),
-    b: f64s(b, n).slice(),
-    meanGuide: f64s(meanG, n).slice(),
-    varGuide: f64s(varG, n).slice(),
-    meanT: f64s(meanT, n).slice(),
+    a: f64s(at.a, n).slice(),
+    b: f64s(at.b, n).slice(),
+    meanGuide: f64s(at.meanG, n).slice(),
+    varGuide: f64s(at.varG, n).slice(),
+    meanT: f64s(at.meanT, n).slice(),
   };
 }
 
@@ -66,11 +82,7 @@ export function guidedCoefficients(
  */
 export function selfGuidedCoefficients(plane: Float32Array, h: number, w: number, r: number, eps: number, a: Float32Array, b: Float32Array, offset: number): void {
   const n = h * w;
-  const k = kernels();
-  const bytes = n * 8;
-  const [g, ca, cb, meanG, varG, meanT, scratch] = claim(OWNER, [bytes, bytes, bytes, bytes, bytes, bytes, k.guidedScratchBytes(h, w)]);
-  f64s(g, n).set(plane);
-  k.guidedCoefficients(g, g, h, w, r, eps, ca, cb, meanG, varG, meanT, scratch);
-  a.set(f64s(ca, n), offset);
-  b.set(f64s(cb, n), offset);
+  const at = runGuided(plane, plane, h, w, r, eps);
+  a.set(f64s(at.a, n), offset);
+  b.set(f64s(at.b, n), offset);
 }
