@@ -6,5 +6,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 require('tsx/cjs/api').register();
+// The photo threads an album needs start first: they load while this thread loads the rest.
+require('../cli/prestart.ts').prestartFor(process.argv.slice(2));
 const { main } = require('../cli/main.ts');
 process.exitCode = await main(process.argv.slice(2));

@@ -11,12 +11,14 @@ import { ImageReadError } from '../node/image-io';
 import { findModel, type ModelFiles } from '../node/model-files';
 import { readPhotoHeader } from '../node/photo-header';
 import { inProcessLane, workerLane, type PhotoLane } from '../node/photo-lanes';
+import { stopSpareThreads } from '../node/photo-threads';
 import { runPool } from '../node/photo-pool';
 import { nameKey } from '../node/same-name';
 import { FolderNotWritableError, ForeignFileError, InputCollisionError, OutputExistsError, ProtectedFiles } from '../node/safe-write';
 import { discoverInputs, type InputFile } from './discover';
 import { InfoDisplayed, UsageError, parseCommandLine, type CliOptions } from './options';
 import { namesIn, outputFolderFor } from './output-path';
+import { PHOTO_WORKER } from './prestart';
 import { createReporter, displayPath, type FileRecord, type Reporter } from './reporter';
 
 export const EXIT_OK = 0;
@@ -24,9 +26,6 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 /** 128 + SIGINT, the shell convention for a run stopped with Ctrl-C. */
 export const EXIT_INTERRUPTED = 130;
-
-/** The worker lanes' thread module: its TypeScript source, as the command line runs (bin/hazeless.js). */
-const PHOTO_WORKER = new URL('../node/photo-worker.ts', import.meta.url);
 
 export interface CliStreams {
   stdout: NodeJS.WriteStream;
@@ -126,7 +125,7 @@ async function runBatch(
     }
     return lanes[i];
   };
-  const closeLanes = (): Promise<unknown> => Promise.all(lanes.map((l) => l.close()));
+  const closeLanes = (): Promise<unknown> => Promise.all([...lanes.map((l) => l.close()), stopSpareThreads()]);
 
   // Ctrl-C once: finish the photos in progress, start no other. Twice: abort them (nothing is
   // left behind). Three times: leave now (pending temporary files are still removed on exit).

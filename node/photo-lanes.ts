@@ -1,12 +1,10 @@
 import { rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
-import { Worker } from 'node:worker_threads';
 import * as engineAbort from '../engine/abort';
 import type { Adjustments, InferenceBackend, Progress } from '../engine/types';
 import { dehazeFile, type DehazeFileResult } from './dehaze-file';
 import type { ImageFormat } from '../common/formats/index';
 import * as imageIo from './image-io';
+import { takePhotoThread } from './photo-threads';
 import type { ModelFiles } from './model-files';
 import * as safeWrite from './safe-write';
 
@@ -40,7 +38,7 @@ export interface PhotoLane {
   readonly ended: boolean;
 }
 
-/** What a worker lane starts with. */
+/** What a worker lane's thread is told first (its 'setup' message): the batch it works for. */
 export interface PhotoWorkerSetup {
   manifestPath: string;
   /** Files never to be written over (the batch's inputs). */
@@ -49,7 +47,11 @@ export interface PhotoWorkerSetup {
   threads: number;
 }
 
-export type ToPhotoWorker = { type: 'run'; id: number; task: PhotoTask } | { type: 'abort'; id: number } | { type: 'exit' };
+export type ToPhotoWorker =
+  | { type: 'setup'; setup: PhotoWorkerSetup }
+  | { type: 'run'; id: number; task: PhotoTask }
+  | { type: 'abort'; id: number }
+  | { type: 'exit' };
 
 /** An error as it crosses threads: its class, name, message and own fields (output, reason, code...). */
 export interface PlainError {
@@ -130,24 +132,12 @@ export interface WorkerLaneOptions {
 }
 
 /**
- * tsx's require hook works in the thread itself; tsx's import hooks would start a loader thread
- * per worker, which takes twice the time and CPU (docs/performance.md).
- */
-function startWorker(entry: URL, setup: PhotoWorkerSetup): Worker {
-  if (entry.pathname.endsWith('.ts')) {
-    const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
-    const code = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(fileURLToPath(entry))});`;
-    return new Worker(code, { eval: true, workerData: setup });
-  }
-  return new Worker(entry, { workerData: setup });
-}
-
-/**
- * A lane in a worker thread of its own (started at once, so it warms up while others work). It
- * runs one photo at a time: several in flight share the thread's fate when it is terminated.
+ * A lane in a worker thread of its own: one started ahead of need (node/photo-threads.ts), else
+ * one started now, so that it warms up while others work. It runs one photo at a time: several in
+ * flight share the thread's fate when it is terminated.
  */
 export function workerLane(setup: PhotoWorkerSetup, options: WorkerLaneOptions): PhotoLane {
-  const worker = startWorker(options.entry, setup);
+  const worker = takePhotoThread(options.entry);
   let nextId = 0;
   let gone: Error | null = null;
   /** The lane terminated the thread: an aborted photo outlived its grace. */
@@ -203,6 +193,7 @@ export function workerLane(setup: PhotoWorkerSetup, options: WorkerLaneOptions):
   worker.on('error', (e) => {
     gone ??= new Error(`export thread crashed: ${e.message}`);
   });
+  worker.postMessage({ type: 'setup', setup } satisfies ToPhotoWorker);
 
   return {
     run(task, signal, onProgress) {

@@ -1,11 +1,12 @@
-// Worker thread of a worker lane (node/photo-lanes.ts): loads the model once, then dehazes the
+// Worker thread of a worker lane (node/photo-lanes.ts): loads its modules as it starts (perhaps
+// ahead of need, node/photo-threads.ts), its model once its lane's 'setup' comes, then dehazes the
 // photos it is sent, one at a time, with node/dehaze-file.ts. 'abort' stops a photo (its temporary
 // file is removed); 'exit' ends the thread, whose exit hook removes any temporary file left. Each
 // photo's temporary file is reported ('temp') so that the lane can remove it should it have to
 // terminate the thread. The command line runs this file through tsx, the desktop app the bundle
 // electron-vite builds from it (out/main/photo-worker.js).
 
-import { parentPort, workerData } from 'node:worker_threads';
+import { parentPort } from 'node:worker_threads';
 import { createNodeBackend } from '../engine/backend-node';
 import { dehazeFile } from './dehaze-file';
 import { loadModelFiles } from './model-files';
@@ -14,15 +15,18 @@ import { ProtectedFiles } from './safe-write';
 
 const port = parentPort;
 if (!port) throw new Error('photo-worker must run in a worker thread');
-const setup = workerData as PhotoWorkerSetup;
 const send = (m: FromPhotoWorker): void => port.postMessage(m);
 
-const ready = (async () => {
+/** The thread's batch: its model, network session and protected files, once the setup has come. */
+async function start(setup: PhotoWorkerSetup) {
   const files = await loadModelFiles(setup.manifestPath);
   const backend = await createNodeBackend(files.onnxPath, files.manifest, { intraOpNumThreads: setup.threads });
   const protect = await ProtectedFiles.of(setup.protect);
   return { files, backend, protect };
-})();
+}
+
+let setupArrived: (setup: PhotoWorkerSetup) => void = () => {};
+const ready = new Promise<PhotoWorkerSetup>((resolve) => (setupArrived = resolve)).then(start);
 ready.then(
   () => send({ type: 'ready' }),
   (e: unknown) => send({ type: 'failed-to-start', error: toPlainError(e) }),
@@ -53,7 +57,9 @@ async function run(id: number, m: Extract<ToPhotoWorker, { type: 'run' }>): Prom
 }
 
 port.on('message', (m: ToPhotoWorker) => {
-  if (m.type === 'exit') {
+  if (m.type === 'setup') {
+    setupArrived(m.setup);
+  } else if (m.type === 'exit') {
     process.exit(0);
   } else if (m.type === 'abort') {
     controllers.get(m.id)?.abort();

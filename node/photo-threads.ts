@@ -1,0 +1,72 @@
+/**
+ * The threads that worker lanes (node/photo-lanes.ts) run in, and threads started ahead of need.
+ *
+ * A photo thread takes about 200 ms to load sharp, onnxruntime and the engine. The command line
+ * starts the threads an album will need before it loads those modules itself (bin/hazeless.js,
+ * cli/prestart.ts), so that they load on the cores its own loading leaves idle; a lane then takes
+ * one of them instead of starting its own. This module loads nothing heavy, so that starting them
+ * comes first.
+ *
+ * A thread knows nothing of its batch until its lane sends the setup (photo-lanes.ts); a thread
+ * started ahead and never taken does not keep the process alive, and is stopped by
+ * `stopSpareThreads`.
+ */
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+
+/** A thread started ahead of need, and whether it has ended (it failed to load) before use. */
+interface Spare {
+  entry: string;
+  worker: Worker;
+  ended: boolean;
+}
+
+const spares: Spare[] = [];
+
+/**
+ * A new photo thread on `entry`: node/photo-worker.ts through tsx's require hook (the command line
+ * runs the TypeScript sources), or a bundle built from it (the desktop app's
+ * out/main/photo-worker.js). tsx's require hook works in the thread itself; its import hooks
+ * would start a loader thread per worker, which takes twice the time and CPU (docs/performance.md).
+ */
+function startThread(entry: URL): Worker {
+  if (entry.pathname.endsWith('.ts')) {
+    const tsx = createRequire(import.meta.url).resolve('tsx/cjs/api');
+    const code = `require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(fileURLToPath(entry))});`;
+    return new Worker(code, { eval: true });
+  }
+  return new Worker(entry);
+}
+
+/** Starts `count` photo threads on `entry` now, for lanes to take later (takePhotoThread). */
+export function prestartPhotoThreads(count: number, entry: URL): void {
+  for (let i = 0; i < count; i++) {
+    const spare: Spare = { entry: entry.href, worker: startThread(entry), ended: false };
+    // Until a lane takes it, it neither keeps the process alive nor goes unnoticed if it ends.
+    spare.worker.unref();
+    spare.worker.once('exit', () => {
+      spare.ended = true;
+    });
+    spare.worker.on('error', () => {});
+    spares.push(spare);
+  }
+}
+
+/** A photo thread on `entry`: one started ahead (still alive) if there is one, else a new one. */
+export function takePhotoThread(entry: URL): Worker {
+  for (let i = 0; i < spares.length; i++) {
+    const spare = spares[i];
+    if (spare.entry !== entry.href || spare.ended) continue;
+    spares.splice(i, 1);
+    spare.worker.ref();
+    return spare.worker;
+  }
+  return startThread(entry);
+}
+
+/** Stops the threads started ahead that no lane took (a batch needed fewer than were started). */
+export async function stopSpareThreads(): Promise<void> {
+  const left = spares.splice(0);
+  await Promise.all(left.map((s) => s.worker.terminate()));
+}
