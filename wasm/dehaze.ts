@@ -13,6 +13,11 @@
 // convert as signed integers (x64 has no unsigned conversion; they are 0..255 either way). The
 // general forms would cost a third more time, for the same pixels.
 //
+// The coefficient planes are upsampled bilinearly, horizontally first: the two network rows
+// around an output row are interpolated to every pixel once for all the output rows between them
+// (hTop and hStep), and each group of pixels takes top + wy step, with the row's weight wy. The
+// JS kernels interpolate vertically first: the two agree up to the rounding of single precision.
+//
 // JS owns the memory layout (engine/render-wasm.ts): it writes the plan with setPlan's pointers,
 // copies a band of pixels in, calls dehazeBand, and copies the band out.
 
@@ -32,10 +37,16 @@ let colW: usize = 0; // per output column (+ 4 slack): f32 weight of the right n
 let runCol: usize = 0; // per column run: i32 left network column
 let runEnd: usize = 0; // per column run: i32 first column past the run
 let runs = 0;
-let coefRow: usize = 0; // scratch: PLANES x (netWidth + 1) f32, the planes at this row
-let hRow: usize = 0; // scratch: PLANES x rowStride f32, the planes at each pixel of this row
+let netRow: usize = 0; // scratch: PLANES x (netWidth + 1) f32, a network row of the planes (its last column copied once more)
+let hTop: usize = 0; // scratch: PLANES x rowStride f32, the planes of the output row's top network row at each pixel
+let hStep: usize = 0; // scratch: the same for its bottom network row, less hTop
 let rowStride = 0; // width rounded up to 4, + 4
 let tail: usize = 0; // scratch: 32 bytes for the last pixels of a row
+// The network rows hTop and hStep hold (-1: none yet), and the weight of the bottom one in the
+// row being rendered.
+let top = -1;
+let bottom = -1;
+let wy: f32 = 0;
 let ar: f32 = 0;
 let ag: f32 = 0;
 let ab: f32 = 0;
@@ -97,9 +108,13 @@ export function setPlan(
   runEnd = runEnd_;
   runs = runs_;
   rowStride = ((width + 3) & ~3) + 4;
-  coefRow = scratch;
-  hRow = coefRow + <usize>(PLANES * (netWidth + 1) * 4 + 15) & ~<usize>15;
-  tail = hRow + <usize>(PLANES * rowStride * 4);
+  netRow = scratch;
+  hTop = netRow + <usize>(PLANES * (netWidth + 1) * 4 + 15) & ~<usize>15;
+  hStep = hTop + <usize>(PLANES * rowStride * 4);
+  tail = hStep + <usize>(PLANES * rowStride * 4);
+  // New planes, perhaps.
+  top = -1;
+  bottom = -1;
   ar = ar_;
   ag = ag_;
   ab = ab_;
@@ -131,29 +146,21 @@ export function setStrength(mode_: i32, depthLut_: usize, dLength: i32, kept_: f
 /** Bytes of scratch setPlan needs after `scratch`. */
 export function scratchBytes(width_: i32, netWidth_: i32): i32 {
   const stride = ((width_ + 3) & ~3) + 4;
-  return ((PLANES * (netWidth_ + 1) * 4 + 15) & ~15) + PLANES * stride * 4 + 64;
+  return ((PLANES * (netWidth_ + 1) * 4 + 15) & ~15) + 2 * PLANES * stride * 4 + 64;
 }
 
-/** coefRow = the planes interpolated vertically to output row y (the last column copied once more). */
-function prepareCoefRow(y: i32): void {
-  const r0 = load<i32>(rowI0 + (<usize>y << 2));
-  const r1 = load<i32>(rowI1 + (<usize>y << 2));
-  const wy = load<f32>(rowW + (<usize>y << 2));
-  const wy0: f32 = 1 - wy;
+/** netRow = network row r of the planes, its last column copied once more. */
+function loadNetRow(r: i32): void {
   const n = <usize>netWidth;
   for (let c: usize = 0; c < PLANES; c++) {
-    const top = planes + c * planeBytes + <usize>r0 * n * 4;
-    const bottom = planes + c * planeBytes + <usize>r1 * n * 4;
-    const out = coefRow + c * (n + 1) * 4;
-    for (let x: usize = 0; x < n; x++) {
-      store<f32>(out + x * 4, wy0 * load<f32>(top + x * 4) + wy * load<f32>(bottom + x * 4));
-    }
+    const out = netRow + c * (n + 1) * 4;
+    memory.copy(out, planes + c * planeBytes + <usize>r * n * 4, n * 4);
     store<f32>(out + n * 4, load<f32>(out + (n - 1) * 4));
   }
 }
 
-/** hRow = coefRow interpolated horizontally to every pixel, run by run, four columns at a time. */
-function prepareHRow(): void {
+/** `to` = netRow interpolated horizontally to every pixel, run by run, four columns at a time. */
+function interpolateRow(to: usize): void {
   const n = <usize>netWidth;
   let x = 0;
   for (let k = 0; k < runs; k++) {
@@ -161,11 +168,11 @@ function prepareHRow(): void {
     const end = load<i32>(runEnd + (<usize>k << 2));
     const start = x;
     for (let c: usize = 0; c < PLANES; c++) {
-      const src = coefRow + c * (n + 1) * 4 + col * 4;
+      const src = netRow + c * (n + 1) * 4 + col * 4;
       const v0 = load<f32>(src);
       const c0 = f32x4.splat(v0);
       const d = f32x4.splat(load<f32>(src + 4) - v0);
-      const out = hRow + c * <usize>rowStride * 4;
+      const out = to + c * <usize>rowStride * 4;
       // Groups may reach past the run's end: the next run writes over those lanes.
       for (let xx = start; xx < end; xx += 4) {
         const w = v128.load(colW + (<usize>xx << 2));
@@ -174,6 +181,30 @@ function prepareHRow(): void {
     }
     x = end;
   }
+}
+
+/** Makes hTop and hStep those of output row y's network rows (unless they are already), and wy its weight. */
+function prepareRow(y: i32): void {
+  const r0 = load<i32>(rowI0 + (<usize>y << 2));
+  const r1 = load<i32>(rowI1 + (<usize>y << 2));
+  wy = load<f32>(rowW + (<usize>y << 2));
+  if (r0 == top && r1 == bottom) return;
+  top = r0;
+  bottom = r1;
+  loadNetRow(r0);
+  interpolateRow(hTop);
+  loadNetRow(r1);
+  interpolateRow(hStep);
+  const end = hStep + <usize>(PLANES * rowStride * 4);
+  for (let p = hStep, q = hTop; p < end; p += 16, q += 16) v128.store(p, f32x4.sub(v128.load(p), v128.load(q)));
+}
+
+/** Plane c at the group of four pixels at byte offset `at` of the row: top + wy step. */
+// @ts-ignore: decorator
+@inline
+function plane(at: usize, c: usize, vwy: v128): v128 {
+  const o = at + c * (<usize>rowStride << 2);
+  return f32x4.add(v128.load(hTop + o), f32x4.mul(vwy, v128.load(hStep + o)));
 }
 
 /** The curve sampled at `lut` (size + 2 f32) at t (0..1) for each lane, interpolated linearly between its samples. */
@@ -249,17 +280,17 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool): void {
   r = f32x4.mul(r, inv);
   g = f32x4.mul(g, inv);
   b = f32x4.mul(b, inv);
-  const h = hRow + (<usize>x << 2);
-  const s = <usize>rowStride << 2;
+  const at = <usize>x << 2;
+  const vwy = f32x4.splat(wy);
   const one = f32x4.splat(1);
   // Strength 0 (exposure alone): the pixels go to the output as they are.
   if (mode != UNCHANGED) {
     const luma = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), r), f32x4.mul(f32x4.splat(LG), g)), f32x4.mul(f32x4.splat(LB), b));
-    let t = f32x4.add(f32x4.mul(v128.load(h), luma), v128.load(h + s));
+    let t = f32x4.add(f32x4.mul(plane(at, 0, vwy), luma), plane(at, 1, vwy));
     t = f32x4.pmin(one, f32x4.pmax(f32x4.splat(0), t));
     if (tLut != 0) t = lookup(tLut, tSize, t);
     else if (scaleT) t = f32x4.sub(one, f32x4.mul(f32x4.splat(absK), f32x4.sub(one, t)));
-    const m = v128.load(h + 2 * s);
+    const m = plane(at, 2, vwy);
     const masked = protect != 0 && v128.any_true(m);
     if (mode == ADD_HAZE) {
       // The scattering model run forwards: I + (A - I)(1 - t), protect holding back its colour.
@@ -281,9 +312,9 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool): void {
       }
     } else {
       // The base layer B, and D = B - A.
-      const bR = f32x4.add(f32x4.mul(v128.load(h + 3 * s), r), v128.load(h + 4 * s));
-      const bG = f32x4.add(f32x4.mul(v128.load(h + 5 * s), g), v128.load(h + 6 * s));
-      const bB = f32x4.add(f32x4.mul(v128.load(h + 7 * s), b), v128.load(h + 8 * s));
+      const bR = f32x4.add(f32x4.mul(plane(at, 3, vwy), r), plane(at, 4, vwy));
+      const bG = f32x4.add(f32x4.mul(plane(at, 5, vwy), g), plane(at, 6, vwy));
+      const bB = f32x4.add(f32x4.mul(plane(at, 7, vwy), b), plane(at, 8, vwy));
       if (depthLut != 0) t = beyond(t, bR, bG, bB);
       const vt0 = f32x4.splat(t0);
       const s1 = f32x4.sub(f32x4.div(one, f32x4.pmax(vt0, t)), one);
@@ -341,10 +372,7 @@ export function dehazeBand(band: usize, y0: i32, y1: i32): void {
   const full = width & ~3;
   const alpha = channels == 4;
   for (let y = y0; y < y1; y++) {
-    if (mode != UNCHANGED) {
-      prepareCoefRow(y);
-      prepareHRow();
-    }
+    if (mode != UNCHANGED) prepareRow(y);
     const row = band + <usize>(y - y0) * rowBytes;
     let p = row;
     const step = <usize>(channels * 4);
