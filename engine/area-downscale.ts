@@ -150,7 +150,7 @@ function areaDownscaleRowsWasm(
   const rowBytes = width * channels;
   const groups = Math.ceil(rowBytes / 16);
   const maxRows = poolRange(0, height, outHeight)[1] + 1; // no bin spans more rows than the first, + 1
-  const [fromAt, toAt, outAt, acc16, acc32, band] = claim(areaDownscaleRowsWasm, [outWidth * 4, outWidth * 4, 3 * outWidth * 4, groups * 32, groups * 64, maxRows * rowBytes + ROW_SLACK]);
+  const [fromAt, toAt, outAt, acc32, band] = claim(areaDownscaleRowsWasm, [outWidth * 4, outWidth * 4, 3 * outWidth * 4, groups * 64, maxRows * rowBytes + ROW_SLACK]);
   const buffer = k.memory.buffer;
   new Int32Array(buffer, fromAt, outWidth).set(from);
   new Int32Array(buffer, toAt, outWidth).set(to);
@@ -160,7 +160,7 @@ function areaDownscaleRowsWasm(
   for (let i = rowStart; i < rowEnd; i++) {
     const [r0, r1] = poolRange(i, height, outHeight);
     heap.set(data.subarray(r0 * rowBytes, r1 * rowBytes), band);
-    k.downscaleRow(band, r1 - r0, rowBytes, channels, fromAt, toAt, outWidth, outAt, acc16, acc32);
+    k.downscaleRow(band, r1 - r0, rowBytes, channels, fromAt, toAt, outWidth, outAt, acc32);
     const o = i * outWidth;
     out.set(row.subarray(0, outWidth), o);
     out.set(row.subarray(outWidth, 2 * outWidth), plane + o);

@@ -48,7 +48,6 @@ export interface Kernels {
     to: number,
     outWidth: number,
     out: number,
-    acc16: number,
     acc32: number,
   ): void;
   planarLuma(rgb: number, n: number, out: number): void;

@@ -413,29 +413,30 @@ export function downscaleRow(
   to: usize,
   outWidth: i32,
   out: usize,
-  acc16: usize,
   acc32: usize,
 ): void {
   const groups = <usize>((rowBytes + 15) >> 4);
+  const stride = <usize>rowBytes;
   memory.fill(acc32, 0, groups << 6);
-  // u16 sums hold 256 rows of 255 at most: longer bins go to the u32 sums in chunks.
+  // Each group of 16 samples summed down the rows in registers; u16 sums hold 256 rows of 255 at
+  // most: longer bins go to the u32 sums in chunks.
   for (let first = 0; first < rows; first += 256) {
     const last = min(rows, first + 256);
-    memory.fill(acc16, 0, groups << 5);
-    for (let r = first; r < last; r++) {
-      const row = band + <usize>r * <usize>rowBytes;
-      for (let g: usize = 0; g < groups; g++) {
-        const v = v128.load(row + (g << 4));
-        const a = acc16 + (g << 5);
-        v128.store(a, i16x8.add(v128.load(a), i16x8.extend_low_i8x16_u(v)));
-        v128.store(a + 16, i16x8.add(v128.load(a + 16), i16x8.extend_high_i8x16_u(v)));
+    const top = band + <usize>first * stride;
+    const bottom = band + <usize>last * stride;
+    for (let g: usize = 0; g < groups; g++) {
+      let lo = i16x8.splat(0);
+      let hi = i16x8.splat(0);
+      for (let p = top + (g << 4); p < bottom; p += stride) {
+        const v = v128.load(p);
+        lo = i16x8.add(lo, i16x8.extend_low_i8x16_u(v));
+        hi = i16x8.add(hi, i16x8.extend_high_i8x16_u(v));
       }
-    }
-    for (let g: usize = 0; g < groups << 1; g++) {
-      const v = v128.load(acc16 + (g << 4));
-      const a = acc32 + (g << 5);
-      v128.store(a, i32x4.add(v128.load(a), i32x4.extend_low_i16x8_u(v)));
-      v128.store(a + 16, i32x4.add(v128.load(a + 16), i32x4.extend_high_i16x8_u(v)));
+      const a = acc32 + (g << 6);
+      v128.store(a, i32x4.add(v128.load(a), i32x4.extend_low_i16x8_u(lo)));
+      v128.store(a + 16, i32x4.add(v128.load(a + 16), i32x4.extend_high_i16x8_u(lo)));
+      v128.store(a + 32, i32x4.add(v128.load(a + 32), i32x4.extend_low_i16x8_u(hi)));
+      v128.store(a + 48, i32x4.add(v128.load(a + 48), i32x4.extend_high_i16x8_u(hi)));
     }
   }
   const ch = <usize>channels;
