@@ -1,8 +1,9 @@
-// The render of 8-bit photos on the WebAssembly kernels (wasm/dehaze.ts, dehazeBand): the plan
-// and its curves copied into their memory once per render, then band after band through it.
+// The render on the WebAssembly kernels (wasm/dehaze.ts, dehazeBand), 8- and 16-bit alike: the
+// plan and its curves copied into their memory once per render, then band after band through it.
 import { K_AB, K_ABS_K, K_AG, K_AR, K_PROTECT, K_T0, type RenderPlan } from './render-plan';
 import { OUTPUT_LUT_SIZE_F64, outputLut } from './render-tables';
 import { claim, heldBy, kernels } from './wasm-kernels';
+import type { PixelData } from './types';
 
 const PLANES = 9;
 /** wasm/dehaze.ts' modes of strength (setStrength). */
@@ -20,18 +21,23 @@ const BAND_BYTES = 1 << 20;
 /** Where the plan that holds the kernels' memory (heldBy) put its band, and how many rows it takes. */
 let loaded: { band: number; bandRows: number } | null = null;
 
+/** The bytes of a photo's samples (8-bit: the samples themselves). */
+function bytesOf(data: PixelData): Uint8Array {
+  return data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+}
+
 /**
  * Copies what the plan's rows need into the kernels' memory (the coefficient planes, the taps,
  * the column runs) and sets its constants, with room for a band of `bandRows` rows after them.
  */
-function load(plan: RenderPlan, bandRows: number): { band: number; bandRows: number } {
+function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number): { band: number; bandRows: number } {
   const k = kernels();
   const { width, height, channels, estimate, netWidth, cols, rows, runCol, runEnd, consts } = plan;
   const n = netWidth * estimate.netHeight;
   const colCount = ((width + 3) & ~3) + 4;
-  const bandBytes = bandRows * width * channels;
+  const bandBytes = bandRows * width * channels * sampleBytes;
   const tLut = plan.tLut;
-  const oLut = plan.exposure === 0 ? null : outputLut(plan.exposure, 255);
+  const oLut = plan.exposure === 0 ? null : bytesOf(outputLut(plan.exposure, sampleBytes === 2 ? 65535 : 255));
   const depthLut = plan.beyond?.depthLut ?? null;
   const [tLutAt, oLutAt, depthLutAt, planes, rowI0, rowI1, rowW, colW, runColAt, runEndAt, scratch, band] = claim(plan, [
     tLut === null ? 0 : tLut.length * 4,
@@ -79,6 +85,7 @@ function load(plan: RenderPlan, bandRows: number): { band: number; bandRows: num
   k.setPlan(
     width,
     channels,
+    sampleBytes,
     netWidth,
     estimate.netHeight,
     planes,
@@ -104,22 +111,25 @@ function load(plan: RenderPlan, bandRows: number): { band: number; bandRows: num
 }
 
 /**
- * Rows y0..y1 of the render of an 8-bit photo (RGB or RGBA) from src into dst, which may be src
- * itself.
+ * Rows y0..y1 of the render of a photo (RGB or RGBA, 8- or 16-bit) from src into dst (of the same
+ * depth), which may be src itself.
  */
-export function dehazeRowsWasm(plan: RenderPlan, src: Uint8Array | Uint8ClampedArray, dst: Uint8Array | Uint8ClampedArray, y0: number, y1: number): void {
-  const rowBytes = plan.width * plan.channels;
+export function dehazeRowsWasm(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number, y1: number): void {
+  const sampleBytes = src instanceof Uint16Array ? 2 : 1;
+  const rowBytes = plan.width * plan.channels * sampleBytes;
   // A plan is loaded once (again if another user of the memory came between its bands), with
   // room for the band it is first called with, up to BAND_BYTES.
-  if (loaded === null || !heldBy(plan)) loaded = load(plan, Math.max(1, Math.min(y1 - y0, Math.floor(BAND_BYTES / rowBytes))));
+  if (loaded === null || !heldBy(plan)) loaded = load(plan, sampleBytes, Math.max(1, Math.min(y1 - y0, Math.floor(BAND_BYTES / rowBytes))));
   const { band, bandRows } = loaded;
   const k = kernels();
+  const from = bytesOf(src);
+  const to = bytesOf(dst);
   for (let y = y0; y < y1; y += bandRows) {
     const end = Math.min(y1, y + bandRows);
     const bytes = (end - y) * rowBytes;
     const heap = new Uint8Array(k.memory.buffer, band, bytes);
-    heap.set(src.subarray(y * rowBytes, y * rowBytes + bytes));
+    heap.set(from.subarray(y * rowBytes, y * rowBytes + bytes));
     k.dehazeBand(band, y, end);
-    dst.set(heap, y * rowBytes);
+    to.set(heap, y * rowBytes);
   }
 }

@@ -1,10 +1,12 @@
 // Rendering a dehazed photo (or its haze map) from an estimate: the public entry points, band by
-// band with abort checks. The plan, the tables and the pixel kernels live in render-plan.ts,
-// render-tables.ts and render-kernels.ts.
+// band with abort checks. The plan and the tables live in render-plan.ts and render-tables.ts;
+// the render runs in the WebAssembly kernel (render-wasm.ts, wasm/dehaze.ts), the haze map's t in
+// transmission-row.ts.
 import { throwIfAborted, yieldToEventLoop } from './abort';
 import { clampAdjustments, isNeutral } from './adjustments';
 import { assertImage, maxSample } from './pixel-format';
-import { renderRows, transmissionRow } from './render-kernels';
+import { dehazeRowsWasm } from './render-wasm';
+import { transmissionRow } from './transmission-row';
 import { makePlan, prepareCoefRow } from './render-plan';
 import type { Adjustments, HazeEstimate, HazeMapOptions, ImageBuffer, ModelManifest, RenderOptions } from './types';
 
@@ -56,7 +58,7 @@ export async function renderDehazed(
   const band = Math.max(1, Math.floor(opts.bandRows ?? defaultBandRows(image.width)));
   for (let y = 0; y < total; y += band) {
     const end = Math.min(total, y + band);
-    renderRows(plan, image.data, out.data, y, end);
+    dehazeRowsWasm(plan, image.data, out.data, y, end);
     onProgress?.({ stage: 'render', done: end, total });
     if (end < total) {
       await yieldToEventLoop();
@@ -81,7 +83,7 @@ export function renderDehazedSync(
     return out;
   }
   const band = Math.max(1, Math.floor(opts.bandRows ?? image.height));
-  for (let y = 0; y < image.height; y += band) renderRows(plan, image.data, out.data, y, Math.min(image.height, y + band));
+  for (let y = 0; y < image.height; y += band) dehazeRowsWasm(plan, image.data, out.data, y, Math.min(image.height, y + band));
   return out;
 }
 

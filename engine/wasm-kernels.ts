@@ -17,6 +17,7 @@ export interface Kernels {
   setPlan(
     width: number,
     channels: number,
+    sampleBytes: number,
     netWidth: number,
     netHeight: number,
     planes: number,

@@ -1,12 +1,12 @@
 // AssemblyScript, compiled to WebAssembly with SIMD by `npm run build:wasm` (with guided.ts, into
-// one module) into engine/dehaze-wasm.ts: the render of 8-bit photos at every slider setting (the preview's and
-// the export's), four pixels at a time in f32x4 lanes, and the exact area downscale of 8-bit
-// photos. The math is that of render-kernels.ts' JS kernels (which render 16-bit photos) and
-// engine/adjustments.ts: t = clamp(a luma + b), distance and strength (beyond 100 the depth
-// scaling with the shadow bound), the base layer B, J = I + DL (1/max(t, t0) - 1) + (D - DL)
-// (1/max(t', t0) - 1) with t' raised by protect (or, below strength 0, haze added), then
-// exposure; in single precision. Where the JS kernels let a NaN coefficient through (it writes
-// 0), the clamps below turn it into t = 0.
+// one module) into engine/dehaze-wasm.ts: the render of every photo, 8- and 16-bit, RGB and RGBA,
+// at every slider setting (the preview's and the export's), four pixels at a time in f32x4 lanes,
+// and the exact area downscale of 8-bit photos. The math is that of engine/adjustments.ts, as the
+// haze map's t (transmission-row.ts) computes it in double precision: t = clamp(a luma + b),
+// distance and strength (beyond 100 the depth scaling with the shadow bound), the base layer B,
+// J = I + DL (1/max(t, t0) - 1) + (D - DL) (1/max(t', t0) - 1) with t' raised by protect (or,
+// below strength 0, haze added), then exposure; in single precision. A NaN coefficient gives t = 0
+// (the clamps below).
 //
 // Clamps use f32x4.pmin / pmax (one x64 instruction each; f32x4.min / max take about six for
 // their NaN and signed-zero rules), the bound first, so that a NaN lane takes the bound; samples
@@ -27,6 +27,7 @@ const PLANES: usize = 9; // A, B, mask, then a and b of the base layer for R, G 
 // The plan (setPlan).
 let width = 0;
 let channels = 0;
+let deep = false; // 16-bit samples (else 8-bit)
 let netWidth = 0;
 let planeBytes: usize = 0;
 let planes: usize = 0; // PLANES planes of f32
@@ -77,6 +78,7 @@ const LB: f32 = 0.0722;
 export function setPlan(
   width_: i32,
   channels_: i32,
+  sampleBytes: i32,
   netWidth_: i32,
   netHeight_: i32,
   planes_: usize,
@@ -97,6 +99,7 @@ export function setPlan(
 ): void {
   width = width_;
   channels = channels_;
+  deep = sampleBytes == 2;
   netWidth = netWidth_;
   planeBytes = <usize>(netWidth_ * netHeight_ * 4);
   planes = planes_;
@@ -227,9 +230,17 @@ function lookup(lut: usize, size: f32, t: v128): v128 {
 /** J (clamped to 0..1) through exposure and quantisation, for each lane: output samples as i32 lanes. */
 // @ts-ignore: decorator
 @inline
-function exposed(j: v128): v128 {
+function exposed(j: v128, wide: bool): v128 {
   const c = f32x4.pmin(f32x4.splat(1), f32x4.pmax(f32x4.splat(0), j));
   const i = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(c, f32x4.splat(oScale)), f32x4.splat(0.5)));
+  if (wide) {
+    return i32x4(
+      load<u16>(oLut + (<usize>i32x4.extract_lane(i, 0) << 1)),
+      load<u16>(oLut + (<usize>i32x4.extract_lane(i, 1) << 1)),
+      load<u16>(oLut + (<usize>i32x4.extract_lane(i, 2) << 1)),
+      load<u16>(oLut + (<usize>i32x4.extract_lane(i, 3) << 1)),
+    );
+  }
   return i32x4(
     load<u8>(oLut + <usize>i32x4.extract_lane(i, 0)),
     load<u8>(oLut + <usize>i32x4.extract_lane(i, 1)),
@@ -259,15 +270,26 @@ function beyond(t100: v128, bR: v128, bG: v128, bB: v128): v128 {
 
 // @ts-ignore: decorator
 @inline
-function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool): void {
+function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool, wide: bool): void {
   const px = v128.load(src);
+  // 16-bit: the group's second half (RGB: 8 bytes of it, and 8 read past it).
+  const px2 = wide ? v128.load(src, 16) : px;
   let r: v128;
   let g: v128;
   let b: v128;
-  // Each channel's bytes widened to i32 lanes by a constant shuffle (lanes 16.. read zero8), and
-  // converted as signed: the samples are 0..255 either way, and x64 has no unsigned conversion.
+  // Each channel's samples widened to i32 lanes by a constant shuffle (lanes 16.. read zero8 or,
+  // 16-bit, the second half), and converted as signed: the samples are 0..255 or 0..65535 either
+  // way, and x64 has no unsigned conversion.
   const zero8 = i8x16.splat(0);
-  if (alpha) {
+  if (wide && alpha) {
+    r = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i8x16.shuffle(px, px2, 0, 1, 8, 9, 16, 17, 24, 25, 0, 0, 0, 0, 0, 0, 0, 0)));
+    g = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i8x16.shuffle(px, px2, 2, 3, 10, 11, 18, 19, 26, 27, 0, 0, 0, 0, 0, 0, 0, 0)));
+    b = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i8x16.shuffle(px, px2, 4, 5, 12, 13, 20, 21, 28, 29, 0, 0, 0, 0, 0, 0, 0, 0)));
+  } else if (wide) {
+    r = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i8x16.shuffle(px, px2, 0, 1, 6, 7, 12, 13, 18, 19, 0, 0, 0, 0, 0, 0, 0, 0)));
+    g = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i8x16.shuffle(px, px2, 2, 3, 8, 9, 14, 15, 20, 21, 0, 0, 0, 0, 0, 0, 0, 0)));
+    b = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i8x16.shuffle(px, px2, 4, 5, 10, 11, 16, 17, 22, 23, 0, 0, 0, 0, 0, 0, 0, 0)));
+  } else if (alpha) {
     r = f32x4.convert_i32x4_s(i8x16.shuffle(px, zero8, 0, 16, 16, 16, 4, 16, 16, 16, 8, 16, 16, 16, 12, 16, 16, 16));
     g = f32x4.convert_i32x4_s(i8x16.shuffle(px, zero8, 1, 16, 16, 16, 5, 16, 16, 16, 9, 16, 16, 16, 13, 16, 16, 16));
     b = f32x4.convert_i32x4_s(i8x16.shuffle(px, zero8, 2, 16, 16, 16, 6, 16, 16, 16, 10, 16, 16, 16, 14, 16, 16, 16));
@@ -276,7 +298,7 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool): void {
     g = f32x4.convert_i32x4_s(i8x16.shuffle(px, zero8, 1, 16, 16, 16, 4, 16, 16, 16, 7, 16, 16, 16, 10, 16, 16, 16));
     b = f32x4.convert_i32x4_s(i8x16.shuffle(px, zero8, 2, 16, 16, 16, 5, 16, 16, 16, 8, 16, 16, 16, 11, 16, 16, 16));
   }
-  const inv = f32x4.splat(<f32>1 / 255);
+  const inv = f32x4.splat(wide ? <f32>1 / 65535 : <f32>1 / 255);
   r = f32x4.mul(r, inv);
   g = f32x4.mul(g, inv);
   b = f32x4.mul(b, inv);
@@ -336,21 +358,36 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool): void {
       }
     }
   }
-  // Quantise as the JS kernels do: through the exposure curve, or J max + 0.5, truncated and
-  // clamped to 0..255 (the saturating narrowings clamp).
+  // Quantise: through the exposure curve, or J max + 0.5, truncated and clamped to 0..max (the
+  // saturating narrowings clamp).
   let qr: v128;
   let qg: v128;
   let qb: v128;
   if (oLut != 0) {
-    qr = exposed(r);
-    qg = exposed(g);
-    qb = exposed(b);
+    qr = exposed(r, wide);
+    qg = exposed(g, wide);
+    qb = exposed(b, wide);
   } else {
-    const vmax = f32x4.splat(255);
+    const vmax = f32x4.splat(wide ? 65535 : 255);
     const half = f32x4.splat(0.5);
     qr = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(r, vmax), half));
     qg = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(g, vmax), half));
     qb = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(b, vmax), half));
+  }
+  if (wide) {
+    // u16 lanes: R0..R3 G0..G3, and B0..B3 then zeros (or, with alpha, the group's own alphas).
+    const rg = i16x8.narrow_i32x4_u(qr, qg);
+    const bz = i16x8.narrow_i32x4_u(qb, i32x4.splat(0));
+    if (alpha) {
+      const ba = i8x16.shuffle(bz, i8x16.shuffle(px, px2, 6, 7, 14, 15, 22, 23, 30, 31, 0, 0, 0, 0, 0, 0, 0, 0), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+      v128.store(dst, i8x16.shuffle(rg, ba, 0, 1, 8, 9, 16, 17, 24, 25, 2, 3, 10, 11, 18, 19, 26, 27));
+      v128.store(dst, i8x16.shuffle(rg, ba, 4, 5, 12, 13, 20, 21, 28, 29, 6, 7, 14, 15, 22, 23, 30, 31), 16);
+    } else {
+      // Exactly 24 bytes: in place, the next group's pixels are still to be read.
+      v128.store(dst, i8x16.shuffle(rg, bz, 0, 1, 8, 9, 16, 17, 2, 3, 10, 11, 18, 19, 4, 5, 12, 13));
+      v128.store64_lane(dst, i8x16.shuffle(rg, bz, 20, 21, 6, 7, 14, 15, 22, 23, 0, 0, 0, 0, 0, 0, 0, 0), 0, 16);
+    }
+    return;
   }
   const planar = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(qr, qg), i16x8.narrow_i32x4_s(qb, i32x4.splat(0)));
   if (alpha) {
@@ -363,31 +400,40 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool): void {
   }
 }
 
+/** One row in place (after prepareRow): its groups of four pixels, then the last 1 to 3 through a scratch group. */
+// @ts-ignore: decorator
+@inline
+function dehazeRow(row: usize, alpha: bool, wide: bool): void {
+  const step = <usize>(channels << (wide ? 3 : 2));
+  const full = width & ~3;
+  let p = row;
+  for (let x = 0; x < full; x += 4, p += step) dehazeGroup(p, p, x, alpha, wide);
+  if (full < width) {
+    // Through the scratch group, so that nothing past the row is written.
+    const bytes = <usize>((width - full) * channels) << (wide ? 1 : 0);
+    memory.copy(tail, p, bytes);
+    dehazeGroup(tail, tail, full, alpha, wide);
+    memory.copy(p, tail, bytes);
+  }
+}
+
 /**
- * Dehazes rows y0..y1 of the image in place: `band` holds them (width x channels bytes each)
- * followed by 16 bytes of slack.
+ * Dehazes rows y0..y1 of the image in place: `band` holds them (width x channels samples each, of
+ * 1 or 2 bytes) followed by 16 bytes of slack.
  */
 export function dehazeBand(band: usize, y0: i32, y1: i32): void {
-  const rowBytes = <usize>(width * channels);
-  const full = width & ~3;
+  const rowBytes = <usize>(width * channels) << (deep ? 1 : 0);
   const alpha = channels == 4;
   for (let y = y0; y < y1; y++) {
     if (mode != UNCHANGED) prepareRow(y);
     const row = band + <usize>(y - y0) * rowBytes;
-    let p = row;
-    const step = <usize>(channels * 4);
-    if (alpha) {
-      for (let x = 0; x < full; x += 4, p += step) dehazeGroup(p, p, x, true);
+    if (deep) {
+      if (alpha) dehazeRow(row, true, true);
+      else dehazeRow(row, false, true);
+    } else if (alpha) {
+      dehazeRow(row, true, false);
     } else {
-      for (let x = 0; x < full; x += 4, p += step) dehazeGroup(p, p, x, false);
-    }
-    if (full < width) {
-      // The last 1 to 3 pixels: through a scratch group, so nothing past the row is written.
-      const bytes = <usize>((width - full) * channels);
-      memory.copy(tail, p, bytes);
-      if (alpha) dehazeGroup(tail, tail, full, true);
-      else dehazeGroup(tail, tail, full, false);
-      memory.copy(p, tail, bytes);
+      dehazeRow(row, false, false);
     }
   }
 }
