@@ -39,6 +39,15 @@ function packageVersion(): string {
 
 /** Runs `hazeless` with argv (without node and the script) and returns the exit status. */
 export async function main(argv: string[], streams: CliStreams = process): Promise<number> {
+  try {
+    return await runCommand(argv, streams);
+  } finally {
+    // Threads started ahead that no lane took (nothing to do, an error before the batch).
+    await stopSpareThreads();
+  }
+}
+
+async function runCommand(argv: string[], streams: CliStreams): Promise<number> {
   let opts: CliOptions;
   try {
     opts = parseCommandLine(argv, packageVersion(), {
@@ -74,6 +83,8 @@ export async function main(argv: string[], streams: CliStreams = process): Promi
   }
 
   const plan = planConcurrency(machineFigures(), { photos: files.length, jobs: opts.jobs });
+  // Threads the command started ahead for lanes this batch will not have.
+  void stopSpareThreads(plan.jobs - 1);
   // The first lane is this thread, with a network session of its own: it starts on the first
   // photo at once, while the other lanes' worker threads are still loading. The session loads
   // once that photo is decoded (its loading holds this thread for about 40 ms, and the workers
@@ -114,7 +125,8 @@ async function runBatch(
   }
 
   // Up to plan.jobs photos at once, each on a lane of its own: lane 0 this thread with the network
-  // session above, the others worker threads (started when first needed).
+  // session above, the others worker threads (those the command started ahead, cli/prestart.ts,
+  // else started when first needed).
   const lanes: PhotoLane[] = [];
   const laneFor = (i: number): PhotoLane => {
     if (lanes[i] === undefined || lanes[i].ended) {
@@ -164,7 +176,10 @@ async function runBatch(
       run: async (file, lane) => {
         const header = headers.get(file);
         reporter.fileStart(file.path, header && !(header instanceof ImageReadError) ? header.width * header.height : null);
-        const rec = await processOne(file, opts, laneFor(lane), header, adjustments, claimed, folderNames, abort.signal, (p) => reporter.progress(file.path, p));
+        const photoLane = laneFor(lane);
+        // The last photo has its lane: no other lane will be made.
+        if (file === files[files.length - 1]) void stopSpareThreads();
+        const rec = await processOne(file, opts, photoLane, header, adjustments, claimed, folderNames, abort.signal, (p) => reporter.progress(file.path, p));
         counts[rec.status]++;
         reporter.fileDone(index++, rec);
       },

@@ -3,12 +3,14 @@
  * they load sharp, onnxruntime and the engine on the cores its own start leaves idle, and its
  * worker lanes take them (node/photo-threads.ts). How many: the worker lanes its batch will have,
  * guessed from the command line and the folders' listings, before the photos are looked at. A
- * guess too high costs a thread that is stopped unused; too low, threads started later.
+ * guess too high costs a thread stopped unused once the batch has found its photos; too low,
+ * threads started later.
  *
- * Loads nothing heavy (commander, the formats, the concurrency rule), so that the threads start
- * first.
+ * Loads only light modules (commander, the formats, the slider ranges, the concurrency rule: about
+ * 30 ms), so that the threads start before sharp and onnxruntime load.
  */
 import fs from 'node:fs';
+import { baseName } from '../common/export-naming';
 import { hasImageExtension } from '../common/formats/index';
 import { machineFigures, planConcurrency, type MachineFigures } from '../node/concurrency';
 import { prestartPhotoThreads } from '../node/photo-threads';
@@ -17,7 +19,11 @@ import { parseCommandLine } from './options';
 /** The worker lanes' thread module: its TypeScript source, as the command line runs (bin/hazeless.js). */
 export const PHOTO_WORKER = new URL('../node/photo-worker.ts', import.meta.url);
 
-/** Worker lanes the batch `argv` asks for will have (its lane 0 is the main thread); 0 when it does not run a batch. */
+/**
+ * Threads to start ahead for the batch `argv` asks for: the worker lanes it will have (its lane 0
+ * is the main thread), at most one per core but the main thread's (more, with --jobs above the
+ * cores, start when the batch admits their photos); 0 when it does not run a batch.
+ */
 export function workerLanesFor(argv: string[], machine: MachineFigures = machineFigures()): number {
   let opts: ReturnType<typeof parseCommandLine>;
   try {
@@ -26,16 +32,19 @@ export function workerLanesFor(argv: string[], machine: MachineFigures = machine
   } catch {
     return 0;
   }
+  // Names an earlier run would have given its outputs are left out: the batch leaves its outputs
+  // out (by their mark, which needs sharp to read).
+  const photo = (name: string): boolean => !name.startsWith('.') && hasImageExtension(name) && (opts.suffix === '' || !baseName(name).endsWith(opts.suffix));
   let photos = 0;
   for (const input of opts.inputs) {
     if (photos >= machine.cores) break;
     try {
-      photos += fs.statSync(input).isDirectory() ? fs.readdirSync(input).filter((n) => !n.startsWith('.') && hasImageExtension(n)).length : 1;
+      photos += fs.statSync(input).isDirectory() ? fs.readdirSync(input).filter(photo).length : 1;
     } catch {
       // The batch reports it; it dehazes nothing.
     }
   }
-  return photos === 0 ? 0 : planConcurrency(machine, { photos, jobs: opts.jobs }).jobs - 1;
+  return photos === 0 ? 0 : Math.min(planConcurrency(machine, { photos, jobs: opts.jobs }).jobs, machine.cores) - 1;
 }
 
 /** Starts the photo threads the batch `argv` asks for will take. */

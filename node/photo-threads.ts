@@ -9,7 +9,7 @@
  *
  * A thread knows nothing of its batch until its lane sends the setup (photo-lanes.ts); a thread
  * started ahead and never taken does not keep the process alive, and is stopped by
- * `stopSpareThreads`.
+ * `stopSpareThreads` as soon as the batch knows it will not need it.
  */
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
@@ -65,8 +65,12 @@ export function takePhotoThread(entry: URL): Worker {
   return startThread(entry);
 }
 
-/** Stops the threads started ahead that no lane took (a batch needed fewer than were started). */
-export async function stopSpareThreads(): Promise<void> {
-  const left = spares.splice(0);
+/**
+ * Stops the threads started ahead that no lane took but `keep` of them: a batch that turned out
+ * to need fewer lanes than were started (some files were no photos, or were written by Hazeless),
+ * or that has started its last photo (keep 0).
+ */
+export async function stopSpareThreads(keep = 0): Promise<void> {
+  const left = spares.splice(Math.max(0, keep));
   await Promise.all(left.map((s) => s.worker.terminate()));
 }

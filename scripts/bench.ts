@@ -133,12 +133,13 @@ function albumRun(dir: string): { wall: number; cpu: number; maxRSS: number; wri
   const out = path.join(dir, 'out');
   const statsFile = path.join(dir, '..', 'album-stats.json');
   const t = performance.now();
-  // Throws if it exits with an error.
-  execFileSync(
-    process.execPath,
-    ['--require', path.join(REPO, 'scripts/bench-exit-stats.cjs'), path.join(REPO, 'bin/hazeless.js'), dir, '-o', out, '--json', ...(opts.jobs ? ['--jobs', opts.jobs] : [])],
-    { stdio: 'ignore', env: { ...process.env, HAZELESS_BENCH_STATS: statsFile } },
-  );
+  const args = ['--require', path.join(REPO, 'scripts/bench-exit-stats.cjs'), path.join(REPO, 'bin/hazeless.js'), dir, '-o', out, '--json', ...(opts.jobs ? ['--jobs', opts.jobs] : [])];
+  try {
+    // Its report (stderr) is shown only if it fails.
+    execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HAZELESS_BENCH_STATS: statsFile } });
+  } catch (e) {
+    throw new Error(`hazeless failed on the album: ${String((e as { stderr?: Buffer }).stderr ?? e)}`);
+  }
   const wall = performance.now() - t;
   const stats = JSON.parse(fs.readFileSync(statsFile, 'utf8')) as { cpu: number; maxRSS: number };
   const written = fs.readdirSync(out).length;

@@ -26,16 +26,22 @@ afterAll(async () => {
 });
 
 describe('threads started ahead', () => {
-  it('are as many as the batch will have worker lanes, and none for one photo, --jobs 1, help or nothing to do', () => {
+  it('are as many as the batch will have worker lanes (at most one per core but this one), and none for one photo, --jobs 1, help or nothing to do', () => {
     const album = path.join(dir, 'album');
     fs.mkdirSync(album);
     for (const name of ['a.jpg', 'b.JPG', 'c.png']) copyPhoto('urbino.jpg', album, name);
     fs.writeFileSync(path.join(album, 'notes.txt'), 'not a photo');
+    // Named as an earlier run's output: not counted (the batch leaves outputs out).
+    copyPhoto('urbino.jpg', album, 'a-dehazed.jpg');
     copyPhoto('urbino.jpg', album, '.hidden.jpg');
     const eight = { cores: 8, availableBytes: 16 * GB };
     // Lane 0 is the main thread: three photos, two threads.
     expect(workerLanesFor([album], eight)).toBe(2);
-    expect(workerLanesFor([album, path.join(album, 'a.jpg')], eight)).toBe(3);
+    const more = path.join(dir, 'more.jpg');
+    copyPhoto('urbino.jpg', dir, 'more.jpg');
+    expect(workerLanesFor([album, more], eight)).toBe(3);
+    // With --jobs above the cores: one thread per core but this one's, the others when needed.
+    expect(workerLanesFor(['--jobs', '8', album, more], { cores: 2, availableBytes: 16 * GB })).toBe(1);
     expect(workerLanesFor([album], { cores: 2, availableBytes: 16 * GB })).toBe(1);
     expect(workerLanesFor(['--jobs', '2', album], eight)).toBe(1);
     expect(workerLanesFor(['--jobs', '1', album], eight)).toBe(0);
@@ -57,7 +63,7 @@ describe('threads started ahead', () => {
     );
     prestartPhotoThreads(1, pathToFileURL(entry));
     while (!fs.existsSync(marker)) await new Promise((r) => setTimeout(r, 10));
-    await new Promise((r) => setTimeout(r, 300)); // its exit reaches this thread
+    await new Promise((r) => setTimeout(r, 1000)); // its exit reaches this thread
     const worker = takePhotoThread(pathToFileURL(entry));
     const [message] = (await once(worker, 'message')) as [string];
     expect(message).toBe('alive');

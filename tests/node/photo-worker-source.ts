@@ -1,4 +1,4 @@
-// The export's photo worker as its TypeScript source (node/photo-lanes.ts runs a .ts entry
+// The export's photo worker as its TypeScript source (node/photo-threads.ts runs a .ts entry
 // through tsx); the app runs the bundle electron-vite builds from it, out/main/photo-worker.js.
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
