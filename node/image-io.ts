@@ -60,17 +60,11 @@ export async function decodeImage(input: string | Buffer, opts: { signal?: Abort
   if (rgb) pipeline = pipeline.keepIccProfile();
   pipeline = pipeline.toColourspace(bitDepth === 16 ? 'rgb16' : 'srgb');
   pipeline = channels === 4 ? pipeline.ensureAlpha() : pipeline.removeAlpha();
-  const decode = (): Promise<{ data: Buffer; info: OutputInfo }> => pipeline.clone().raw({ depth: bitDepth === 16 ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true });
-  let raw: { data: Buffer; info: OutputInfo } | null = null;
-  for (let attempt = 1; raw === null; attempt++) {
-    try {
-      raw = await decode();
-    } catch (e) {
-      // libvips keeps one error message for the whole process, and any sharp call that ends in
-      // another thread clears it: a damaged photo's reason can be gone ("Unknown error") before
-      // sharp reads it. Read again for the reason (a damaged photo fails early, or fast).
-      if (!isLostSharpMessage(e) || attempt === LOST_MESSAGE_ATTEMPTS) throw await readFailure(input, e);
-    }
+  let raw: { data: Buffer; info: OutputInfo };
+  try {
+    raw = await keepingReason(() => pipeline.clone().raw({ depth: bitDepth === 16 ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true }));
+  } catch (e) {
+    throw await readFailure(input, e);
   }
   throwIfAborted(opts.signal);
   const { width, height } = raw.info;
@@ -93,17 +87,26 @@ export async function decodeImage(input: string | Buffer, opts: { signal?: Abort
   };
 }
 
-/** How many times a decode whose reason libvips lost is tried (decodeImage). */
-const LOST_MESSAGE_ATTEMPTS = 8;
-
-/** sharp's error when libvips's message was cleared by another thread before it was read. */
-function isLostSharpMessage(e: unknown): boolean {
-  return e instanceof Error && /^unknown error$/i.test(e.message.trim());
+/**
+ * A sharp read, tried again while its error has lost its reason. libvips keeps one error message
+ * for the whole process, and any sharp call that ends in another thread clears it: a damaged
+ * photo's reason can be gone ("Unknown error") before sharp reads it, about one time in five
+ * while an album's other photos are decoded and encoded. A damaged photo fails early, or fast.
+ */
+async function keepingReason<T>(read: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await read();
+    } catch (e) {
+      const lost = e instanceof Error && /^unknown error$/i.test(e.message.trim());
+      if (!lost || attempt === 8) throw e;
+    }
+  }
 }
 
 async function readMetadata(input: string | Buffer): Promise<Metadata> {
   try {
-    return await sharp(input, READ_OPTIONS).metadata();
+    return await keepingReason(() => sharp(input, READ_OPTIONS).metadata());
   } catch (e) {
     throw await readFailure(input, e);
   }
