@@ -9,22 +9,29 @@ import { LUMA_B, LUMA_G, LUMA_R } from './luma';
  */
 export const LUMA = Float64Array.of(LUMA_R, LUMA_G, LUMA_B);
 
-/** Exposure and quantisation in one table: J (0..1) at this resolution -> output sample. */
+/** 8-bit exposure and quantisation in one table: J (0..1) at this resolution -> output sample. */
 const OUTPUT_LUT_SIZE = 8192;
-export const OUTPUT_LUT_SIZE_F64 = Float64Array.of(OUTPUT_LUT_SIZE);
 
 // Slider drags re-render with the same curves many times; the last tables are kept.
-export type OutputLut = Uint8Array | Uint16Array;
-let lastOutputLut: { exposure: number; max: number; lut: OutputLut } | null = null;
+let lastOutputLut: { exposure: number; lut: Uint8Array } | null = null;
+let lastExposureLut: { exposure: number; lut: Float32Array } | null = null;
 let lastTLut: { distance: number; strength: number; pivot: number; lut: Float32Array } | null = null;
 let lastDepthLut: { strength: number; lut: Float32Array } | null = null;
 
-export function outputLut(exposure: number, max: number): OutputLut {
-  if (lastOutputLut?.exposure === exposure && lastOutputLut.max === max) return lastOutputLut.lut;
-  // Small enough to stay in L1 next to the pixel data (8-bit: 8 KB).
-  const lut = max <= 255 ? new Uint8Array(OUTPUT_LUT_SIZE + 1) : new Uint16Array(OUTPUT_LUT_SIZE + 1);
-  for (let i = 0; i <= OUTPUT_LUT_SIZE; i++) lut[i] = Math.floor(exposureCurve(i / OUTPUT_LUT_SIZE, exposure) * max + 0.5);
-  lastOutputLut = { exposure, max, lut };
+/** Exposure for 8-bit output: J (0..1) times OUTPUT_LUT_SIZE, rounded, -> the output sample (8 KB: stays in L1). */
+export function outputLut(exposure: number): Uint8Array {
+  if (lastOutputLut?.exposure === exposure) return lastOutputLut.lut;
+  const lut = new Uint8Array(OUTPUT_LUT_SIZE + 1);
+  for (let i = 0; i <= OUTPUT_LUT_SIZE; i++) lut[i] = Math.floor(exposureCurve(i / OUTPUT_LUT_SIZE, exposure) * 255 + 0.5);
+  lastOutputLut = { exposure, lut };
+  return lut;
+}
+
+/** Exposure for 16-bit output: the curve itself, sampled to be interpolated (sampleCurve). */
+export function exposureLut(exposure: number): Float32Array {
+  if (lastExposureLut?.exposure === exposure) return lastExposureLut.lut;
+  const lut = sampleCurve((v) => exposureCurve(v, exposure), 4096);
+  lastExposureLut = { exposure, lut };
   return lut;
 }
 

@@ -1,7 +1,7 @@
 // The render on the WebAssembly kernels (wasm/dehaze.ts, dehazeBand), 8- and 16-bit alike: the
 // plan and its curves copied into their memory once per render, then band after band through it.
 import { K_AB, K_ABS_K, K_AG, K_AR, K_PROTECT, K_T0, type RenderPlan } from './render-plan';
-import { OUTPUT_LUT_SIZE_F64, outputLut } from './render-tables';
+import { exposureLut, outputLut } from './render-tables';
 import { claim, heldBy, kernels } from './wasm-kernels';
 import type { PixelData } from './types';
 
@@ -10,7 +10,7 @@ const PLANES = 9;
 const MODE_DEHAZE = 0;
 const MODE_ADD_HAZE = 1;
 const MODE_UNCHANGED = 2;
-/** Past the end of the band: a group of four RGB pixels reads 16 bytes from its first. */
+/** Past the end of the band: a group of four pixels reads 16 bytes from its first (8-bit) or 32 (16-bit RGB: 8 past its own). */
 const BAND_SLACK = 16;
 /**
  * Pixels copied into the kernel's memory at a time, at most (WebAssembly memory never shrinks, so
@@ -21,8 +21,8 @@ const BAND_BYTES = 1 << 20;
 /** Where the plan that holds the kernels' memory (heldBy) put its band, and how many rows it takes. */
 let loaded: { band: number; bandRows: number } | null = null;
 
-/** The bytes of a photo's samples (8-bit: the samples themselves). */
-function bytesOf(data: PixelData): Uint8Array {
+/** The bytes of a photo's samples or of a table (8-bit: the samples themselves). */
+function bytesOf(data: PixelData | Float32Array): Uint8Array {
   return data instanceof Uint8Array ? data : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
@@ -37,7 +37,8 @@ function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number): { band: n
   const colCount = ((width + 3) & ~3) + 4;
   const bandBytes = bandRows * width * channels * sampleBytes;
   const tLut = plan.tLut;
-  const oLut = plan.exposure === 0 ? null : bytesOf(outputLut(plan.exposure, sampleBytes === 2 ? 65535 : 255));
+  const exposure = plan.exposure === 0 ? null : sampleBytes === 2 ? exposureLut(plan.exposure) : outputLut(plan.exposure);
+  const oLut = exposure === null ? null : bytesOf(exposure);
   const depthLut = plan.beyond?.depthLut ?? null;
   const [tLutAt, oLutAt, depthLutAt, planes, rowI0, rowI1, rowW, colW, runColAt, runEndAt, scratch, band] = claim(plan, [
     tLut === null ? 0 : tLut.length * 4,
@@ -104,7 +105,7 @@ function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number): { band: n
     consts[K_ABS_K],
     consts[K_PROTECT],
   );
-  k.setCurves(tLut === null ? 0 : tLutAt, tLut === null ? 0 : tLut.length, oLut === null ? 0 : oLutAt, OUTPUT_LUT_SIZE_F64[0]);
+  k.setCurves(tLut === null ? 0 : tLutAt, tLut === null ? 0 : tLut.length, oLut === null ? 0 : oLutAt, exposure === null ? 0 : exposure.length);
   const mode = plan.strength > 0 ? MODE_DEHAZE : plan.strength < 0 ? MODE_ADD_HAZE : MODE_UNCHANGED;
   k.setStrength(mode, depthLut === null ? 0 : depthLutAt, depthLut === null ? 0 : depthLut.length, plan.beyond?.kept ?? 1);
   return { band, bandRows };

@@ -36,7 +36,7 @@ export interface Kernels {
     absK: number,
     protect: number,
   ): void;
-  setCurves(tLut: number, tLength: number, oLut: number, oScale: number): void;
+  setCurves(tLut: number, tLength: number, oLut: number, oLength: number): void;
   setStrength(mode: number, depthLut: number, dLength: number, kept: number): void;
   scratchBytes(width: number, netWidth: number): number;
   dehazeBand(band: number, y0: number, y1: number): void;

@@ -62,7 +62,7 @@ export async function decodeImage(input: string | Buffer, opts: { signal?: Abort
   pipeline = channels === 4 ? pipeline.ensureAlpha() : pipeline.removeAlpha();
   let raw: { data: Buffer; info: OutputInfo };
   try {
-    raw = await keepingReason(() => pipeline.clone().raw({ depth: bitDepth === 16 ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true }));
+    raw = await keepingReason(() => pipeline.raw({ depth: bitDepth === 16 ? 'ushort' : 'uchar' }).toBuffer({ resolveWithObject: true }));
   } catch (e) {
     throw await readFailure(input, e);
   }

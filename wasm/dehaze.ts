@@ -10,13 +10,14 @@
 //
 // Clamps use f32x4.pmin / pmax (one x64 instruction each; f32x4.min / max take about six for
 // their NaN and signed-zero rules), the bound first, so that a NaN lane takes the bound; samples
-// convert as signed integers (x64 has no unsigned conversion; they are 0..255 either way). The
+// convert as signed integers (x64 has no unsigned conversion; they are 0..65535 either way). The
 // general forms would cost a third more time, for the same pixels.
 //
 // The coefficient planes are upsampled bilinearly, horizontally first: the two network rows
 // around an output row are interpolated to every pixel once for all the output rows between them
 // (hTop and hStep), and each group of pixels takes top + wy step, with the row's weight wy. The
-// JS kernels interpolate vertically first: the two agree up to the rounding of single precision.
+// haze map's JS (transmission-row.ts) interpolates vertically first: the two agree up to the
+// rounding of single precision.
 //
 // JS owns the memory layout (engine/render-wasm.ts): it writes the plan with setPlan's pointers,
 // copies a band of pixels in, calls dehazeBand, and copies the band out.
@@ -42,7 +43,7 @@ let netRow: usize = 0; // scratch: PLANES x (netWidth + 1) f32, a network row of
 let hTop: usize = 0; // scratch: PLANES x rowStride f32, the planes of the output row's top network row at each pixel
 let hStep: usize = 0; // scratch: the same for its bottom network row, less hTop
 let rowStride = 0; // width rounded up to 4, + 4
-let tail: usize = 0; // scratch: 32 bytes for the last pixels of a row
+let tail: usize = 0; // scratch: 64 bytes for the last pixels of a row (a group reads and writes 32 at most)
 // The network rows hTop and hStep hold (-1: none yet), and the weight of the bottom one in the
 // row being rendered.
 let top = -1;
@@ -56,7 +57,8 @@ let absK: f32 = 1;
 let protect: f32 = 0;
 let scaleT = false;
 // The slider curves (setCurves): distance and strength as one curve of t (f32, tSize + 2
-// entries; 0: none), and exposure with quantisation (u8, indexed by J oScale; 0: none).
+// entries; 0: none), and exposure (0: none): 8-bit, with quantisation (u8, oScale + 1 entries,
+// indexed by J oScale); 16-bit, the curve itself (f32, oScale + 2 entries, interpolated).
 let tLut: usize = 0;
 let tSize: f32 = 0;
 let oLut: usize = 0;
@@ -127,12 +129,15 @@ export function setPlan(
   scaleT = absK_ != 1;
 }
 
-/** The slider curves of the render (after setPlan): render-tables.ts' transmissionLut and outputLut. */
-export function setCurves(tLut_: usize, tLength: i32, oLut_: usize, oScale_: f32): void {
+/**
+ * The slider curves of the render (after setPlan): render-tables.ts' transmissionLut, and
+ * outputLut (8-bit) or exposureLut (16-bit), of oLength entries.
+ */
+export function setCurves(tLut_: usize, tLength: i32, oLut_: usize, oLength: i32): void {
   tLut = tLut_;
   tSize = <f32>(tLength - 2);
   oLut = oLut_;
-  oScale = oScale_;
+  oScale = <f32>(deep ? oLength - 2 : oLength - 1);
 }
 
 /**
@@ -227,20 +232,16 @@ function lookup(lut: usize, size: f32, t: v128): v128 {
   return f32x4.add(lo, f32x4.mul(frac, f32x4.sub(hi, lo)));
 }
 
-/** J (clamped to 0..1) through exposure and quantisation, for each lane: output samples as i32 lanes. */
+/**
+ * J (clamped to 0..1) through exposure and quantisation, for each lane: output samples as i32
+ * lanes. 16-bit interpolates the curve: a table of output samples would hold 13 bits at most.
+ */
 // @ts-ignore: decorator
 @inline
 function exposed(j: v128, wide: bool): v128 {
   const c = f32x4.pmin(f32x4.splat(1), f32x4.pmax(f32x4.splat(0), j));
+  if (wide) return i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(lookup(oLut, oScale, c), f32x4.splat(65535)), f32x4.splat(0.5)));
   const i = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(c, f32x4.splat(oScale)), f32x4.splat(0.5)));
-  if (wide) {
-    return i32x4(
-      load<u16>(oLut + (<usize>i32x4.extract_lane(i, 0) << 1)),
-      load<u16>(oLut + (<usize>i32x4.extract_lane(i, 1) << 1)),
-      load<u16>(oLut + (<usize>i32x4.extract_lane(i, 2) << 1)),
-      load<u16>(oLut + (<usize>i32x4.extract_lane(i, 3) << 1)),
-    );
-  }
   return i32x4(
     load<u8>(oLut + <usize>i32x4.extract_lane(i, 0)),
     load<u8>(oLut + <usize>i32x4.extract_lane(i, 1)),
