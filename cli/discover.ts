@@ -45,12 +45,10 @@ export async function discoverInputs(args: string[], opts: DiscoverOptions): Pro
   const seenDirs = new Set<string>();
   const outReal = opts.outDir ? await realOrNull(opts.outDir) : null;
 
-  const addFile = async (file: string, relDir: string): Promise<void> => {
-    const real = (await realOrNull(file)) ?? path.resolve(file);
-    if (seenFiles.has(real)) return;
-    seenFiles.add(real);
-    if (await isHazelessOutput(file)) outputs.push(file);
-    else files.push({ path: file, relDir });
+  // Every file found, in order; which are the same file and which Hazeless wrote is read after.
+  const found: InputFile[] = [];
+  const addFile = (file: string, relDir: string): void => {
+    found.push({ path: file, relDir });
   };
 
   const walk = async (dir: string, relDir: string): Promise<void> => {
@@ -72,7 +70,7 @@ export async function discoverInputs(args: string[], opts: DiscoverOptions): Pro
       const st = entry.isSymbolicLink() ? await fs.stat(full).catch(() => null) : entry;
       if (!st) continue;
       if (st.isDirectory()) subdirs.push(entry.name);
-      else if (st.isFile() && hasImageExtension(entry.name)) await addFile(full, relDir);
+      else if (st.isFile() && hasImageExtension(entry.name)) addFile(full, relDir);
     }
     if (!opts.recursive) return;
     for (const name of subdirs) {
@@ -88,9 +86,40 @@ export async function discoverInputs(args: string[], opts: DiscoverOptions): Pro
     const st = await fs.stat(arg).catch((e: unknown) => e as Error);
     if (st instanceof Error) problems.push({ path: arg, reason: describeFsError(st) });
     else if (st.isDirectory()) await walk(arg, '');
-    else await addFile(arg, '');
+    else addFile(arg, '');
   }
+
+  // Several files at a time (each is a header to read): a big folder takes a fraction of the time.
+  const reals = await mapAtMost(found, READ_AT_ONCE, async (f) => (await realOrNull(f.path)) ?? path.resolve(f.path));
+  const unique: InputFile[] = [];
+  found.forEach((f, i) => {
+    if (seenFiles.has(reals[i])) return;
+    seenFiles.add(reals[i]);
+    unique.push(f);
+  });
+  const written = await mapAtMost(unique, READ_AT_ONCE, (f) => isHazelessOutput(f.path));
+  unique.forEach((f, i) => {
+    if (written[i]) outputs.push(f.path);
+    else files.push(f);
+  });
   return { files, problems, outputs };
+}
+
+/** Files read at once while looking for inputs. */
+const READ_AT_ONCE = 8;
+
+/** fn over items, at most `limit` at a time; the results in the items' order. */
+async function mapAtMost<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return results;
 }
 
 async function realOrNull(p: string): Promise<string | null> {
