@@ -2,9 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isHazelessOutput } from '../node/hazeless-mark';
 import { hasImageExtension } from '../common/formats/index';
-
-/** Name of the folder created beside the inputs when no --out is given. */
-export const DEFAULT_OUT_FOLDER = 'dehazed';
+import { DEFAULT_OUT_FOLDER } from './out-folder';
 
 export interface InputFile {
   path: string;

@@ -1,7 +1,8 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { nameKey } from '../node/same-name';
-import { DEFAULT_OUT_FOLDER, type InputFile } from './discover';
+import type { InputFile } from './discover';
+import { DEFAULT_OUT_FOLDER } from './out-folder';
 
 /**
  * The folder the dehazed version of `input` goes to: --out (`out`), keeping the subfolder the

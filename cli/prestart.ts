@@ -10,11 +10,16 @@
  * 30 ms), so that the threads start before sharp and onnxruntime load.
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import { baseName } from '../common/export-naming';
 import { hasImageExtension } from '../common/formats/index';
 import { machineFigures, planConcurrency, type MachineFigures } from '../node/concurrency';
 import { prestartPhotoThreads } from '../node/photo-threads';
 import { parseCommandLine } from './options';
+import { DEFAULT_OUT_FOLDER } from './out-folder';
+
+/** Folders listed at most for the guess (a deep tree is not walked before the command starts). */
+const FOLDERS_LOOKED_AT = 64;
 
 /** The worker lanes' thread module: its TypeScript source, as the command line runs (bin/hazeless.js). */
 export const PHOTO_WORKER = new URL('../node/photo-worker.ts', import.meta.url);
@@ -35,13 +40,26 @@ export function workerLanesFor(argv: string[], machine: MachineFigures = machine
   // Names an earlier run would have given its outputs are left out: the batch leaves its outputs
   // out (by their mark, which needs sharp to read).
   const photo = (name: string): boolean => !name.startsWith('.') && hasImageExtension(name) && (opts.suffix === '' || !baseName(name).endsWith(opts.suffix));
+  // Files given, then folders breadth first (their subfolders with -r, as the batch walks them),
+  // until there are photos enough for every core.
   let photos = 0;
+  const folders: string[] = [];
   for (const input of opts.inputs) {
-    if (photos >= machine.cores) break;
     try {
-      photos += fs.statSync(input).isDirectory() ? fs.readdirSync(input).filter(photo).length : 1;
+      if (fs.statSync(input).isDirectory()) folders.push(input);
+      else photos++;
     } catch {
       // The batch reports it; it dehazes nothing.
+    }
+  }
+  for (let i = 0; i < folders.length && i < FOLDERS_LOOKED_AT && photos < machine.cores; i++) {
+    try {
+      for (const entry of fs.readdirSync(folders[i], { withFileTypes: true })) {
+        if (entry.isFile() && photo(entry.name)) photos++;
+        else if (opts.recursive && entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== DEFAULT_OUT_FOLDER) folders.push(path.join(folders[i], entry.name));
+      }
+    } catch {
+      // An unreadable folder: the batch reports it.
     }
   }
   return photos === 0 ? 0 : Math.min(planConcurrency(machine, { photos, jobs: opts.jobs }).jobs, machine.cores) - 1;

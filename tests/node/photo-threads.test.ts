@@ -49,6 +49,15 @@ describe('threads started ahead', () => {
     expect(workerLanesFor(['--help'], eight)).toBe(0);
     expect(workerLanesFor(['--no-such-option', album], eight)).toBe(0);
     expect(workerLanesFor([path.join(dir, 'missing')], eight)).toBe(0);
+    // Subfolders count with -r, as the batch walks them: not its own output folders.
+    const nested = path.join(dir, 'nested');
+    fs.mkdirSync(path.join(nested, '2024', 'june'), { recursive: true });
+    fs.mkdirSync(path.join(nested, 'dehazed'));
+    copyPhoto('urbino.jpg', path.join(nested, '2024'), 'x.jpg');
+    copyPhoto('urbino.jpg', path.join(nested, '2024', 'june'), 'y.jpg');
+    copyPhoto('urbino.jpg', path.join(nested, 'dehazed'), 'z.jpg');
+    expect(workerLanesFor([nested], eight)).toBe(0);
+    expect(workerLanesFor(['-r', nested], eight)).toBe(1);
   });
 
   it('a thread started ahead that ended before a lane asked for it is not given to one: a new thread is', async () => {
