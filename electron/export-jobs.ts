@@ -16,6 +16,7 @@ import { machineFigures, photoBytes, planConcurrency } from '../node/concurrency
 import { cleanSharpMessage } from '../node/image-io';
 import { readPhotoHeader } from '../node/photo-header';
 import { workerLane, type PhotoLane, type PhotoTask } from '../node/photo-lanes';
+import { keepSpareThreads, stopSpareThreads } from '../node/photo-threads';
 import { runPool } from '../node/photo-pool';
 import { ForeignFileError, OutputExistsError } from '../node/safe-write';
 import { nameKey } from '../node/same-name';
@@ -47,6 +48,14 @@ export interface ExportQueueOptions {
   cancelGraceMs?: number;
   /** Minimum interval between in-file progress events (stage changes always go out). */
   progressIntervalMs?: number;
+  /**
+   * Photo threads kept loaded for the next job (node/photo-threads.ts): started a while after the
+   * queue is made and again after each job, so that an export starts without waiting for one to
+   * load sharp, onnxruntime and the engine. Default 0.
+   */
+  spareThreads?: number;
+  /** How long after the queue is made its spare threads start (the app's own start comes first). */
+  spareThreadsDelayMs?: number;
   now?: () => number;
 }
 
@@ -83,9 +92,15 @@ export class ExportQueue {
   private readonly queue: Job[] = [];
   private running: Job | null = null;
   private readonly opts: Required<ExportQueueOptions>;
+  private readonly warmUp: ReturnType<typeof setTimeout> | null = null;
+  private closed = false;
 
   constructor(options: ExportQueueOptions) {
-    this.opts = { cancelGraceMs: 10_000, progressIntervalMs: 100, now: () => performance.now(), threads: 1, jobs: 0, ...options };
+    this.opts = { cancelGraceMs: 10_000, progressIntervalMs: 100, now: () => performance.now(), threads: 1, jobs: 0, spareThreads: 0, spareThreadsDelayMs: 5_000, ...options };
+    if (this.opts.spareThreads > 0) {
+      this.warmUp = setTimeout(() => this.keepThreadsLoaded(), this.opts.spareThreadsDelayMs);
+      this.warmUp.unref();
+    }
   }
 
   start(request: CheckedExport): string {
@@ -110,14 +125,21 @@ export class ExportQueue {
     return false;
   }
 
-  /** Cancels everything (app quit) and resolves once the running job has stopped. */
+  /** Cancels everything (app quit) and resolves once the running job and the spare threads have stopped. */
   async shutdown(): Promise<void> {
+    this.closed = true;
+    if (this.warmUp !== null) clearTimeout(this.warmUp);
     for (const job of [...this.queue]) this.cancel(job.id);
     if (this.running) {
       const id = this.running.id;
       this.cancel(id);
       while (this.running?.id === id) await new Promise((r) => setTimeout(r, 20));
     }
+    await stopSpareThreads();
+  }
+
+  private keepThreadsLoaded(): void {
+    if (!this.closed && this.opts.spareThreads > 0) keepSpareThreads(this.opts.spareThreads, this.opts.workerEntry);
   }
 
   get busy(): boolean {
@@ -133,6 +155,7 @@ export class ExportQueue {
       await this.run(job);
     } finally {
       this.running = null;
+      this.keepThreadsLoaded();
       void this.pump();
     }
   }

@@ -3,9 +3,10 @@
  *
  * A photo thread takes about 200 ms to load sharp, onnxruntime and the engine. The command line
  * starts the threads an album will need before it loads those modules itself (bin/hazeless.js,
- * cli/prestart.ts), so that they load on the cores its own loading leaves idle; a lane then takes
- * one of them instead of starting its own. This module loads nothing heavy, so that starting them
- * comes first.
+ * cli/prestart.ts), so that they load on the cores its own loading leaves idle; the desktop app's
+ * export queue keeps one loaded between jobs (electron/export-jobs.ts). A lane then takes one of
+ * them instead of starting its own. This module loads nothing heavy, so that starting them comes
+ * first.
  *
  * A thread knows nothing of its batch until its lane sends the setup (photo-lanes.ts); a thread
  * started ahead and never taken does not keep the process alive, and is stopped by
@@ -51,6 +52,16 @@ export function prestartPhotoThreads(count: number, entry: URL): void {
     spare.worker.on('error', () => {});
     spares.push(spare);
   }
+}
+
+/** Starts photo threads on `entry` until `count` started ahead and not taken are alive. */
+export function keepSpareThreads(count: number, entry: URL): void {
+  prestartPhotoThreads(Math.max(0, count - spareThreads(entry)), entry);
+}
+
+/** Threads started ahead on `entry`, alive and not taken. */
+export function spareThreads(entry: URL): number {
+  return spares.filter((s) => s.entry === entry.href && !s.ended).length;
 }
 
 /** A photo thread on `entry`: one started ahead (still alive) if there is one, else a new one. */

@@ -8,6 +8,7 @@ import type { ExportDone, ExportFileResult, ExportOptions, ExportProgress } from
 import { ExportQueue } from '../../electron/export-jobs';
 import { OUTPUT_MARKER, scanAlbum } from '../../electron/library';
 import { locateModel } from '../../electron/model-lookup';
+import { spareThreads } from '../../node/photo-threads';
 import { isTempName } from '../../node/safe-write';
 import { PHOTO_WORKER_SOURCE } from './photo-worker-source';
 
@@ -19,7 +20,7 @@ interface Recorded {
   done: Promise<ExportDone>;
 }
 
-function makeQueue(extra: { cancelGraceMs?: number; jobs?: number } = {}): { queue: ExportQueue; record: (jobId: () => string) => Recorded } {
+function makeQueue(extra: { cancelGraceMs?: number; jobs?: number; spareThreads?: number; spareThreadsDelayMs?: number } = {}): { queue: ExportQueue; record: (jobId: () => string) => Recorded } {
   const listeners: { progress: ExportProgress[]; results: ExportFileResult[]; resolve: (d: ExportDone) => void }[] = [];
   const queue = new ExportQueue({
     workerEntry: PHOTO_WORKER_SOURCE,
@@ -396,6 +397,32 @@ describe('export queue (worker thread, real model)', () => {
       expect(results, c.name).toEqual([{ jobId: expect.any(String), path: plain[0], status: 'skipped', reason: c.reason }]);
       expect(await sha256(target), c.name).toBe(await sha256(c.file));
     }
+  });
+
+  it('keeps a photo thread loaded for the next job: the job takes it, another is loaded after it, shutdown stops it', async () => {
+    const until = async (what: string, ok: () => boolean): Promise<void> => {
+      for (let waited = 0; !ok(); waited += 10) {
+        if (waited > 10_000) throw new Error(`never: ${what}`);
+        await new Promise((r) => setTimeout(r, 10));
+      }
+    };
+    const { queue, record } = makeQueue({ spareThreads: 1, spareThreadsDelayMs: 10 });
+    await until('a thread loaded once the queue is made', () => spareThreads(PHOTO_WORKER_SOURCE) === 1);
+    const rec = record(() => '');
+    const sparesWhenStarted: number[] = [];
+    const out = path.join(album, 'Spare');
+    queue.start({ items: [{ path: plain[1], adjustments }], options: options(out) });
+    // Once the photo is under way (its lane has a thread), the queue has no spare left: the job took it.
+    const watch = setInterval(() => {
+      if (rec.progress.some((p) => p.stage === 'decode')) sparesWhenStarted.push(spareThreads(PHOTO_WORKER_SOURCE));
+    }, 1);
+    const done = await rec.done;
+    clearInterval(watch);
+    expect(done).toMatchObject({ ok: 1, failed: 0 });
+    expect(sparesWhenStarted[0]).toBe(0);
+    await until('another loaded after the job', () => spareThreads(PHOTO_WORKER_SOURCE) === 1);
+    await queue.shutdown();
+    expect(spareThreads(PHOTO_WORKER_SOURCE)).toBe(0);
   });
 
   it('recognises only safe-write temp names as leftovers', () => {
