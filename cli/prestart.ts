@@ -45,6 +45,7 @@ export function workerLanesFor(argv: string[], machine: MachineFigures = machine
   let photos = 0;
   const folders: string[] = [];
   for (const input of opts.inputs) {
+    if (photos >= machine.cores) break;
     try {
       if (fs.statSync(input).isDirectory()) folders.push(input);
       else photos++;
@@ -55,7 +56,9 @@ export function workerLanesFor(argv: string[], machine: MachineFigures = machine
   for (let i = 0; i < folders.length && i < FOLDERS_LOOKED_AT && photos < machine.cores; i++) {
     try {
       for (const entry of fs.readdirSync(folders[i], { withFileTypes: true })) {
-        if (entry.isFile() && photo(entry.name)) photos++;
+        // A link counts as the photo it leads to, as the batch follows it (not stat'ed here); linked
+        // folders are not walked for the guess.
+        if ((entry.isFile() || entry.isSymbolicLink()) && photo(entry.name)) photos++;
         else if (opts.recursive && entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== DEFAULT_OUT_FOLDER) folders.push(path.join(folders[i], entry.name));
       }
     } catch {

@@ -48,6 +48,9 @@ export function prestartPhotoThreads(count: number, entry: URL): void {
     spare.worker.unref();
     spare.worker.once('exit', () => {
       spare.ended = true;
+      // Not taken: it leaves the list (a lane that took it has its own watch on its exit).
+      const at = spares.indexOf(spare);
+      if (at >= 0) spares.splice(at, 1);
     });
     spare.worker.on('error', () => {});
     spares.push(spare);

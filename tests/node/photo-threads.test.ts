@@ -58,6 +58,11 @@ describe('threads started ahead', () => {
     copyPhoto('urbino.jpg', path.join(nested, 'dehazed'), 'z.jpg');
     expect(workerLanesFor([nested], eight)).toBe(0);
     expect(workerLanesFor(['-r', nested], eight)).toBe(1);
+    // Links to photos count, as the batch follows them.
+    const linked = path.join(dir, 'linked');
+    fs.mkdirSync(linked);
+    for (const name of ['p.jpg', 'q.jpg', 'r.jpg']) fs.symlinkSync(path.join(album, 'a.jpg'), path.join(linked, name));
+    expect(workerLanesFor([linked], eight)).toBe(2);
   });
 
   it('a thread started ahead that ended before a lane asked for it is not given to one: a new thread is', async () => {

@@ -252,6 +252,9 @@ describe('bands, regions and proxies', () => {
           { strength: 160, distance: 30, protect: 25, exposure: 20 },
           { ...PHYSICAL, strength: -60, protect: 50 },
           { ...PHYSICAL, strength: 0, exposure: 60 },
+          // The ends of exposure: the curve bends most near black.
+          { ...PHYSICAL, strength: 0, exposure: 100 },
+          { ...PHYSICAL, exposure: -100 },
         ]) {
           for (const image of [crop, deep]) {
             const out = renderDehazedSync(image, cityEstimate, manifest, adjustments, { region });
