@@ -1,5 +1,5 @@
-// The render plan: everything a row of the render needs, set up once per render from the
-// estimate, the manifest and the sliders, and the coefficient rows interpolated for each row.
+// The render plan: everything the WebAssembly kernel needs for a render (render-wasm.ts copies it
+// into its memory), set up once per render from the estimate, the manifest and the sliders.
 import { PROTECT_MAX_RAISE, clampAdjustments, lumaKept } from './adjustments';
 import { bilinearTaps, type AxisTaps } from './bilinear';
 import { assertImage } from './pixel-format';
@@ -23,40 +23,18 @@ export interface RenderPlan {
   /**
    * Runs of output columns that share their left network column (cols.i0 only grows along x):
    * run k covers columns [runEnd[k-1], runEnd[k]) and reads network columns runCol[k] and the
-   * one after it, so the pixel loop keeps those coefficients in registers.
+   * one after it: the kernel interpolates horizontally run by run.
    */
   runCol: Int32Array;
   runEnd: Int32Array;
-  /**
-   * The coefficient planes interpolated vertically to the row being rendered: A, B and the
-   * protect mask of each network column, then a copy of the last column, so that the right tap
-   * is always the left one + 1 (bilinearTaps gives i1 = i0 + 1, or i0 at the last column).
-   */
-  coefRow: Float64Array;
-  /** Whether the estimate has base-layer coefficients (manifest reconstruction.detail). */
+  /** Whether the estimate has base-layer coefficients (manifest reconstruction.detail); without, B = I. */
   detail: boolean;
   /**
-   * The base layer's coefficients interpolated vertically to the row, like coefRow: per network
-   * column a and b of R, G and B, then a copy of the last column. Without detail it stays a = 1,
-   * b = 0 (B = I), so that J = I + (B - A) (1/t - 1) is the plain haze model.
-   */
-  detailRow: Float64Array;
-  /** The base layer B of the row being rendered, interleaved RGB (renderRow, with detail). */
-  baseRow: Float64Array;
-  /** t of the row being rendered, after each slider pass (renderRow). */
-  tRow: Float64Array;
-  /** protect / 100 * PROTECT_MAX_RAISE * mask of each pixel of the row (renderRow, protect on). */
-  protectRow: Float64Array;
-  /**
    * Strength beyond 100 only (the rest of the plan then renders strength 100): the depth scaling
-   * t -> t^k as a table, and the share of its strength-100 luma each pixel keeps (beyondRow).
+   * t -> t^k as a table, and the share of its strength-100 luma each pixel keeps (shadowBound).
    */
   beyond: { depthLut: Float32Array; kept: number } | null;
-  /**
-   * The numbers the pixel kernels use, as a Float64Array (see K_AR...): read from one, they are
-   * unboxed doubles for V8. Passed as arguments or read from fields, a value seen once as an
-   * integer (strength 1, protect 0) is re-checked and converted on every iteration forever after.
-   */
+  /** The numbers the kernel is set up with (see K_AR...). */
   consts: Float64Array;
 }
 
@@ -108,7 +86,7 @@ export function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: M
     throw new Error('estimate: detail planes do not match 3 x netWidth x netHeight');
   }
   const cols = bilinearTaps(nw, full.fullWidth, full.left, image.width);
-  // Beyond 100 every pass but beyondRow renders strength 100.
+  // Beyond 100 everything but the depth scaling renders strength 100.
   const upTo100 = Math.min(adj.strength, 100);
   const protect = (adj.protect / 100) * PROTECT_MAX_RAISE;
   return {
@@ -124,72 +102,8 @@ export function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: M
     tLut: transmissionLut(adj.distance, upTo100, estimate.depthPivot),
     exposure: adj.exposure,
     ...columnRuns(cols, image.width),
-    coefRow: new Float64Array(3 * (nw + 1)),
     detail,
-    detailRow: identityDetailRow(nw),
-    baseRow: new Float64Array(detail ? 3 * image.width : 0),
     consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, upTo100 / 100, protect),
-    tRow: new Float64Array(image.width),
-    protectRow: new Float64Array(image.width),
     beyond: adj.strength > 100 ? { depthLut: depthScaleLut(adj.strength), kept: lumaKept(adj.strength) } : null,
   };
-}
-
-/** B = I: a = 1 and b = 0 for every column (and the copy of the last). */
-function identityDetailRow(netWidth: number): Float64Array {
-  const row = new Float64Array(6 * (netWidth + 1));
-  for (let q = 0; q < row.length; q += 2) row[q] = 1;
-  return row;
-}
-
-/** plan.coefRow (and detailRow) for output row y: the vertical half of the bilinear upsampling. */
-export function prepareCoefRow(plan: RenderPlan, y: number, withMask: boolean): void {
-  const { rows, estimate, netWidth, coefRow } = plan;
-  const r0 = rows.i0[y];
-  const r1 = rows.i1[y];
-  const wy = rows.w1[y];
-  lerpInto(estimate.coefA, 0, netWidth, r0, r1, wy, coefRow, 0, 3);
-  lerpInto(estimate.coefB, 0, netWidth, r0, r1, wy, coefRow, 1, 3);
-  // A loop of its own: a branch V8 has never seen taken would make the caller deoptimise, again
-  // and again, when the protect slider first moves.
-  if (withMask) lerpInto(estimate.protectMask, 0, netWidth, r0, r1, wy, coefRow, 2, 3);
-  const last = 3 * (netWidth - 1);
-  coefRow[last + 3] = coefRow[last];
-  coefRow[last + 4] = coefRow[last + 1];
-  coefRow[last + 5] = coefRow[last + 2];
-  if (plan.detail) prepareDetailRow(plan, r0, r1, wy);
-}
-
-function prepareDetailRow(plan: RenderPlan, r0: number, r1: number, wy: number): void {
-  const { estimate, netWidth, detailRow } = plan;
-  const { detailA, detailB } = estimate;
-  if (detailA === null || detailB === null) return;
-  const n = netWidth * estimate.netHeight;
-  for (let c = 0; c < 3; c++) {
-    lerpInto(detailA, c * n, netWidth, r0, r1, wy, detailRow, 2 * c, 6);
-    lerpInto(detailB, c * n, netWidth, r0, r1, wy, detailRow, 2 * c + 1, 6);
-  }
-  const last = 6 * (netWidth - 1);
-  for (let i = 0; i < 6; i++) detailRow[last + 6 + i] = detailRow[last + i];
-}
-
-/**
- * Rows r0 and r1 of the plane at `offset` in `planes` (h x w), mixed by wy, into every
- * `stride`-th element of `out` from `first`.
- */
-function lerpInto(
-  planes: Float32Array,
-  offset: number,
-  w: number,
-  r0: number,
-  r1: number,
-  wy: number,
-  out: Float64Array,
-  first: number,
-  stride: number,
-): void {
-  const b0 = offset + r0 * w;
-  const b1 = offset + r1 * w;
-  const wy0 = 1 - wy;
-  for (let x = 0, q = first; x < w; x++, q += stride) out[q] = wy0 * planes[b0 + x] + wy * planes[b1 + x];
 }

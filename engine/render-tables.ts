@@ -1,13 +1,6 @@
 // Lookup tables of the render: the slider curves of engine/adjustments.ts sampled once per
-// setting, and the constants the pixel kernels read.
+// setting, for the WebAssembly kernel.
 import { distanceCurve, exposureCurve, sampleCurve, strengthTransmission } from './adjustments';
-import { LUMA_B, LUMA_G, LUMA_R } from './luma';
-
-/**
- * Constants the pixel loops use, read from a Float64Array into locals: V8 reloads module bindings
- * and plain-array elements as boxed values and unboxes them on every iteration.
- */
-export const LUMA = Float64Array.of(LUMA_R, LUMA_G, LUMA_B);
 
 /** 8-bit exposure and quantisation in one table: J (0..1) at this resolution -> output sample. */
 const OUTPUT_LUT_SIZE = 8192;

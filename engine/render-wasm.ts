@@ -19,7 +19,15 @@ const BAND_SLACK = 16;
 const BAND_BYTES = 1 << 20;
 
 /** Where the plan that holds the kernels' memory (heldBy) put its band, and how many rows it takes. */
-let loaded: { band: number; bandRows: number } | null = null;
+let loaded: Loaded | null = null;
+
+/** A loaded plan's band (and, for a haze map, the band of its grey pixels), of `bandRows` rows. */
+interface Loaded {
+  band: number;
+  bandRows: number;
+  map: number;
+  mapChannels: number;
+}
 
 /** The bytes of a photo's samples or of a table (8-bit: the samples themselves). */
 function bytesOf(data: PixelData | Float32Array): Uint8Array {
@@ -28,9 +36,10 @@ function bytesOf(data: PixelData | Float32Array): Uint8Array {
 
 /**
  * Copies what the plan's rows need into the kernels' memory (the coefficient planes, the taps,
- * the column runs) and sets its constants, with room for a band of `bandRows` rows after them.
+ * the column runs) and sets its constants, with room for a band of `bandRows` rows after them
+ * (and for a haze map of `mapChannels`, its grey band).
  */
-function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number): { band: number; bandRows: number } {
+function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number, mapChannels: number): Loaded {
   const k = kernels();
   const { width, height, channels, estimate, netWidth, cols, rows, runCol, runEnd, consts } = plan;
   const n = netWidth * estimate.netHeight;
@@ -40,7 +49,7 @@ function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number): { band: n
   const exposure = plan.exposure === 0 ? null : sampleBytes === 2 ? exposureLut(plan.exposure) : outputLut(plan.exposure);
   const oLut = exposure === null ? null : bytesOf(exposure);
   const depthLut = plan.beyond?.depthLut ?? null;
-  const [tLutAt, oLutAt, depthLutAt, planes, rowI0, rowI1, rowW, colW, runColAt, runEndAt, scratch, band] = claim(plan, [
+  const [tLutAt, oLutAt, depthLutAt, planes, rowI0, rowI1, rowW, colW, runColAt, runEndAt, scratch, band, map] = claim(plan, [
     tLut === null ? 0 : tLut.length * 4,
     oLut === null ? 0 : oLut.length,
     depthLut === null ? 0 : depthLut.length * 4,
@@ -53,6 +62,7 @@ function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number): { band: n
     runEnd.length * 4,
     k.scratchBytes(width, netWidth),
     bandBytes + BAND_SLACK,
+    bandRows * width * mapChannels,
   ]);
 
   const buffer = k.memory.buffer;
@@ -108,7 +118,16 @@ function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number): { band: n
   k.setCurves(tLut === null ? 0 : tLutAt, tLut === null ? 0 : tLut.length, oLut === null ? 0 : oLutAt, exposure === null ? 0 : exposure.length);
   const mode = plan.strength > 0 ? MODE_DEHAZE : plan.strength < 0 ? MODE_ADD_HAZE : MODE_UNCHANGED;
   k.setStrength(mode, depthLut === null ? 0 : depthLutAt, depthLut === null ? 0 : depthLut.length, plan.beyond?.kept ?? 1);
-  return { band, bandRows };
+  return { band, bandRows, map, mapChannels };
+}
+
+/** The plan loaded (again if another user of the memory came between its bands), with room for bands of up to BAND_BYTES of pixels. */
+function loadedFor(plan: RenderPlan, sampleBytes: 1 | 2, rows: number, mapChannels: number): Loaded {
+  if (loaded === null || !heldBy(plan) || loaded.mapChannels !== mapChannels) {
+    const rowBytes = plan.width * plan.channels * sampleBytes;
+    loaded = load(plan, sampleBytes, Math.max(1, Math.min(rows, Math.floor(BAND_BYTES / rowBytes))), mapChannels);
+  }
+  return loaded;
 }
 
 /**
@@ -118,10 +137,7 @@ function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number): { band: n
 export function dehazeRowsWasm(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number, y1: number): void {
   const sampleBytes = src instanceof Uint16Array ? 2 : 1;
   const rowBytes = plan.width * plan.channels * sampleBytes;
-  // A plan is loaded once (again if another user of the memory came between its bands), with
-  // room for the band it is first called with, up to BAND_BYTES.
-  if (loaded === null || !heldBy(plan)) loaded = load(plan, sampleBytes, Math.max(1, Math.min(y1 - y0, Math.floor(BAND_BYTES / rowBytes))));
-  const { band, bandRows } = loaded;
+  const { band, bandRows } = loadedFor(plan, sampleBytes, y1 - y0, 0);
   const k = kernels();
   const from = bytesOf(src);
   const to = bytesOf(dst);
@@ -132,5 +148,24 @@ export function dehazeRowsWasm(plan: RenderPlan, src: PixelData, dst: PixelData,
     heap.set(from.subarray(y * rowBytes, y * rowBytes + bytes));
     k.dehazeBand(band, y, end);
     to.set(heap, y * rowBytes);
+  }
+}
+
+/**
+ * The haze map of a photo (RGB or RGBA, 8- or 16-bit) for the plan: the transmission after the
+ * sliders of each pixel as grey 8-bit pixels of `channels` (3, or 4 with alpha 255) into `out`.
+ */
+export function hazeMapWasm(plan: RenderPlan, src: PixelData, out: Uint8ClampedArray, channels: 3 | 4): void {
+  const sampleBytes = src instanceof Uint16Array ? 2 : 1;
+  const rowBytes = plan.width * plan.channels * sampleBytes;
+  const outRowBytes = plan.width * channels;
+  const { band, bandRows, map } = loadedFor(plan, sampleBytes, plan.height, channels);
+  const k = kernels();
+  const from = bytesOf(src);
+  for (let y = 0; y < plan.height; y += bandRows) {
+    const end = Math.min(plan.height, y + bandRows);
+    new Uint8Array(k.memory.buffer, band, (end - y) * rowBytes).set(from.subarray(y * rowBytes, end * rowBytes));
+    k.hazeMapBand(band, map, channels, y, end);
+    out.set(new Uint8Array(k.memory.buffer, map, (end - y) * outRowBytes), y * outRowBytes);
   }
 }

@@ -1,13 +1,11 @@
 // Rendering a dehazed photo (or its haze map) from an estimate: the public entry points, band by
 // band with abort checks. The plan and the tables live in render-plan.ts and render-tables.ts;
-// the render runs in the WebAssembly kernel (render-wasm.ts, wasm/dehaze.ts), the haze map's t in
-// transmission-row.ts.
+// both run in the WebAssembly kernel (render-wasm.ts, wasm/dehaze.ts).
 import { throwIfAborted, yieldToEventLoop } from './abort';
 import { clampAdjustments, isNeutral } from './adjustments';
 import { assertImage, maxSample } from './pixel-format';
-import { dehazeRowsWasm } from './render-wasm';
-import { transmissionRow } from './transmission-row';
-import { makePlan, prepareCoefRow } from './render-plan';
+import { dehazeRowsWasm, hazeMapWasm } from './render-wasm';
+import { makePlan } from './render-plan';
 import type { Adjustments, HazeEstimate, HazeMapOptions, ImageBuffer, ModelManifest, RenderOptions } from './types';
 
 function prepareOutput(image: ImageBuffer, output: ImageBuffer | undefined): ImageBuffer {
@@ -101,21 +99,7 @@ export function renderHazeMap(
   const plan = makePlan(image, estimate, manifest, adjustments, opts.region);
   const channels = opts.channels ?? 4;
   const { width, height } = plan;
-  const src = image.data;
-  const max = maxSample(src);
   const out = new Uint8ClampedArray(width * height * channels);
-  for (let y = 0; y < height; y++) {
-    // The map shows the luma's t, which protect does not change: no mask row.
-    prepareCoefRow(plan, y, false);
-    transmissionRow(plan, src, y * width * image.channels, max, false);
-    for (let x = 0; x < width; x++) {
-      const v = Math.floor(plan.tRow[x] * 255 + 0.5);
-      const q = (y * width + x) * channels;
-      out[q] = v;
-      out[q + 1] = v;
-      out[q + 2] = v;
-      if (channels === 4) out[q + 3] = 255;
-    }
-  }
+  hazeMapWasm(plan, image.data, out, channels);
   return { width, height, channels, data: out };
 }

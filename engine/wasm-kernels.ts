@@ -40,6 +40,7 @@ export interface Kernels {
   setStrength(mode: number, depthLut: number, dLength: number, kept: number): void;
   scratchBytes(width: number, netWidth: number): number;
   dehazeBand(band: number, y0: number, y1: number): void;
+  hazeMapBand(band: number, out: number, outChannels: number, y0: number, y1: number): void;
   downscaleRow(
     band: number,
     rows: number,

@@ -1,8 +1,9 @@
 // AssemblyScript, compiled to WebAssembly with SIMD by `npm run build:wasm` (with guided.ts, into
 // one module) into engine/dehaze-wasm.ts: the render of every photo, 8- and 16-bit, RGB and RGBA,
-// at every slider setting (the preview's and the export's), four pixels at a time in f32x4 lanes,
-// and the exact area downscale of 8-bit photos. The math is that of engine/adjustments.ts, as the
-// haze map's t (transmission-row.ts) computes it in double precision: t = clamp(a luma + b),
+// at every slider setting (the preview's and the export's), and its haze map, four pixels at a
+// time in f32x4 lanes, and the exact area downscale of 8-bit photos. The math is that of
+// engine/adjustments.ts (tests hold it to tests/unit/render-oracle.ts, the same math written
+// plainly in double precision): t = clamp(a luma + b),
 // distance and strength (beyond 100 the depth scaling with the shadow bound), the base layer B,
 // J = I + DL (1/max(t, t0) - 1) + (D - DL) (1/max(t', t0) - 1) with t' raised by protect (or,
 // below strength 0, haze added), then exposure; in single precision. A NaN coefficient gives t = 0
@@ -15,9 +16,7 @@
 //
 // The coefficient planes are upsampled bilinearly, horizontally first: the two network rows
 // around an output row are interpolated to every pixel once for all the output rows between them
-// (hTop and hStep), and each group of pixels takes top + wy step, with the row's weight wy. The
-// haze map's JS (transmission-row.ts) interpolates vertically first: the two agree up to the
-// rounding of single precision.
+// (hTop and hStep), and each group of pixels takes top + wy step, with the row's weight wy.
 //
 // JS owns the memory layout (engine/render-wasm.ts): it writes the plan with setPlan's pointers,
 // copies a band of pixels in, calls dehazeBand, and copies the band out.
@@ -154,7 +153,7 @@ export function setStrength(mode_: i32, depthLut_: usize, dLength: i32, kept_: f
 /** Bytes of scratch setPlan needs after `scratch`. */
 export function scratchBytes(width_: i32, netWidth_: i32): i32 {
   const stride = ((width_ + 3) & ~3) + 4;
-  return ((PLANES * (netWidth_ + 1) * 4 + 15) & ~15) + 2 * PLANES * stride * 4 + 64;
+  return ((<i32>PLANES * (netWidth_ + 1) * 4 + 15) & ~15) + 2 * <i32>PLANES * stride * 4 + 64;
 }
 
 /** netRow = network row r of the planes, its last column copied once more. */
@@ -269,50 +268,73 @@ function beyond(t100: v128, bR: v128, bG: v128, bB: v128): v128 {
   return v128.bitselect(f32x4.pmax(t, bound), t, bounded);
 }
 
+/**
+ * Channel c (0..2) of a group of four pixels, 0..1: its samples widened to i32 lanes by a constant
+ * shuffle (lanes 16.. read zero8 or, 16-bit, the group's second half `px2`), and converted as
+ * signed: the samples are 0..255 or 0..65535 either way, and x64 has no unsigned conversion.
+ */
+// @ts-ignore: decorator
+@inline
+function sample(px: v128, px2: v128, c: i32, alpha: bool, wide: bool): v128 {
+  const zero8 = i8x16.splat(0);
+  let v: v128;
+  if (wide && alpha) {
+    if (c == 0) v = i8x16.shuffle(px, px2, 0, 1, 8, 9, 16, 17, 24, 25, 0, 0, 0, 0, 0, 0, 0, 0);
+    else if (c == 1) v = i8x16.shuffle(px, px2, 2, 3, 10, 11, 18, 19, 26, 27, 0, 0, 0, 0, 0, 0, 0, 0);
+    else v = i8x16.shuffle(px, px2, 4, 5, 12, 13, 20, 21, 28, 29, 0, 0, 0, 0, 0, 0, 0, 0);
+    v = i32x4.extend_low_i16x8_u(v);
+  } else if (wide) {
+    if (c == 0) v = i8x16.shuffle(px, px2, 0, 1, 6, 7, 12, 13, 18, 19, 0, 0, 0, 0, 0, 0, 0, 0);
+    else if (c == 1) v = i8x16.shuffle(px, px2, 2, 3, 8, 9, 14, 15, 20, 21, 0, 0, 0, 0, 0, 0, 0, 0);
+    else v = i8x16.shuffle(px, px2, 4, 5, 10, 11, 16, 17, 22, 23, 0, 0, 0, 0, 0, 0, 0, 0);
+    v = i32x4.extend_low_i16x8_u(v);
+  } else if (alpha) {
+    if (c == 0) v = i8x16.shuffle(px, zero8, 0, 16, 16, 16, 4, 16, 16, 16, 8, 16, 16, 16, 12, 16, 16, 16);
+    else if (c == 1) v = i8x16.shuffle(px, zero8, 1, 16, 16, 16, 5, 16, 16, 16, 9, 16, 16, 16, 13, 16, 16, 16);
+    else v = i8x16.shuffle(px, zero8, 2, 16, 16, 16, 6, 16, 16, 16, 10, 16, 16, 16, 14, 16, 16, 16);
+  } else {
+    if (c == 0) v = i8x16.shuffle(px, zero8, 0, 16, 16, 16, 3, 16, 16, 16, 6, 16, 16, 16, 9, 16, 16, 16);
+    else if (c == 1) v = i8x16.shuffle(px, zero8, 1, 16, 16, 16, 4, 16, 16, 16, 7, 16, 16, 16, 10, 16, 16, 16);
+    else v = i8x16.shuffle(px, zero8, 2, 16, 16, 16, 5, 16, 16, 16, 8, 16, 16, 16, 11, 16, 16, 16);
+  }
+  return f32x4.mul(f32x4.convert_i32x4_s(v), f32x4.splat(wide ? <f32>1 / 65535 : <f32>1 / 255));
+}
+
+/** t of each lane from its luma: clamp(a luma + b), then distance and strength up to 100 (tLut, or |k| alone). */
+// @ts-ignore: decorator
+@inline
+function curvedT(at: usize, vwy: v128, luma: v128): v128 {
+  const one = f32x4.splat(1);
+  let t = f32x4.add(f32x4.mul(plane(at, 0, vwy), luma), plane(at, 1, vwy));
+  t = f32x4.pmin(one, f32x4.pmax(f32x4.splat(0), t));
+  if (tLut != 0) t = lookup(tLut, tSize, t);
+  else if (scaleT) t = f32x4.sub(one, f32x4.mul(f32x4.splat(absK), f32x4.sub(one, t)));
+  return t;
+}
+
+/** The base layer B of channel c (its value v) for each lane: a v + b. */
+// @ts-ignore: decorator
+@inline
+function baseLayer(at: usize, vwy: v128, c: usize, v: v128): v128 {
+  return f32x4.add(f32x4.mul(plane(at, 3 + 2 * c, vwy), v), plane(at, 4 + 2 * c, vwy));
+}
+
 // @ts-ignore: decorator
 @inline
 function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool, wide: bool): void {
   const px = v128.load(src);
   // 16-bit: the group's second half (RGB: 8 bytes of it, and 8 read past it).
   const px2 = wide ? v128.load(src, 16) : px;
-  let r: v128;
-  let g: v128;
-  let b: v128;
-  // Each channel's samples widened to i32 lanes by a constant shuffle (lanes 16.. read zero8 or,
-  // 16-bit, the second half), and converted as signed: the samples are 0..255 or 0..65535 either
-  // way, and x64 has no unsigned conversion.
-  const zero8 = i8x16.splat(0);
-  if (wide && alpha) {
-    r = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i8x16.shuffle(px, px2, 0, 1, 8, 9, 16, 17, 24, 25, 0, 0, 0, 0, 0, 0, 0, 0)));
-    g = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i8x16.shuffle(px, px2, 2, 3, 10, 11, 18, 19, 26, 27, 0, 0, 0, 0, 0, 0, 0, 0)));
-    b = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i8x16.shuffle(px, px2, 4, 5, 12, 13, 20, 21, 28, 29, 0, 0, 0, 0, 0, 0, 0, 0)));
-  } else if (wide) {
-    r = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i8x16.shuffle(px, px2, 0, 1, 6, 7, 12, 13, 18, 19, 0, 0, 0, 0, 0, 0, 0, 0)));
-    g = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i8x16.shuffle(px, px2, 2, 3, 8, 9, 14, 15, 20, 21, 0, 0, 0, 0, 0, 0, 0, 0)));
-    b = f32x4.convert_i32x4_s(i32x4.extend_low_i16x8_u(i8x16.shuffle(px, px2, 4, 5, 10, 11, 16, 17, 22, 23, 0, 0, 0, 0, 0, 0, 0, 0)));
-  } else if (alpha) {
-    r = f32x4.convert_i32x4_s(i8x16.shuffle(px, zero8, 0, 16, 16, 16, 4, 16, 16, 16, 8, 16, 16, 16, 12, 16, 16, 16));
-    g = f32x4.convert_i32x4_s(i8x16.shuffle(px, zero8, 1, 16, 16, 16, 5, 16, 16, 16, 9, 16, 16, 16, 13, 16, 16, 16));
-    b = f32x4.convert_i32x4_s(i8x16.shuffle(px, zero8, 2, 16, 16, 16, 6, 16, 16, 16, 10, 16, 16, 16, 14, 16, 16, 16));
-  } else {
-    r = f32x4.convert_i32x4_s(i8x16.shuffle(px, zero8, 0, 16, 16, 16, 3, 16, 16, 16, 6, 16, 16, 16, 9, 16, 16, 16));
-    g = f32x4.convert_i32x4_s(i8x16.shuffle(px, zero8, 1, 16, 16, 16, 4, 16, 16, 16, 7, 16, 16, 16, 10, 16, 16, 16));
-    b = f32x4.convert_i32x4_s(i8x16.shuffle(px, zero8, 2, 16, 16, 16, 5, 16, 16, 16, 8, 16, 16, 16, 11, 16, 16, 16));
-  }
-  const inv = f32x4.splat(wide ? <f32>1 / 65535 : <f32>1 / 255);
-  r = f32x4.mul(r, inv);
-  g = f32x4.mul(g, inv);
-  b = f32x4.mul(b, inv);
+  let r = sample(px, px2, 0, alpha, wide);
+  let g = sample(px, px2, 1, alpha, wide);
+  let b = sample(px, px2, 2, alpha, wide);
   const at = <usize>x << 2;
   const vwy = f32x4.splat(wy);
   const one = f32x4.splat(1);
   // Strength 0 (exposure alone): the pixels go to the output as they are.
   if (mode != UNCHANGED) {
     const luma = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), r), f32x4.mul(f32x4.splat(LG), g)), f32x4.mul(f32x4.splat(LB), b));
-    let t = f32x4.add(f32x4.mul(plane(at, 0, vwy), luma), plane(at, 1, vwy));
-    t = f32x4.pmin(one, f32x4.pmax(f32x4.splat(0), t));
-    if (tLut != 0) t = lookup(tLut, tSize, t);
-    else if (scaleT) t = f32x4.sub(one, f32x4.mul(f32x4.splat(absK), f32x4.sub(one, t)));
+    let t = curvedT(at, vwy, luma);
     const m = plane(at, 2, vwy);
     const masked = protect != 0 && v128.any_true(m);
     if (mode == ADD_HAZE) {
@@ -335,9 +357,9 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool, wide: bool): v
       }
     } else {
       // The base layer B, and D = B - A.
-      const bR = f32x4.add(f32x4.mul(plane(at, 3, vwy), r), plane(at, 4, vwy));
-      const bG = f32x4.add(f32x4.mul(plane(at, 5, vwy), g), plane(at, 6, vwy));
-      const bB = f32x4.add(f32x4.mul(plane(at, 7, vwy), b), plane(at, 8, vwy));
+      const bR = baseLayer(at, vwy, 0, r);
+      const bG = baseLayer(at, vwy, 1, g);
+      const bB = baseLayer(at, vwy, 2, b);
       if (depthLut != 0) t = beyond(t, bR, bG, bB);
       const vt0 = f32x4.splat(t0);
       const s1 = f32x4.sub(f32x4.div(one, f32x4.pmax(vt0, t)), one);
@@ -435,6 +457,90 @@ export function dehazeBand(band: usize, y0: i32, y1: i32): void {
       dehazeRow(row, true, false);
     } else {
       dehazeRow(row, false, false);
+    }
+  }
+}
+
+/**
+ * The transmission after the sliders (the luma's: protect acts on colour only) of a group of four
+ * pixels at `src`, as the render recovers the luma with it (dehazeGroup).
+ */
+// @ts-ignore: decorator
+@inline
+function mapGroup(src: usize, x: i32, alpha: bool, wide: bool): v128 {
+  const px = v128.load(src);
+  const px2 = wide ? v128.load(src, 16) : px;
+  const r = sample(px, px2, 0, alpha, wide);
+  const g = sample(px, px2, 1, alpha, wide);
+  const b = sample(px, px2, 2, alpha, wide);
+  const at = <usize>x << 2;
+  const vwy = f32x4.splat(wy);
+  const luma = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), r), f32x4.mul(f32x4.splat(LG), g)), f32x4.mul(f32x4.splat(LB), b));
+  const t = curvedT(at, vwy, luma);
+  if (mode != DEHAZE || depthLut == 0) return t;
+  return beyond(t, baseLayer(at, vwy, 0, r), baseLayer(at, vwy, 1, g), baseLayer(at, vwy, 2, b));
+}
+
+/** One row of the haze map (after prepareRow): grey 8-bit pixels of `outChannels` (alpha 255) at `out`. */
+// @ts-ignore: decorator
+@inline
+function mapRow(row: usize, out: usize, outChannels: i32, alpha: bool, wide: bool): void {
+  const step = <usize>(channels << (wide ? 3 : 2));
+  const full = width & ~3;
+  let p = row;
+  for (let x = 0; x < width; x += 4, p += step) {
+    let src = p;
+    if (x >= full) {
+      // The last 1 to 3 pixels: read through the scratch group, nothing past the row.
+      memory.copy(tail, p, <usize>((width - full) * channels) << (wide ? 1 : 0));
+      src = tail;
+    }
+    const grey = i32x4.trunc_sat_f32x4_s(f32x4.add(f32x4.mul(mapGroup(src, x, alpha, wide), f32x4.splat(255)), f32x4.splat(0.5)));
+    // Bytes g0..g3 (the saturating narrowings clamp), each repeated for R, G, B (and alpha 255).
+    const g = i8x16.narrow_i16x8_u(i16x8.narrow_i32x4_s(grey, grey), i16x8.narrow_i32x4_s(grey, grey));
+    const o = out + <usize>(x * outChannels);
+    if (x < full && outChannels == 4) {
+      v128.store(o, v128.or(i8x16.shuffle(g, g, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3), i32x4.splat(0xff000000)));
+    } else if (x < full) {
+      const rgb = i8x16.shuffle(g, g, 0, 0, 0, 1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3);
+      v128.store64_lane(o, rgb, 0);
+      v128.store32_lane(o, rgb, 2, 8);
+    } else {
+      for (let i = 0; x + i < width; i++) {
+        const v = i8x16.extract_lane_u(i8x16.swizzle(g, i8x16.splat(<i8>i)), 0);
+        const q = o + <usize>(i * outChannels);
+        store<u8>(q, v);
+        store<u8>(q, v, 1);
+        store<u8>(q, v, 2);
+        if (outChannels == 4) store<u8>(q, 255, 3);
+      }
+    }
+  }
+}
+
+/**
+ * The haze map of rows y0..y1: `band` holds them as dehazeBand's does; their grey pixels, of
+ * `outChannels` bytes (3 or 4), go to `out`. White where no haze is removed (strength 0 too).
+ */
+export function hazeMapBand(band: usize, out: usize, outChannels: i32, y0: i32, y1: i32): void {
+  const rowBytes = <usize>(width * channels) << (deep ? 1 : 0);
+  const outBytes = <usize>(width * outChannels);
+  const alpha = channels == 4;
+  for (let y = y0; y < y1; y++) {
+    const o = out + <usize>(y - y0) * outBytes;
+    if (mode == UNCHANGED) {
+      memory.fill(o, 255, outBytes);
+      continue;
+    }
+    prepareRow(y);
+    const row = band + <usize>(y - y0) * rowBytes;
+    if (deep) {
+      if (alpha) mapRow(row, o, outChannels, true, true);
+      else mapRow(row, o, outChannels, false, true);
+    } else if (alpha) {
+      mapRow(row, o, outChannels, true, false);
+    } else {
+      mapRow(row, o, outChannels, false, false);
     }
   }
 }

@@ -7,7 +7,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNodeBackend } from '../../engine/backend-node';
-import { clampAdjustments, distanceCurve, exposureCurve, strengthTransmission } from '../../engine/adjustments';
+import { distanceCurve, strengthTransmission } from '../../engine/adjustments';
 import { networkInput } from '../../engine/estimate';
 import {
   estimateHaze,
@@ -20,11 +20,8 @@ import {
   type ImageBuffer,
   type InferenceBackend,
 } from '../../engine/index';
-import { LUMA_B, LUMA_G, LUMA_R } from '../../engine/luma';
-import { maxSample } from '../../engine/pixel-format';
-import { K_AB, K_AG, K_AR, K_T0, makePlan, prepareCoefRow } from '../../engine/render-plan';
-import { transmissionRow } from '../../engine/transmission-row';
 import { ROOT, realManifest } from './engine-fixtures';
+import { expectedRender } from './render-oracle';
 
 const PHOTO = path.join(ROOT, '../shared/data/real/lviv.jpg');
 // A city view with haze that deepens with distance (lviv.jpg is lightly and evenly hazy: the
@@ -66,57 +63,6 @@ function meanAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>, pick: (pixel: n
     n++;
   }
   return s / n;
-}
-
-/**
- * What the render should give, unrounded, in output samples: J from the scattering model (or, below
- * strength 0, haze added), the t the haze map shows (transmission-row.ts, double precision),
- * protect on the colour only, then exposure (engine/adjustments.ts). An implementation of the math
- * of its own, to hold the WebAssembly kernel to.
- */
-function expectedRender(image: ImageBuffer, est: HazeEstimate, adjustments: Adjustments, region: Parameters<typeof makePlan>[4]): Float64Array {
-  const plan = makePlan(image, est, manifest, adjustments, region);
-  const adj = clampAdjustments(adjustments);
-  const { width, height, channels } = image;
-  const src = image.data;
-  const max = maxSample(src);
-  const A = [plan.consts[K_AR], plan.consts[K_AG], plan.consts[K_AB]];
-  const t0 = plan.consts[K_T0];
-  const luma = (v: number[]): number => LUMA_R * v[0] + LUMA_G * v[1] + LUMA_B * v[2];
-  const out = new Float64Array(width * height * channels);
-  for (let y = 0; y < height; y++) {
-    let base: Float64Array | null = null;
-    if (adj.strength !== 0) {
-      prepareCoefRow(plan, y, adj.protect !== 0);
-      base = transmissionRow(plan, src, y * width * channels, max, true);
-    }
-    for (let x = 0; x < width; x++) {
-      const p = (y * width + x) * channels;
-      const I = [src[p] / max, src[p + 1] / max, src[p + 2] / max];
-      let J = I;
-      if (adj.strength !== 0) {
-        const t = plan.tRow[x];
-        const weight = adj.protect === 0 ? 0 : plan.protectRow[x];
-        if (adj.strength > 0) {
-          const D = [0, 1, 2].map((c) => (base === null ? I[c] : base[3 * x + c]) - A[c]);
-          const s1 = 1 / Math.max(t, t0) - 1;
-          const sp = 1 / Math.max(t + weight * (1 - t), t0) - 1;
-          J = [0, 1, 2].map((c) => I[c] + D[c] * sp + luma(D) * (s1 - sp));
-        } else {
-          const u = 1 - t;
-          const up = (1 - weight) * u;
-          const d = [0, 1, 2].map((c) => A[c] - I[c]);
-          J = [0, 1, 2].map((c) => I[c] + d[c] * up + luma(d) * (u - up));
-        }
-      }
-      for (let c = 0; c < 3; c++) {
-        const j = Math.min(1, Math.max(0, J[c]));
-        out[p + c] = (adj.exposure === 0 ? j : exposureCurve(j, adj.exposure)) * max;
-      }
-      if (channels === 4) out[p + 3] = src[p + 3];
-    }
-  }
-  return out;
 }
 
 beforeAll(async () => {
@@ -223,14 +169,13 @@ describe('bands, regions and proxies', () => {
     }
   });
 
-  it('renders what the math says at every width, 8- and 16-bit, RGB and RGBA, with every slider', () => {
+  it('renders what the math says at every width, 8- and 16-bit, RGB and RGBA, with every slider, and its haze map too', () => {
     // Widths around the kernel's groups of four pixels and its runs of network columns; crops of
     // the city so that sky (protect's mask), haze and detail are all in them.
-    for (const width of [1, 2, 3, 5, 7, 64, 131]) {
+    // The sky at the top (protect's mask) and buildings in shade further down (the shadow bound).
+    for (const [width, left, top] of [1, 2, 3, 5, 7, 64, 131].flatMap((w) => [[w, 400, 60], [w, 300, 420]])) {
       for (const channels of [3, 4] as const) {
         const height = 9;
-        const left = 400;
-        const top = 60;
         const data = new Uint8Array(width * height * channels);
         for (let y = 0; y < height; y++) {
           for (let x = 0; x < width; x++) {
@@ -250,6 +195,8 @@ describe('bands, regions and proxies', () => {
           { ...PHYSICAL, exposure: -50 },
           MIXED,
           { strength: 160, distance: 30, protect: 25, exposure: 20 },
+          // The top of strength: the shadow bound holds many pixels.
+          { ...PHYSICAL, strength: 200 },
           { ...PHYSICAL, strength: -60, protect: 50 },
           { ...PHYSICAL, strength: 0, exposure: 60 },
           // The ends of exposure: the curve bends most near black.
@@ -258,16 +205,24 @@ describe('bands, regions and proxies', () => {
         ]) {
           for (const image of [crop, deep]) {
             const out = renderDehazedSync(image, cityEstimate, manifest, adjustments, { region });
-            const expected = expectedRender(image, cityEstimate, adjustments, region);
+            const expected = expectedRender(image, cityEstimate, manifest, adjustments, region);
             let worst = 0;
             for (let i = 0; i < image.data.length; i++) {
               if (channels === 4 && i % 4 === 3) expect(out.data[i]).toBe(image.data[i]);
-              else worst = Math.max(worst, Math.abs(out.data[i] - expected[i]));
+              else worst = Math.max(worst, Math.abs(out.data[i] - expected.rendered[i]));
+            }
+            // The haze map: the same t, as grey 8-bit pixels (alpha 255).
+            const map = renderHazeMap(image, cityEstimate, manifest, adjustments, { region, channels: 4 });
+            let worstT = 0;
+            for (let i = 0; i < width * height; i++) {
+              worstT = Math.max(worstT, Math.abs(map.data[4 * i] - 255 * expected.t[i]));
+              expect([map.data[4 * i + 1], map.data[4 * i + 2], map.data[4 * i + 3]]).toEqual([map.data[4 * i], map.data[4 * i], 255]);
             }
             // Rounding to the output's grid (half a step, 8- or 16-bit), and a little for single
             // precision and the exposure table.
             const what = `${width} x ${channels} x ${image === crop ? 8 : 16}-bit ${JSON.stringify(adjustments)}`;
             expect(worst, what).toBeLessThanOrEqual(0.6);
+            expect(worstT, `haze map ${what}`).toBeLessThanOrEqual(0.6);
             expect(countDiff(out.data, image.data), `${what}: the crop was dehazed`).toBeGreaterThan(0);
           }
         }
