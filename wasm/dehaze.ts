@@ -214,6 +214,13 @@ function plane(at: usize, c: usize, vwy: v128): v128 {
   return f32x4.add(v128.load(hTop + o), f32x4.mul(vwy, v128.load(hStep + o)));
 }
 
+/** The luma of four pixels (engine/luma.ts' weights). */
+// @ts-ignore: decorator
+@inline
+function lumaOf(r: v128, g: v128, b: v128): v128 {
+  return f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), r), f32x4.mul(f32x4.splat(LG), g)), f32x4.mul(f32x4.splat(LB), b));
+}
+
 /** The curve sampled at `lut` (size + 2 f32) at t (0..1) for each lane, interpolated linearly between its samples. */
 // @ts-ignore: decorator
 @inline
@@ -257,7 +264,7 @@ function exposed(j: v128, wide: bool): v128 {
 @inline
 function beyond(t100: v128, bR: v128, bG: v128, bB: v128): v128 {
   const t = lookup(depthLut, dSize, t100);
-  const luma = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), bR), f32x4.mul(f32x4.splat(LG), bG)), f32x4.mul(f32x4.splat(LB), bB));
+  const luma = lumaOf(bR, bG, bB);
   const lumaA = f32x4.splat(LR * ar + LG * ag + LB * ab);
   const zero = f32x4.splat(0);
   const j100 = f32x4.add(lumaA, f32x4.div(f32x4.sub(luma, lumaA), t100));
@@ -333,7 +340,7 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool, wide: bool): v
   const one = f32x4.splat(1);
   // Strength 0 (exposure alone): the pixels go to the output as they are.
   if (mode != UNCHANGED) {
-    const luma = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), r), f32x4.mul(f32x4.splat(LG), g)), f32x4.mul(f32x4.splat(LB), b));
+    const luma = lumaOf(r, g, b);
     let t = curvedT(at, vwy, luma);
     const m = plane(at, 2, vwy);
     const masked = protect != 0 && v128.any_true(m);
@@ -345,7 +352,7 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool, wide: bool): v
       const dB = f32x4.sub(f32x4.splat(ab), b);
       if (masked) {
         const up = f32x4.mul(f32x4.sub(one, f32x4.mul(f32x4.splat(protect), m)), u);
-        const dL = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), dR), f32x4.mul(f32x4.splat(LG), dG)), f32x4.mul(f32x4.splat(LB), dB));
+        const dL = lumaOf(dR, dG, dB);
         const lumaPart = f32x4.mul(dL, f32x4.sub(u, up));
         r = f32x4.add(f32x4.add(r, f32x4.mul(dR, up)), lumaPart);
         g = f32x4.add(f32x4.add(g, f32x4.mul(dG, up)), lumaPart);
@@ -369,7 +376,7 @@ function dehazeGroup(src: usize, dst: usize, x: i32, alpha: bool, wide: bool): v
       if (masked) {
         const tp = f32x4.add(t, f32x4.mul(f32x4.mul(f32x4.splat(protect), m), f32x4.sub(one, t)));
         const sp = f32x4.sub(f32x4.div(one, f32x4.pmax(vt0, tp)), one);
-        const dL = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), dR), f32x4.mul(f32x4.splat(LG), dG)), f32x4.mul(f32x4.splat(LB), dB));
+        const dL = lumaOf(dR, dG, dB);
         const lumaPart = f32x4.mul(dL, f32x4.sub(s1, sp));
         r = f32x4.add(f32x4.add(r, f32x4.mul(dR, sp)), lumaPart);
         g = f32x4.add(f32x4.add(g, f32x4.mul(dG, sp)), lumaPart);
@@ -475,7 +482,7 @@ function mapGroup(src: usize, x: i32, alpha: bool, wide: bool): v128 {
   const b = sample(px, px2, 2, alpha, wide);
   const at = <usize>x << 2;
   const vwy = f32x4.splat(wy);
-  const luma = f32x4.add(f32x4.add(f32x4.mul(f32x4.splat(LR), r), f32x4.mul(f32x4.splat(LG), g)), f32x4.mul(f32x4.splat(LB), b));
+  const luma = lumaOf(r, g, b);
   const t = curvedT(at, vwy, luma);
   if (mode != DEHAZE || depthLut == 0) return t;
   return beyond(t, baseLayer(at, vwy, 0, r), baseLayer(at, vwy, 1, g), baseLayer(at, vwy, 2, b));
