@@ -92,12 +92,18 @@ test.describe('editing a real hazy photo in browser mode', () => {
     await pressGlobal(page, 'ArrowLeft');
     await expect(viewer(page)).toHaveAttribute('data-photo', 'canon.jpg');
     await expect(strength).toHaveValue('55');
-    await waitForPreview(page, 55);
+    const seq = await waitForPreview(page, 55);
     await expect(page.getByRole('button', { name: 'canon.jpg (edited)' })).toBeVisible();
 
-    // Haze map: a grey picture of the transmission.
+    // Haze map: a grey picture of the transmission, darker where haze is removed.
     await page.getByRole('button', { name: 'Haze map' }).click();
     await expect(viewer(page)).toHaveAttribute('data-mode', 'haze');
+    await waitForNewFrame(page, seq);
+    const map = await canvasStats(page);
+    const meanGrey = map.blocks.reduce((a, b) => a + b, 0) / map.blocks.length;
+    expect(Math.abs(map.darkChannel - meanGrey)).toBeLessThan(1.5);
+    expect(meanGrey).toBeLessThan(250);
+    expect(map.contrast).toBeGreaterThan(2);
     await page.getByRole('button', { name: 'Haze map' }).click();
     await expect(viewer(page)).toHaveAttribute('data-mode', 'dehazed');
 
