@@ -98,8 +98,11 @@ export function renderHazeMap(
 ): ImageBuffer {
   const plan = makePlan(image, estimate, manifest, adjustments, opts.region);
   const channels = opts.channels ?? 4;
+  if (channels !== 3 && channels !== 4) throw new Error(`haze map channels must be 3 or 4, got ${String(channels)}`);
   const { width, height } = plan;
   const out = new Uint8ClampedArray(width * height * channels);
-  hazeMapWasm(plan, image.data, out, channels);
+  // Strength 0 removes no haze: white.
+  if (plan.strength === 0) out.fill(255);
+  else hazeMapWasm(plan, image.data, out, channels);
   return { width, height, channels, data: out };
 }

@@ -19,7 +19,8 @@
 // (hTop and hStep), and each group of pixels takes top + wy step, with the row's weight wy.
 //
 // JS owns the memory layout (engine/render-wasm.ts): it writes the plan with setPlan's pointers,
-// copies a band of pixels in, calls dehazeBand, and copies the band out.
+// copies a band of pixels in, calls dehazeBand (or hazeMapBand), and copies the band (or the
+// haze map's grey band) out.
 
 /** Coefficient planes of the estimate, netWidth x netHeight each, in this order. */
 const PLANES: usize = 9; // A, B, mask, then a and b of the base layer for R, G and B

@@ -198,6 +198,7 @@ describe('bands, regions and proxies', () => {
           // The top of strength: the shadow bound holds many pixels.
           { ...PHYSICAL, strength: 200 },
           { ...PHYSICAL, strength: -60, protect: 50 },
+          { ...PHYSICAL, strength: -60, distance: 40, protect: 25 },
           { ...PHYSICAL, strength: 0, exposure: 60 },
           // The ends of exposure: the curve bends most near black.
           { ...PHYSICAL, strength: 0, exposure: 100 },
@@ -211,12 +212,16 @@ describe('bands, regions and proxies', () => {
               if (channels === 4 && i % 4 === 3) expect(out.data[i]).toBe(image.data[i]);
               else worst = Math.max(worst, Math.abs(out.data[i] - expected.rendered[i]));
             }
-            // The haze map: the same t, as grey 8-bit pixels (alpha 255).
-            const map = renderHazeMap(image, cityEstimate, manifest, adjustments, { region, channels: 4 });
+            // The haze map: the same t, as grey 8-bit pixels of 3 or 4 bytes (alpha 255).
             let worstT = 0;
-            for (let i = 0; i < width * height; i++) {
-              worstT = Math.max(worstT, Math.abs(map.data[4 * i] - 255 * expected.t[i]));
-              expect([map.data[4 * i + 1], map.data[4 * i + 2], map.data[4 * i + 3]]).toEqual([map.data[4 * i], map.data[4 * i], 255]);
+            for (const mapChannels of [3, 4] as const) {
+              const map = renderHazeMap(image, cityEstimate, manifest, adjustments, { region, channels: mapChannels });
+              expect(map.data.length).toBe(width * height * mapChannels);
+              for (let i = 0; i < width * height; i++) {
+                const q = mapChannels * i;
+                worstT = Math.max(worstT, Math.abs(map.data[q] - 255 * expected.t[i]));
+                expect([...map.data.subarray(q + 1, q + mapChannels)]).toEqual(mapChannels === 4 ? [map.data[q], map.data[q], 255] : [map.data[q], map.data[q]]);
+              }
             }
             // Rounding to the output's grid (half a step, 8- or 16-bit), and a little for single
             // precision and the exposure table.
