@@ -27,29 +27,15 @@ export interface RenderPlan {
    */
   runCol: Int32Array;
   runEnd: Int32Array;
-  /** Whether the estimate has base-layer coefficients (manifest reconstruction.detail); without, B = I. */
-  detail: boolean;
   /**
    * Strength beyond 100 only (the rest of the plan then renders strength 100): the depth scaling
    * t -> t^k as a table, and the share of its strength-100 luma each pixel keeps (shadowBound).
    */
   beyond: { depthLut: Float32Array; kept: number } | null;
-  /** The numbers the kernel is set up with (see K_AR...). */
-  consts: Float64Array;
-}
-
-/** Indices into RenderPlan.consts. */
-export const K_AR = 0;
-export const K_AG = 1;
-export const K_AB = 2;
-export const K_T0 = 3;
-/** |strength| / 100 */
-export const K_ABS_K = 4;
-/** protect / 100 * PROTECT_MAX_RAISE */
-export const K_PROTECT = 5;
-
-function renderConstants(airlight: readonly number[], t0: number, k: number, protect: number): Float64Array {
-  return Float64Array.of(airlight[0], airlight[1], airlight[2], t0, k < 0 ? -k : k, protect);
+  /** The floor of t in the recovery (manifest reconstruction.t0). */
+  t0: number;
+  /** |k| up to 100 (the depth scaling beyond): t' = 1 - |k| (1 - t). */
+  absK: number;
 }
 
 function columnRuns(cols: AxisTaps, width: number): { runCol: Int32Array; runEnd: Int32Array } {
@@ -81,8 +67,7 @@ export function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: M
   if (estimate.coefA.length !== nw * nh || estimate.coefB.length !== nw * nh || estimate.protectMask.length !== nw * nh) {
     throw new Error('estimate: coefficient planes do not match netWidth x netHeight');
   }
-  const detail = estimate.detailA !== null && estimate.detailB !== null;
-  if (detail && (estimate.detailA?.length !== 3 * nw * nh || estimate.detailB?.length !== 3 * nw * nh)) {
+  if (estimate.detailA !== null && estimate.detailB !== null && (estimate.detailA.length !== 3 * nw * nh || estimate.detailB.length !== 3 * nw * nh)) {
     throw new Error('estimate: detail planes do not match 3 x netWidth x netHeight');
   }
   const cols = bilinearTaps(nw, full.fullWidth, full.left, image.width);
@@ -102,8 +87,8 @@ export function makePlan(image: ImageBuffer, estimate: HazeEstimate, manifest: M
     tLut: transmissionLut(adj.distance, upTo100, estimate.depthPivot),
     exposure: adj.exposure,
     ...columnRuns(cols, image.width),
-    detail,
-    consts: renderConstants(estimate.airlight, manifest.reconstruction.t0, upTo100 / 100, protect),
+    t0: manifest.reconstruction.t0,
+    absK: Math.abs(upTo100) / 100,
     beyond: adj.strength > 100 ? { depthLut: depthScaleLut(adj.strength), kept: lumaKept(adj.strength) } : null,
   };
 }

@@ -1,6 +1,6 @@
 // The render on the WebAssembly kernels (wasm/dehaze.ts, dehazeBand), 8- and 16-bit alike: the
 // plan and its curves copied into their memory once per render, then band after band through it.
-import { K_AB, K_ABS_K, K_AG, K_AR, K_PROTECT, K_T0, type RenderPlan } from './render-plan';
+import type { RenderPlan } from './render-plan';
 import { exposureLut, outputLut } from './render-tables';
 import { claim, heldBy, kernels } from './wasm-kernels';
 import type { PixelData } from './types';
@@ -41,7 +41,7 @@ function bytesOf(data: PixelData | Float32Array): Uint8Array {
  */
 function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number, mapChannels: number): Loaded {
   const k = kernels();
-  const { width, height, channels, estimate, netWidth, cols, rows, runCol, runEnd, consts } = plan;
+  const { width, height, channels, estimate, netWidth, cols, rows, runCol, runEnd } = plan;
   const n = netWidth * estimate.netHeight;
   const colCount = ((width + 3) & ~3) + 4;
   const bandBytes = bandRows * width * channels * sampleBytes;
@@ -76,7 +76,7 @@ function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number, mapChannel
   p.set(estimate.coefB, n);
   p.set(estimate.protectMask, 2 * n);
   for (let c = 0; c < 3; c++) {
-    if (plan.detail && estimate.detailA !== null && estimate.detailB !== null) {
+    if (estimate.detailA !== null && estimate.detailB !== null) {
       p.set(estimate.detailA.subarray(c * n, (c + 1) * n), (3 + 2 * c) * n);
       p.set(estimate.detailB.subarray(c * n, (c + 1) * n), (4 + 2 * c) * n);
     } else {
@@ -108,12 +108,12 @@ function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number, mapChannel
     runEndAt,
     runCol.length,
     scratch,
-    consts[K_AR],
-    consts[K_AG],
-    consts[K_AB],
-    consts[K_T0],
-    consts[K_ABS_K],
-    consts[K_PROTECT],
+    estimate.airlight[0],
+    estimate.airlight[1],
+    estimate.airlight[2],
+    plan.t0,
+    plan.absK,
+    plan.protect,
   );
   k.setCurves(tLut === null ? 0 : tLutAt, tLut === null ? 0 : tLut.length, oLut === null ? 0 : oLutAt, exposure === null ? 0 : exposure.length);
   const mode = plan.strength > 0 ? MODE_DEHAZE : plan.strength < 0 ? MODE_ADD_HAZE : MODE_UNCHANGED;
@@ -121,13 +121,33 @@ function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number, mapChannel
   return { band, bandRows, map, mapChannels };
 }
 
-/** The plan loaded (again if another user of the memory came between its bands), with room for bands of up to BAND_BYTES of pixels. */
-function loadedFor(plan: RenderPlan, sampleBytes: 1 | 2, rows: number, mapChannels: number): Loaded {
+/**
+ * Rows y0..y1 of `src` (8- or 16-bit) copied into the kernels' memory band by band, the plan
+ * loaded for them (again if another user of the memory came between its bands; bands of up to
+ * BAND_BYTES of pixels, and for a haze map of `mapChannels` its grey band), and `run` called on
+ * each band with its rows and its byte offset in the photo.
+ */
+function throughBands(
+  plan: RenderPlan,
+  src: PixelData,
+  y0: number,
+  y1: number,
+  mapChannels: number,
+  run: (loaded: Loaded, y: number, end: number, at: number, bytes: number) => void,
+): void {
+  const sampleBytes = src instanceof Uint16Array ? 2 : 1;
+  const rowBytes = plan.width * plan.channels * sampleBytes;
   if (loaded === null || !heldBy(plan) || loaded.mapChannels !== mapChannels) {
-    const rowBytes = plan.width * plan.channels * sampleBytes;
-    loaded = load(plan, sampleBytes, Math.max(1, Math.min(rows, Math.floor(BAND_BYTES / rowBytes))), mapChannels);
+    loaded = load(plan, sampleBytes, Math.max(1, Math.min(y1 - y0, Math.floor(BAND_BYTES / rowBytes))), mapChannels);
   }
-  return loaded;
+  const from = bytesOf(src);
+  const heap = kernels().memory.buffer;
+  for (let y = y0; y < y1; y += loaded.bandRows) {
+    const end = Math.min(y1, y + loaded.bandRows);
+    const bytes = (end - y) * rowBytes;
+    new Uint8Array(heap, loaded.band, bytes).set(from.subarray(y * rowBytes, y * rowBytes + bytes));
+    run(loaded, y, end, y * rowBytes, bytes);
+  }
 }
 
 /**
@@ -135,20 +155,12 @@ function loadedFor(plan: RenderPlan, sampleBytes: 1 | 2, rows: number, mapChanne
  * depth), which may be src itself.
  */
 export function dehazeRowsWasm(plan: RenderPlan, src: PixelData, dst: PixelData, y0: number, y1: number): void {
-  const sampleBytes = src instanceof Uint16Array ? 2 : 1;
-  const rowBytes = plan.width * plan.channels * sampleBytes;
-  const { band, bandRows } = loadedFor(plan, sampleBytes, y1 - y0, 0);
   const k = kernels();
-  const from = bytesOf(src);
   const to = bytesOf(dst);
-  for (let y = y0; y < y1; y += bandRows) {
-    const end = Math.min(y1, y + bandRows);
-    const bytes = (end - y) * rowBytes;
-    const heap = new Uint8Array(k.memory.buffer, band, bytes);
-    heap.set(from.subarray(y * rowBytes, y * rowBytes + bytes));
+  throughBands(plan, src, y0, y1, 0, ({ band }, y, end, at, bytes) => {
     k.dehazeBand(band, y, end);
-    to.set(heap, y * rowBytes);
-  }
+    to.set(new Uint8Array(k.memory.buffer, band, bytes), at);
+  });
 }
 
 /**
@@ -156,16 +168,10 @@ export function dehazeRowsWasm(plan: RenderPlan, src: PixelData, dst: PixelData,
  * sliders of each pixel as grey 8-bit pixels of `channels` (3, or 4 with alpha 255) into `out`.
  */
 export function hazeMapWasm(plan: RenderPlan, src: PixelData, out: Uint8ClampedArray, channels: 3 | 4): void {
-  const sampleBytes = src instanceof Uint16Array ? 2 : 1;
-  const rowBytes = plan.width * plan.channels * sampleBytes;
-  const outRowBytes = plan.width * channels;
-  const { band, bandRows, map } = loadedFor(plan, sampleBytes, plan.height, channels);
   const k = kernels();
-  const from = bytesOf(src);
-  for (let y = 0; y < plan.height; y += bandRows) {
-    const end = Math.min(plan.height, y + bandRows);
-    new Uint8Array(k.memory.buffer, band, (end - y) * rowBytes).set(from.subarray(y * rowBytes, end * rowBytes));
+  const outRowBytes = plan.width * channels;
+  throughBands(plan, src, 0, plan.height, channels, ({ band, map }, y, end) => {
     k.hazeMapBand(band, map, channels, y, end);
     out.set(new Uint8Array(k.memory.buffer, map, (end - y) * outRowBytes), y * outRowBytes);
-  }
+  });
 }
