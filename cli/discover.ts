@@ -1,8 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { isHazelessOutput } from '../node/hazeless-mark';
-import { hasImageExtension } from '../common/formats/index';
-import { DEFAULT_OUT_FOLDER } from './out-folder';
+import { isPhotoName, isWalkedFolder } from './folder-walk';
 
 export interface InputFile {
   path: string;
@@ -63,18 +62,17 @@ export async function discoverInputs(args: string[], opts: DiscoverOptions): Pro
     entries.sort((a, b) => a.name.localeCompare(b.name));
     const subdirs: string[] = [];
     for (const entry of entries) {
-      if (entry.name.startsWith('.')) continue;
       const full = path.join(dir, entry.name);
       const st = entry.isSymbolicLink() ? await fs.stat(full).catch(() => null) : entry;
       if (!st) continue;
       if (st.isDirectory()) subdirs.push(entry.name);
-      else if (st.isFile() && hasImageExtension(entry.name)) addFile(full, relDir);
+      else if (st.isFile() && isPhotoName(entry.name)) addFile(full, relDir);
     }
     if (!opts.recursive) return;
     for (const name of subdirs) {
       const full = path.join(dir, name);
-      // Our output folders, also when --out is given now: a previous run may have left them.
-      if (name === DEFAULT_OUT_FOLDER) continue;
+      // Our output folders (isWalkedFolder), and --out: a previous run may have left them.
+      if (!isWalkedFolder(name)) continue;
       if (outReal !== null && (await realOrNull(full)) === outReal) continue;
       await walk(full, path.join(relDir, name));
     }

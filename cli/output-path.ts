@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { nameKey } from '../node/same-name';
 import type { InputFile } from './discover';
-import { DEFAULT_OUT_FOLDER } from './out-folder';
+import { DEFAULT_OUT_FOLDER } from './folder-walk';
 
 /**
  * The folder the dehazed version of `input` goes to: --out (`out`), keeping the subfolder the

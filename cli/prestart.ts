@@ -12,11 +12,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { baseName } from '../common/export-naming';
-import { hasImageExtension } from '../common/formats/index';
 import { machineFigures, planConcurrency, type MachineFigures } from '../node/concurrency';
 import { prestartPhotoThreads } from '../node/photo-threads';
 import { parseCommandLine } from './options';
-import { DEFAULT_OUT_FOLDER } from './out-folder';
+import { isPhotoName, isWalkedFolder } from './folder-walk';
 
 /** Folders listed at most for the guess (a deep tree is not walked before the command starts). */
 const FOLDERS_LOOKED_AT = 64;
@@ -39,7 +38,7 @@ export function workerLanesFor(argv: string[], machine: MachineFigures = machine
   }
   // Names an earlier run would have given its outputs are left out: the batch leaves its outputs
   // out (by their mark, which needs sharp to read).
-  const photo = (name: string): boolean => !name.startsWith('.') && hasImageExtension(name) && (opts.suffix === '' || !baseName(name).endsWith(opts.suffix));
+  const photo = (name: string): boolean => isPhotoName(name) && (opts.suffix === '' || !baseName(name).endsWith(opts.suffix));
   // Files given, then folders breadth first (their subfolders with -r, as the batch walks them),
   // until there are photos enough for every core.
   let photos = 0;
@@ -59,7 +58,7 @@ export function workerLanesFor(argv: string[], machine: MachineFigures = machine
         // A link counts as the photo it leads to, as the batch follows it (not stat'ed here); linked
         // folders are not walked for the guess.
         if ((entry.isFile() || entry.isSymbolicLink()) && photo(entry.name)) photos++;
-        else if (opts.recursive && entry.isDirectory() && !entry.name.startsWith('.') && entry.name !== DEFAULT_OUT_FOLDER) folders.push(path.join(folders[i], entry.name));
+        else if (opts.recursive && entry.isDirectory() && isWalkedFolder(entry.name)) folders.push(path.join(folders[i], entry.name));
       }
     } catch {
       // An unreadable folder: the batch reports it.
