@@ -42,7 +42,7 @@ export async function main(argv: string[], streams: CliStreams = process): Promi
   try {
     return await runCommand(argv, streams);
   } finally {
-    // Threads started ahead that no lane took (nothing to do, an error before the batch).
+    // Threads started ahead that no lane took (nothing to do, an error, an interrupted batch).
     await stopSpareThreads();
   }
 }
@@ -137,7 +137,7 @@ async function runBatch(
     }
     return lanes[i];
   };
-  const closeLanes = (): Promise<unknown> => Promise.all([...lanes.map((l) => l.close()), stopSpareThreads()]);
+  const closeLanes = (): Promise<unknown> => Promise.all(lanes.map((l) => l.close()));
 
   // Ctrl-C once: finish the photos in progress, start no other. Twice: abort them (nothing is
   // left behind). Three times: leave now (pending temporary files are still removed on exit).
