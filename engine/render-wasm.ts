@@ -5,7 +5,6 @@ import { exposureLut, outputLut } from './render-tables';
 import { claim, heldBy, kernels } from './wasm-kernels';
 import type { PixelData } from './types';
 
-const PLANES = 9;
 /** wasm/dehaze.ts' modes of strength (setStrength). */
 const MODE_DEHAZE = 0;
 const MODE_ADD_HAZE = 1;
@@ -53,7 +52,7 @@ function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number, mapChannel
     tLut === null ? 0 : tLut.length * 4,
     oLut === null ? 0 : oLut.length,
     depthLut === null ? 0 : depthLut.length * 4,
-    PLANES * n * 4,
+    k.planeCount() * n * 4,
     height * 4,
     height * 4,
     height * 4,
@@ -71,7 +70,7 @@ function load(plan: RenderPlan, sampleBytes: 1 | 2, bandRows: number, mapChannel
   if (tLut !== null) f32(tLutAt, tLut.length).set(tLut);
   if (oLut !== null) new Uint8Array(buffer, oLutAt, oLut.length).set(oLut);
   if (depthLut !== null) f32(depthLutAt, depthLut.length).set(depthLut);
-  const p = f32(planes, PLANES * n);
+  const p = f32(planes, k.planeCount() * n);
   p.set(estimate.coefA, 0);
   p.set(estimate.coefB, n);
   p.set(estimate.protectMask, 2 * n);

@@ -38,6 +38,8 @@ export interface Kernels {
   ): void;
   setCurves(tLut: number, tLength: number, oLut: number, oLength: number): void;
   setStrength(mode: number, depthLut: number, dLength: number, kept: number): void;
+  /** The coefficient planes setPlan takes: A, B, mask, then a and b of the base layer for R, G and B. */
+  planeCount(): number;
   scratchBytes(width: number, netWidth: number): number;
   dehazeBand(band: number, y0: number, y1: number): void;
   hazeMapBand(band: number, out: number, outChannels: number, y0: number, y1: number): void;

@@ -151,6 +151,11 @@ export function setStrength(mode_: i32, depthLut_: usize, dLength: i32, kept_: f
   kept = kept_;
 }
 
+/** How many coefficient planes setPlan's `planes` holds (JS lays them out in this order). */
+export function planeCount(): i32 {
+  return <i32>PLANES;
+}
+
 /** Bytes of scratch setPlan needs after `scratch`. */
 export function scratchBytes(width_: i32, netWidth_: i32): i32 {
   const stride = ((width_ + 3) & ~3) + 4;
