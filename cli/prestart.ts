@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { baseName } from '../common/export-naming';
+import { looksLikeOutputName } from '../common/export-naming';
 import { machineFigures, planConcurrency, type MachineFigures } from '../node/concurrency';
 import { prestartPhotoThreads } from '../node/photo-threads';
 import { parseCommandLine } from './options';
@@ -38,7 +38,7 @@ export function workerLanesFor(argv: string[], machine: MachineFigures = machine
   }
   // Names an earlier run would have given its outputs are left out: the batch leaves its outputs
   // out (by their mark, which needs sharp to read).
-  const photo = (name: string): boolean => isPhotoName(name) && (opts.suffix === '' || !baseName(name).endsWith(opts.suffix));
+  const photo = (name: string): boolean => isPhotoName(name) && !looksLikeOutputName(name, opts.suffix);
   // Files given, then folders breadth first (their subfolders with -r, as the batch walks them),
   // until there are photos enough for every core.
   let photos = 0;

@@ -29,6 +29,18 @@ export function outputFileName(inputName: string, suffix: string, format: ImageF
   return `${baseName(inputName)}${suffix}${outputExtension(inputName, format)}`;
 }
 
+/**
+ * Whether `fileName` reads as an output's name for `suffix` ("photo-dehazed.jpg", or renamed
+ * "photo-dehazed (2).jpg"): a guess from the name alone, for counting an album's photos before
+ * they are looked at (the batch tells outputs by the mark Hazeless writes into them). With no
+ * suffix an output's name is an input's, and nothing reads as an output.
+ */
+export function looksLikeOutputName(fileName: string, suffix: string): boolean {
+  if (suffix === '') return false;
+  const base = baseName(fileName).replace(/ \(\d+\)$/, '');
+  return base.endsWith(suffix) && base.length > suffix.length;
+}
+
 /** Why a photo is skipped when its output name is taken and the policy is 'skip'. */
 export const alreadyExists = (name: string): string => `${name} already exists`;
 

@@ -33,6 +33,7 @@ describe('threads started ahead', () => {
     fs.writeFileSync(path.join(album, 'notes.txt'), 'not a photo');
     // Named as an earlier run's output: not counted (the batch leaves outputs out).
     copyPhoto('urbino.jpg', album, 'a-dehazed.jpg');
+    copyPhoto('urbino.jpg', album, 'b-dehazed (2).JPG');
     copyPhoto('urbino.jpg', album, '.hidden.jpg');
     const eight = { cores: 8, availableBytes: 16 * GB };
     // Lane 0 is the main thread: three photos, two threads.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { baseName, outputFileName, outputName } from '../../common/export-naming';
+import { baseName, looksLikeOutputName, outputFileName, outputName } from '../../common/export-naming';
 
 describe('export file names', () => {
   it('adds the suffix and the format extension', () => {
@@ -25,5 +25,11 @@ describe('export file names', () => {
     expect(outputName('p.jpg', '-x', 'jpeg', 'rename', isTaken)).toEqual({ action: 'write', name: 'p-x (3).jpg' });
     expect(outputName('p.jpg', '-x', 'jpeg', 'overwrite', isTaken)).toEqual({ action: 'write', name: 'p-x.jpg' });
     expect(outputName('p.jpg', '-x', 'jpeg', 'skip', isTaken)).toEqual({ action: 'skip', name: 'p-x.jpg', reason: 'p-x.jpg already exists' });
+  });
+
+  it('tells names that read as outputs, renamed ones too, from photos', () => {
+    for (const name of ['p-dehazed.jpg', 'p-dehazed (2).JPG', 'dir/p.x-dehazed (12).png']) expect(looksLikeOutputName(name, '-dehazed')).toBe(true);
+    for (const name of ['p.jpg', '-dehazed.jpg', 'p-dehazed-2.jpg', 'p (2).jpg']) expect(looksLikeOutputName(name, '-dehazed')).toBe(false);
+    expect(looksLikeOutputName('p.jpg', '')).toBe(false);
   });
 });
