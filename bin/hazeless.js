@@ -6,6 +6,8 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 require('tsx/cjs/api').register();
+// Before any photo thread starts: onnxruntime keeps no telemetry.
+require('../engine/onnxruntime-offline.ts');
 // The photo threads an album needs start first: they load while this thread loads the rest.
 require('../cli/prestart.ts').prestartFor(process.argv.slice(2));
 const { main } = require('../cli/main.ts');

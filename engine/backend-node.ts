@@ -1,3 +1,5 @@
+// First: onnxruntime must not start its telemetry (see the module).
+import './onnxruntime-offline';
 import * as ort from 'onnxruntime-node';
 import { OrtSessionBackend } from './ort-backend';
 import type { InferenceBackend, ModelManifest, NetworkOutputs } from './types';

@@ -24,11 +24,13 @@ export interface RunOptions {
   control?: (child: ChildProcess, waitFor: (re: RegExp) => Promise<void>) => void | Promise<void>;
   /** Run as this user and group (only root can); file permissions do not stop root. */
   user?: { uid: number; gid: number };
+  /** Variables added to the environment. */
+  env?: NodeJS.ProcessEnv;
 }
 
 export function runCli(args: string[], opts: RunOptions): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], ...opts.user });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env }, ...opts.user });
     let stdout = '';
     let stderr = '';
     const waiters: { re: RegExp; resolve: () => void }[] = [];
