@@ -211,6 +211,9 @@ export async function shrinkToFit(image: ImageBuffer, maxSide: number | undefine
   const sixteen = image.data instanceof Uint16Array;
   const out = await sharp(image.data, { raw: { width, height, channels } })
     .resize(size.width, size.height, { fit: 'fill', kernel: 'lanczos3' })
+    // Say the bit depth: sharp's default target is 8-bit sRGB, so 16-bit samples would come back
+    // as 0..255 in 16-bit words.
+    .toColourspace(sixteen ? 'rgb16' : 'srgb')
     .raw({ depth: sixteen ? 'ushort' : 'uchar' })
     .toBuffer({ resolveWithObject: true });
   const data = sixteen ? asUint16(out.data) : new Uint8Array(out.data.buffer, out.data.byteOffset, out.data.length);

@@ -100,4 +100,17 @@ describe('hazeless: formats, metadata, orientation, bit depth', () => {
     const sizeFine = fs.statSync(path.join(dir, 'fine', 'camera-dehazed.jpg')).size;
     expect(sizeSmall).toBeLessThan(sizeFine * 0.6);
   });
+
+  test('--max-size keeps a 16-bit photo 16-bit and as bright as it was (PNG and TIFF)', async () => {
+    for (const name of ['deep.png', 'deep.tif']) {
+      const run = await runCli([name, '--max-size', '300', '--strength', '0', '-o', 'deep-small'], { cwd: dir });
+      expect(run.code).toBe(0);
+      const out = path.join(dir, 'deep-small', name.replace('.', '-dehazed.'));
+      const m = await sharp(out).metadata();
+      expect([m.width, m.depth]).toEqual([300, 'ushort']);
+      // Strength 0: the photo only shrinks, so its mean stays where the original's is.
+      const mean = async (file: string): Promise<number> => (await sharp(file).toColourspace('rgb16').stats()).channels.slice(0, 3).reduce((a, c) => a + c.mean, 0) / 3;
+      expect(Math.abs((await mean(out)) / (await mean(path.join(dir, name))) - 1)).toBeLessThan(0.01);
+    }
+  });
 });
