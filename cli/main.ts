@@ -217,7 +217,8 @@ async function processOne(
   onProgress: (p: Progress) => void,
 ): Promise<FileRecord> {
   const fromHeader: ImageFormat | undefined = header instanceof ImageReadError ? undefined : (header?.format ?? undefined);
-  const known = opts.format ?? formatFromExtension(file.path) ?? fromHeader;
+  // What the file holds, not what its name says: a JPEG named .png is written as a JPEG, named .jpg.
+  const known = opts.format ?? fromHeader ?? formatFromExtension(file.path);
   if (!known) {
     const reason = header instanceof ImageReadError ? header.reason : 'not a supported image (JPEG, PNG, WebP, AVIF or TIFF)';
     return { input: file.path, status: 'failed', reason };
@@ -246,7 +247,7 @@ async function processOne(
       {
         input: file.path,
         output: planned,
-        format: opts.format,
+        format: known,
         adjustments,
         quality: opts.quality,
         maxSize: opts.maxSize,

@@ -113,4 +113,14 @@ describe('hazeless: formats, metadata, orientation, bit depth', () => {
       expect(Math.abs((await mean(out)) / (await mean(path.join(dir, name))) - 1)).toBeLessThan(0.01);
     }
   });
+
+  test("a photo whose extension names another format is written in its own format, under that format's extension", async () => {
+    fs.copyFileSync(path.join(dir, 'camera.jpg'), path.join(dir, 'a-jpeg.png'));
+    await sharp(path.join(dir, 'camera.jpg')).png().toFile(path.join(dir, 'a-png.jpg'));
+    const run = await runCli(['a-jpeg.png', 'a-png.jpg', '-o', 'misnamed', '--json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'misnamed')).sort()).toEqual(['a-jpeg-dehazed.jpg', 'a-png-dehazed.png']);
+    expect((await sharp(path.join(dir, 'misnamed', 'a-jpeg-dehazed.jpg')).metadata()).format).toBe('jpeg');
+    expect((await sharp(path.join(dir, 'misnamed', 'a-png-dehazed.png')).metadata()).format).toBe('png');
+  });
 });
