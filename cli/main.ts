@@ -14,7 +14,7 @@ import { inProcessLane, workerLane, type PhotoLane } from '../node/photo-lanes';
 import { stopSpareThreads } from '../node/photo-threads';
 import { runPool } from '../node/photo-pool';
 import { nameKey } from '../node/same-name';
-import { FolderNotWritableError, ForeignFileError, InputCollisionError, OutputExistsError, ProtectedFiles } from '../node/safe-write';
+import { FolderNotWritableError, ForeignFileError, InputCollisionError, NameTooLongError, OutputExistsError, ProtectedFiles } from '../node/safe-write';
 import { discoverInputs, type InputFile } from './discover';
 import { InfoDisplayed, UsageError, parseCommandLine, type CliOptions } from './options';
 import { namesIn, outputFolderFor } from './output-path';
@@ -279,6 +279,7 @@ async function processOne(
     if (e instanceof FolderNotWritableError) {
       return { input: file.path, output, status: 'failed', reason: `cannot write to the folder ${displayPath(e.folder)}: ${e.reason}` };
     }
+    if (e instanceof NameTooLongError) return { input: file.path, output: e.output, status: 'failed', reason: `${e.message}: use a shorter --suffix` };
     if (e instanceof InputCollisionError) {
       return { input: file.path, output: e.output, status: 'failed', reason: 'the output would replace the input; refused (choose another --out or --suffix)' };
     }

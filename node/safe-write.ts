@@ -46,6 +46,17 @@ export class FolderNotWritableError extends Error {
   }
 }
 
+/** Bytes a file name may take on the file systems photos live on (ext4, APFS, NTFS, exFAT). */
+const NAME_BYTES = 255;
+
+/** The destination's name is longer than file systems take (NAME_BYTES). */
+export class NameTooLongError extends Error {
+  constructor(readonly output: string) {
+    super(`the output's name is too long for the file system (${Buffer.byteLength(path.basename(output))} bytes, at most ${NAME_BYTES})`);
+    this.name = 'NameTooLongError';
+  }
+}
+
 interface FileIdentity {
   path: string;
   real: string;
@@ -152,11 +163,12 @@ export async function writeAtomically(dest: string, write: (tmpPath: string) => 
 }
 
 /**
- * Throws if `dest` may not be written: InputCollisionError (an input), FolderNotWritableError,
+ * Throws if `dest` may not be written: NameTooLongError, InputCollisionError (an input), FolderNotWritableError,
  * ForeignFileError (a file Hazeless did not write, whatever `overwrite` says) or
  * OutputExistsError (an earlier output, without `overwrite`).
  */
 export async function assertWritable(dest: string, overwrite: boolean, protect?: ProtectedFiles): Promise<void> {
+  if (Buffer.byteLength(path.basename(dest)) > NAME_BYTES) throw new NameTooLongError(dest);
   const input = await protect?.collision(dest);
   if (input !== undefined) throw new InputCollisionError(dest, input);
   await assertFolderWritable(path.dirname(path.resolve(dest)));
@@ -188,10 +200,23 @@ async function assertFolderWritable(dir: string): Promise<void> {
 
 const TEMP_NAME = /^\.(.*)\.[0-9a-f]{8}\.partial(\.[^.]+)?$/;
 
+/**
+ * The stem a temporary file for `finalName` takes: the final name's own, shortened (whole
+ * characters) where the 18 bytes the temporary name adds would take it past NAME_BYTES, so
+ * that a name that fits as an output fits while it is written too.
+ */
+function tempStem(finalName: string): string {
+  const ext = path.extname(finalName);
+  const room = NAME_BYTES - Buffer.byteLength(`..00000000.partial${ext}`);
+  let stem = path.basename(finalName, ext);
+  while (Buffer.byteLength(stem) > room && stem.length > 0) stem = [...stem].slice(0, -1).join('');
+  return stem;
+}
+
 /** A fresh temporary path for writing `dest`: hidden, in the same folder, same extension. */
 export function tempPathFor(dest: string): string {
   const ext = path.extname(dest);
-  return path.join(path.dirname(path.resolve(dest)), `.${path.basename(dest, ext)}.${randomBytes(4).toString('hex')}.partial${ext}`);
+  return path.join(path.dirname(path.resolve(dest)), `.${tempStem(path.basename(dest))}.${randomBytes(4).toString('hex')}.partial${ext}`);
 }
 
 /** True for the name of one of our temporary files (for `finalName`'s destination, if given). */
@@ -199,8 +224,7 @@ export function isTempName(name: string, finalName?: string): boolean {
   const m = TEMP_NAME.exec(name);
   if (!m) return false;
   if (finalName === undefined) return true;
-  const ext = path.extname(finalName);
-  return m[1] === path.basename(finalName, ext) && (m[2] ?? '') === ext;
+  return m[1] === tempStem(path.basename(finalName)) && (m[2] ?? '') === path.extname(finalName);
 }
 
 /**

@@ -128,6 +128,20 @@ describe('hazeless: batches, failures, refusals, exit codes', () => {
     }
   });
 
+  test('long names: an output name that fits is written; one past the file system says so in one line', async () => {
+    const long = path.join(dir, 'long');
+    fs.mkdirSync(long);
+    // 243 bytes with the suffix: fits (its temporary name would not, unshortened).
+    copyPhoto('swan.jpg', long, `${'a'.repeat(231)}.jpg`);
+    // 262 bytes with the suffix: cannot be written on any usual file system.
+    copyPhoto('swan.jpg', long, `${'\u00e9'.repeat(125)}.jpg`);
+    const run = await runCli(['long', '-o', 'long-out', '--json'], { cwd: dir });
+    expect(run.code).toBe(1);
+    expect(fs.readdirSync(out('long-out'))).toEqual([`${'a'.repeat(231)}-dehazed.jpg`]);
+    const failed = jsonLines(run.stdout).find((l) => l.status === 'failed');
+    expect(failed?.reason).toBe("the output's name is too long for the file system (262 bytes, at most 255): use a shorter --suffix");
+  });
+
   test('after all of the above, every input is byte for byte what it was', () => {
     const after = hashTree(dir);
     for (const [file, hash] of Object.entries(inputs)) expect({ file, hash: after[file] }).toEqual({ file, hash });

@@ -11,6 +11,7 @@ import {
   ProtectedFiles,
   STALE_TEMP_MS,
   removeStaleTemps,
+  isTempName,
   tempPathFor,
   writeAtomically,
 } from '../../node/safe-write';
@@ -56,6 +57,23 @@ describe('writeAtomically', () => {
     expect(path.extname(seen)).toBe('.webp');
     expect(path.basename(seen).startsWith('.')).toBe(true);
     expect(fs.existsSync(seen)).toBe(false);
+  });
+
+  test('a name that fits the file system as an output fits while it is written (its temporary name is shortened)', async () => {
+    for (const stem of ['a'.repeat(251), '\u00e9'.repeat(125), '\u{1F32B}'.repeat(62) + 'ab']) {
+      const dest = path.join(dir, `${stem}.jpg`);
+      expect(Buffer.byteLength(path.basename(dest))).toBeLessThanOrEqual(255);
+      let seen = '';
+      await writeAtomically(dest, async (tmp) => {
+        seen = path.basename(tmp);
+        await fs.promises.writeFile(tmp, 'x');
+      });
+      expect(fs.readFileSync(dest, 'utf8')).toBe('x');
+      expect(Buffer.byteLength(seen)).toBeLessThanOrEqual(255);
+      expect(isTempName(seen, path.basename(dest))).toBe(true);
+      expect(seen.includes('\uFFFD')).toBe(false);
+      fs.rmSync(dest);
+    }
   });
 
   test('an earlier output of Hazeless is kept unless overwrite is set', async () => {
