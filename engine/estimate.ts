@@ -3,6 +3,7 @@ import { applyAirlightFloor } from './airlight-floor';
 import { areaDownscaleRows, padEdge } from './area-downscale';
 import { guideRadius, guidedCoefficients, planarLuma, selfGuidedCoefficients } from './guided-filter';
 import { host } from './host';
+import { LUMA_B, LUMA_G, LUMA_R } from './luma';
 import { networkSize, paddedSize } from './network-size';
 import { assertImage } from './pixel-format';
 import { medianDepth, protectMask } from './protect-mask';
@@ -71,7 +72,7 @@ export async function estimateHaze(
 
   const transmission = new Float32Array(h * w);
   for (let y = 0; y < h; y++) transmission.set(out.transmission.subarray(y * pw, y * pw + w), y * w);
-  const networkAirlight: [number, number, number] = [out.airlight[0], out.airlight[1], out.airlight[2]];
+  const networkAirlight = neutralIfColourless([out.airlight[0], out.airlight[1], out.airlight[2]], net.data, h * w);
 
   const { radiusFraction, epsilon } = manifest.reconstruction.guidedFilter;
   const r = guideRadius(h, w, radiusFraction);
@@ -104,6 +105,24 @@ export async function estimateHaze(
     depthPivot,
     timings,
   };
+}
+
+/** How far apart (0..1) a network-size pixel's channels may be and the pixel still count as grey. */
+const NEUTRAL_SPREAD = 0.5 / 255;
+
+/**
+ * The airlight of a photo without colour (every pixel of the network input grey: a black and white
+ * photo, decoded or shown as RGB) made grey, at its luma: there is no colour of haze to take out
+ * of such a photo, and the colour the network guessed for the haze would tint it. The render then
+ * keeps every pixel grey (its per-channel terms are alike for alike channels).
+ */
+function neutralIfColourless(airlight: [number, number, number], rgb: Float32Array, n: number): [number, number, number] {
+  for (let i = 0; i < n; i++) {
+    const g = rgb[n + i];
+    if (Math.abs(rgb[i] - g) > NEUTRAL_SPREAD || Math.abs(rgb[2 * n + i] - g) > NEUTRAL_SPREAD) return airlight;
+  }
+  const luma = LUMA_R * airlight[0] + LUMA_G * airlight[1] + LUMA_B * airlight[2];
+  return [luma, luma, luma];
 }
 
 /** Each channel of the network input guiding itself: the base layer's coefficients (planar RGB). */

@@ -111,7 +111,7 @@ export async function dehazeFile(opts: DehazeFileOptions): Promise<DehazeFileRes
     output,
     (tmp) => {
       opts.onTempFile?.(tmp);
-      return encodeImageToFile(rendered, tmp, { format, quality: opts.quality, metadata: info.metadata });
+      return encodeImageToFile(rendered, tmp, { format, quality: opts.quality, metadata: info.metadata, grey: info.grey });
     },
     { overwrite, protect, signal },
   );

@@ -20,6 +20,8 @@ export interface SourceInfo {
   orientation: number;
   /** The pixels are in the terms of this embedded ICC profile (kept on output); false: sRGB. */
   hasIccProfile: boolean;
+  /** A grey photo (decoded as RGB with equal channels): written back as grey. */
+  grey: boolean;
   metadata: MetadataCarrier | null;
 }
 
@@ -53,6 +55,7 @@ export async function decodeImage(input: string | Buffer, opts: { signal?: Abort
   if (!format) throw new ImageReadError(`unsupported image format "${meta.format}"`);
 
   const rgb = meta.space === 'srgb' || meta.space === 'rgb16';
+  const grey = meta.space === 'b-w' || meta.space === 'grey16';
   const bitDepth: 8 | 16 = meta.depth === 'uchar' || meta.depth === 'char' ? 8 : 16;
   const channels: 3 | 4 = meta.hasAlpha ? 4 : 3;
 
@@ -82,6 +85,7 @@ export async function decodeImage(input: string | Buffer, opts: { signal?: Abort
       channels,
       orientation: meta.orientation ?? 1,
       hasIccProfile: rgb && meta.icc !== undefined,
+      grey,
       metadata,
     },
   };
@@ -134,6 +138,8 @@ export interface EncodeOptions {
   quality?: number;
   /** Metadata of the source photo (EXIF, XMP, IPTC, ICC), from decodeImage. */
   metadata?: MetadataCarrier | null;
+  /** Write grey (one channel, or two with alpha): the image's channels are equal (SourceInfo.grey). */
+  grey?: boolean;
 }
 
 /**
@@ -157,7 +163,8 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
     carrier ? pipelineWithMetadata(carrier, data, width, height, channels) : sharp(data, { raw: { width, height, channels } })
   )
     .withXmp(xmp)
-    .toColourspace(sixteen ? 'rgb16' : 'srgb'); // sharp's default target is 8-bit sRGB: say so explicitly
+    // sharp's default target is 8-bit sRGB: say so explicitly. From equal channels, grey is exact.
+    .toColourspace(opts.grey ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb');
   switch (opts.format) {
     case 'jpeg':
       // JPEG has no alpha; libvips would flatten onto black, so drop it and keep the colours.

@@ -123,4 +123,27 @@ describe('hazeless: formats, metadata, orientation, bit depth', () => {
     expect((await sharp(path.join(dir, 'misnamed', 'a-jpeg-dehazed.jpg')).metadata()).format).toBe('jpeg');
     expect((await sharp(path.join(dir, 'misnamed', 'a-png-dehazed.png')).metadata()).format).toBe('png');
   });
+
+  test('a black and white photo comes out black and white: grey, 8- or 16-bit, alpha kept, pixels untouched at strength 0', async () => {
+    const bw = path.join(dir, 'bw');
+    fs.mkdirSync(bw);
+    const source = sharp(path.join(dir, 'camera.jpg')).greyscale();
+    // sharp writes sRGB unless told otherwise, greyscale() or not.
+    await source.clone().toColourspace('b-w').jpeg({ quality: 95 }).toFile(path.join(bw, 'grey.jpg'));
+    await source.clone().toColourspace('grey16').png().toFile(path.join(bw, 'grey16.png'));
+    await source.clone().ensureAlpha(0.6).toColourspace('b-w').png().toFile(path.join(bw, 'grey-alpha.png'));
+    for (const name of ['grey.jpg', 'grey16.png', 'grey-alpha.png']) expect((await sharp(path.join(bw, name)).metadata()).space).toMatch(/^(b-w|grey16)$/);
+    const raw = async (file: string): Promise<Buffer> => sharp(file).raw({ depth: (await sharp(file).metadata()).depth === 'ushort' ? 'ushort' : 'uchar' }).toBuffer();
+    for (const [args, out] of [[[], 'bw-out'], [['--strength', '0', '--exposure', '0'], 'bw-zero']] as const) {
+      const run = await runCli(['bw', '-o', out, ...args], { cwd: dir });
+      expect(run.code).toBe(0);
+      for (const [name, space, channels] of [['grey.jpg', 'b-w', 1], ['grey16.png', 'grey16', 1], ['grey-alpha.png', 'b-w', 2]] as const) {
+        const file = path.join(dir, out, name.replace('.', '-dehazed.'));
+        const m = await sharp(file).metadata();
+        expect({ name, space: m.space, channels: m.channels }).toEqual({ name, space, channels });
+        // Lossless at strength 0: exactly the original's samples.
+        if (out === 'bw-zero' && name.endsWith('.png')) expect((await raw(file)).equals(await raw(path.join(bw, name)))).toBe(true);
+      }
+    }
+  });
 });

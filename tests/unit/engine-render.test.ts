@@ -531,3 +531,29 @@ describe('detail threshold (manifest reconstruction.detail)', () => {
     expect(highPass(withDetail, 100, 400)).toBeGreaterThan(0.95 * highPass(amplified, 100, 400));
   });
 });
+
+describe('photos without colour', () => {
+  it('a black and white photo stays grey at every slider setting, and is still dehazed', async () => {
+    // ny17 in black and white (its luma), as RGB: what decoding a grey JPEG or PNG gives.
+    const grey = await (async (): Promise<ImageBuffer> => {
+      const { data, info } = await sharp(CITY).resize(900, 600, { fit: 'fill' }).greyscale().raw().toBuffer({ resolveWithObject: true });
+      const rgb = new Uint8Array(data.length * 3);
+      for (let i = 0; i < data.length; i++) rgb.fill(data[i], 3 * i, 3 * i + 3);
+      return { width: info.width, height: info.height, channels: 3, data: rgb };
+    })();
+    const greyEstimate = await estimateHaze(backend, manifest, grey);
+    // The network guesses a tinted haze for the colour photo; the grey one's is grey.
+    expect(Math.max(...cityEstimate.airlight) - Math.min(...cityEstimate.airlight)).toBeGreaterThan(0.01);
+    expect(new Set(greyEstimate.airlight).size).toBe(1);
+    let spread = 0;
+    for (const adj of [PHYSICAL, MIXED, { strength: 160, distance: 30, protect: 25, exposure: -20 }, { strength: -50, distance: 0, protect: 25, exposure: 0 }]) {
+      const out = renderDehazedSync(grey, greyEstimate, manifest, adj).data;
+      for (let i = 0; i < out.length; i += 3) spread = Math.max(spread, Math.abs(out[i] - out[i + 1]), Math.abs(out[i + 2] - out[i + 1]));
+    }
+    expect(spread).toBe(0);
+    // Dehazed all the same: the haze's veil comes off (the mean falls).
+    const meanOf = (d: ArrayLike<number>): number => Array.from(d).reduce((a, v) => a + v, 0) / d.length;
+    const greyOut = renderDehazedSync(grey, greyEstimate, manifest, PHYSICAL).data;
+    expect(meanOf(greyOut)).toBeLessThan(meanOf(grey.data) - 10);
+  });
+});
