@@ -158,7 +158,7 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
   const data = sixteen ? (image.data as Uint16Array) : to8Bit(image.data);
   const carrier = opts.metadata ? await carrierAtDepth(opts.metadata, sixteen ? 16 : 8) : null;
   // The source's XMP plus the mark that says Hazeless wrote this file (sealed once written).
-  const xmp = xmpWithMark(carrier?.hasXmp ? (await sharp(carrier.png).metadata()).xmp : undefined);
+  const xmp = xmpWithMark(carrier?.hasXmp ? (await sharp(carrier.bytes).metadata()).xmp : undefined);
   const pipeline = (
     carrier ? pipelineWithMetadata(carrier, data, width, height, channels) : sharp(data, { raw: { width, height, channels } })
   )

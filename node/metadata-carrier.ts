@@ -1,7 +1,10 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 
 /**
- * A photo's metadata (EXIF, XMP, IPTC, ICC profile) held by a 1x1 black PNG.
+ * A photo's metadata (EXIF, XMP, IPTC, ICC profile) held by a 1x1 black image: a JPEG where the
+ * photo has IPTC (a caption, a byline, a copyright notice: only JPEG among the files libvips
+ * writes holds all four blocks), else a PNG (which holds no IPTC, but takes alpha, 16 bits and
+ * blocks of any size).
  *
  * Why: sharp can only keep metadata that arrives with its input, and our output pixels arrive as
  * raw samples, which carry none. `withExif` takes strings (it would lose tag types and the
@@ -13,7 +16,8 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
  * the decoded pixels are already upright.
  */
 export interface MetadataCarrier {
-  png: Buffer;
+  /** The 1x1 image, PNG or JPEG. */
+  bytes: Buffer;
   channels: 3 | 4;
   bitDepth: 8 | 16;
   hasExif: boolean;
@@ -31,6 +35,14 @@ export interface CarrierRequest {
   bitDepth: 8 | 16;
 }
 
+/** A JPEG segment's payload at most: EXIF and XMP take one segment each in a JPEG (ICC is split). */
+const JPEG_SEGMENT_BYTES = 65533;
+
+/** The carrier's own file: black, so that it decodes to exactly 0 (JPEG too, at quality 100 without subsampling). */
+function carrierFile(pipeline: Sharp, jpeg: boolean): Promise<Buffer> {
+  return (jpeg ? pipeline.jpeg({ quality: 100, chromaSubsampling: '4:4:4' }) : pipeline.png({ compressionLevel: 0 })).toBuffer();
+}
+
 /** Returns null when the input has nothing worth carrying. */
 export async function makeMetadataCarrier(req: CarrierRequest): Promise<MetadataCarrier | null> {
   const { metadata: m, keepIcc, channels, bitDepth } = req;
@@ -39,18 +51,23 @@ export async function makeMetadataCarrier(req: CarrierRequest): Promise<Metadata
   const hasXmp = m.xmp !== undefined;
   if (!hasIcc && !hasExif && !hasXmp && m.iptc === undefined) return null;
 
+  const jpeg =
+    m.iptc !== undefined && channels === 3 && bitDepth === 8 && (m.exif?.length ?? 0) <= JPEG_SEGMENT_BYTES - 6 && (m.xmp?.length ?? 0) <= JPEG_SEGMENT_BYTES - 29;
+
   // Extract before rotate: a pre-rotation crop, so libvips decodes only the top of the file.
   let first = sharp(req.input, { failOn: 'none' }).extract({ left: 0, top: 0, width: 1, height: 1 }).rotate();
-  first = hasIcc ? first.keepMetadata() : first.keepExif().keepXmp();
+  // Every block, IPTC too, unless the photo's profile describes pixels it no longer has (grey and
+  // CMYK photos are decoded to sRGB): then EXIF and XMP only (sharp keeps IPTC only with the rest).
+  first = hasIcc || m.icc === undefined ? first.keepMetadata() : first.keepExif().keepXmp();
   first = first.toColourspace(bitDepth === 16 ? 'rgb16' : 'srgb');
   first = channels === 4 ? first.ensureAlpha() : first.removeAlpha();
-  const pixel = await first.png({ compressionLevel: 0 }).toBuffer();
+  const pixel = await carrierFile(first, jpeg);
 
   // Second pass because sharp applies linear() before the colourspace/alpha changes above, and
   // only now is the number of bands known to be `channels`.
   const zeros = new Array<number>(channels).fill(0);
-  const png = await sharp(pixel).linear(zeros, zeros).keepMetadata().png({ compressionLevel: 0 }).toBuffer();
-  return { png, channels, bitDepth, hasExif, hasXmp, hasIcc };
+  const bytes = await carrierFile(sharp(pixel).linear(zeros, zeros).keepMetadata(), jpeg);
+  return { bytes, channels, bitDepth, hasExif, hasXmp, hasIcc };
 }
 
 /**
@@ -70,20 +87,23 @@ export function pipelineWithMetadata(
   }
   // An opaque background would add an alpha band to a 3-band image; a clear one keeps 4 bands at 0.
   const background = channels === 4 ? { r: 0, g: 0, b: 0, alpha: 0 } : { r: 0, g: 0, b: 0, alpha: 1 };
-  return sharp(carrier.png)
+  return sharp(carrier.bytes)
     .extend({ right: width - 1, bottom: height - 1, background })
     // sharp's typings say Buffer, but it takes any typed array and reads Uint16Array as 16-bit.
     .boolean(data as unknown as Buffer, 'or', { raw: { width, height, channels } })
     .keepMetadata();
 }
 
-/** The same carrier at another bit depth (its one pixel is 0 either way). */
+/**
+ * The same carrier at another bit depth (its one pixel is 0 either way), as a PNG: a 16-bit
+ * output (PNG, which holds no IPTC, or TIFF) goes without the photo's IPTC.
+ */
 export async function carrierAtDepth(carrier: MetadataCarrier, bitDepth: 8 | 16): Promise<MetadataCarrier> {
   if (carrier.bitDepth === bitDepth) return carrier;
-  const png = await sharp(carrier.png)
+  const bytes = await sharp(carrier.bytes)
     .keepMetadata()
     .toColourspace(bitDepth === 16 ? 'rgb16' : 'srgb')
     .png({ compressionLevel: 0 })
     .toBuffer();
-  return { ...carrier, png, bitDepth };
+  return { ...carrier, bytes, bitDepth };
 }

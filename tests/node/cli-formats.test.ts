@@ -42,6 +42,9 @@ describe('hazeless: formats, metadata, orientation, bit depth', () => {
     expect(exif.GPSInfo?.GPSLatitude).toEqual([51, 30, 32.3]);
     expect(exif.GPSInfo?.GPSLongitude).toEqual([0, 7, 43.66]);
     expect(cam.xmp?.toString()).toContain('Hazeless Test');
+    // IPTC (caption, byline) as the photo had it.
+    expect(camIn.iptc?.toString('latin1')).toContain('Fog over the estuary');
+    expect(cam.iptc?.equals(camIn.iptc!)).toBe(true);
 
     for (const [name, format] of [
       ['deep-dehazed.png', 'png'],
@@ -145,5 +148,13 @@ describe('hazeless: formats, metadata, orientation, bit depth', () => {
         if (out === 'bw-zero' && name.endsWith('.png')) expect((await raw(file)).equals(await raw(path.join(bw, name)))).toBe(true);
       }
     }
+  });
+
+  test('the metadata a photo carries never touches its pixels: strength 0 to PNG gives the decoded photo exactly', async () => {
+    const run = await runCli(['camera.jpg', '--strength', '0', '--exposure', '0', '--format', 'png', '-o', 'exact'], { cwd: dir });
+    expect(run.code).toBe(0);
+    const out = await sharp(path.join(dir, 'exact', 'camera-dehazed.png')).keepIccProfile().raw().toBuffer();
+    const decoded = await sharp(path.join(dir, 'camera.jpg')).rotate().keepIccProfile().raw().toBuffer();
+    expect(out.equals(decoded)).toBe(true);
   });
 });

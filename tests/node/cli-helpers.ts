@@ -92,12 +92,25 @@ export const FIXTURE_XMP =
   '<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:creator><rdf:Seq><rdf:li>Hazeless Test</rdf:li>' +
   '</rdf:Seq></dc:creator></rdf:Description></rdf:RDF></x:xmpmeta>';
 
+/** An IPTC caption and byline as a JPEG's APP13 segment (Photoshop's resource block), as cameras and editors write it. */
+export const FIXTURE_IPTC = ((): Buffer => {
+  const dataset = (tag: number, text: string): Buffer => Buffer.concat([Buffer.from([0x1c, 2, tag, 0, text.length]), Buffer.from(text, 'latin1')]);
+  const iim = Buffer.concat([dataset(120, 'Fog over the estuary'), dataset(80, 'Hazeless Test')]);
+  const padded = iim.length % 2 === 0 ? iim : Buffer.concat([iim, Buffer.from([0])]);
+  const size = Buffer.alloc(4);
+  size.writeUInt32BE(iim.length);
+  const body = Buffer.concat([Buffer.from('Photoshop 3.0\0', 'latin1'), Buffer.from('8BIM', 'latin1'), Buffer.from([0x04, 0x04, 0, 0]), size, padded]);
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(body.length + 2);
+  return Buffer.concat([Buffer.from([0xff, 0xed]), length, body]);
+})();
+
 /**
- * A real photo re-saved with camera EXIF (make, model, date, GPS), XMP, a Display P3 profile and
- * EXIF orientation 6 (stored sideways: viewers turn it 90 degrees clockwise).
+ * A real photo re-saved with camera EXIF (make, model, date, GPS), XMP, IPTC (FIXTURE_IPTC), a
+ * Display P3 profile and EXIF orientation 6 (stored sideways: viewers turn it 90 degrees clockwise).
  */
 export async function makeCameraJpeg(photo: string, dest: string): Promise<void> {
-  await sharp(path.join(REAL_PHOTOS, photo))
+  const jpeg = await sharp(path.join(REAL_PHOTOS, photo))
     .withMetadata({
       orientation: 6,
       icc: 'p3',
@@ -109,7 +122,9 @@ export async function makeCameraJpeg(photo: string, dest: string): Promise<void>
     })
     .withXmp(FIXTURE_XMP)
     .jpeg({ quality: 95 })
-    .toFile(dest);
+    .toBuffer();
+  // sharp writes no IPTC of its own: the segment goes in after the start of image.
+  fs.writeFileSync(dest, Buffer.concat([jpeg.subarray(0, 2), FIXTURE_IPTC, jpeg.subarray(2)]));
 }
 
 /** A real photo as a 16-bit file with genuinely 16-bit content (a smooth gain, not just v*257). */
