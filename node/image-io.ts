@@ -6,6 +6,7 @@ import { throwIfAborted } from '../engine/abort';
 import { sealMark, sealMarkInFile, xmpWithMark } from './hazeless-mark';
 import { formatFacts, type ImageFormat } from '../common/formats/index';
 import { formatFromSharp } from './image-formats';
+import { xmpForPixels } from './xmp-geometry';
 import { carrierAtDepth, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier';
 
 /** What we learnt about a decoded photo; enough to write it back faithfully. */
@@ -157,8 +158,10 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
   const { width, height, channels } = image;
   const data = sixteen ? (image.data as Uint16Array) : to8Bit(image.data);
   const carrier = opts.metadata ? await carrierAtDepth(opts.metadata, sixteen ? 16 : 8) : null;
-  // The source's XMP plus the mark that says Hazeless wrote this file (sealed once written).
-  const xmp = xmpWithMark(carrier?.hasXmp ? (await sharp(carrier.bytes).metadata()).xmp : undefined);
+  // The source's XMP, made true of these pixels, plus the mark that says Hazeless wrote this
+  // file (sealed once written).
+  const sourceXmp = carrier?.hasXmp ? (await sharp(carrier.bytes).metadata()).xmp : undefined;
+  const xmp = xmpWithMark(sourceXmp === undefined ? undefined : xmpForPixels(sourceXmp.toString(), width, height));
   const pipeline = (
     carrier ? pipelineWithMetadata(carrier, data, width, height, channels) : sharp(data, { raw: { width, height, channels } })
   )
