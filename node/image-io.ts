@@ -170,8 +170,9 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
     .toColourspace(opts.grey ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb');
   switch (opts.format) {
     case 'jpeg':
-      // JPEG has no alpha; libvips would flatten onto black, so drop it and keep the colours.
-      return (channels === 4 ? pipeline.removeAlpha() : pipeline).jpeg({ quality });
+      // JPEG has no alpha: the photo is laid on white, as editors do, so that the colour under its
+      // clear pixels (anything: they were never seen) stays unseen.
+      return (channels === 4 ? pipeline.flatten({ background: '#ffffff' }) : pipeline).jpeg({ quality });
     case 'webp':
       return pipeline.webp({ quality });
     case 'avif':

@@ -49,6 +49,30 @@ test.describe('export in browser mode', () => {
     await expect(page.getByRole('button', { name: 'canon.jpg (exported)' })).toBeVisible();
   });
 
+  test('a photo with transparency exported as JPEG is laid on white, as the desktop export lays it', async ({ page }, info) => {
+    // beach.jpg with its left half clear (its hidden colour red) and the rest opaque.
+    const photo = await sharp(realPhoto('beach.jpg')).ensureAlpha(1).raw().toBuffer({ resolveWithObject: true });
+    const { width, height } = photo.info;
+    const left = Math.floor(width / 2);
+    for (let y = 0; y < height; y++) for (let x = 0; x < left; x++) photo.data.set([255, 0, 0, 0], (y * width + x) * 4);
+    const source = info.outputPath('cutout.png');
+    await sharp(photo.data, { raw: { width, height, channels: 4 } }).png().toFile(source);
+    await openPhotos(page, [source]);
+    await waitForPreview(page, 100);
+    await page.getByRole('banner').getByRole('button', { name: 'Export' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export' });
+    await dialog.getByLabel('Format').selectOption('jpeg');
+    const downloading = page.waitForEvent('download');
+    await dialog.getByRole('button', { name: 'Export 1 photo' }).click();
+    const saved = info.outputPath('cutout-dehazed.jpg');
+    await (await downloading).saveAs(saved);
+    const { data, info: out } = await sharp(saved).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+    const at = (x: number, y: number): number[] => Array.from(data.subarray((y * out.width + x) * 3, (y * out.width + x) * 3 + 3));
+    for (const v of at(Math.floor(left / 2), Math.floor(out.height / 2))) expect(v).toBeGreaterThanOrEqual(250);
+    // The opaque half is the photo, dehazed, not white.
+    expect(Math.min(...at(Math.floor((3 * out.width) / 4), Math.floor(out.height / 2)))).toBeLessThan(240);
+  });
+
   test('batch export: each photo with its own settings, a corrupt file listed as failed', async ({ page }, info) => {
     const broken = corruptJpeg(info.outputPath('fixtures'));
     const files = [realPhoto('dubai.jpg'), broken, realPhoto('beach.jpg')];

@@ -61,6 +61,21 @@ describe('image-io', () => {
     expect(new Set(image.data)).toEqual(new Set([129]));
   });
 
+  test('a photo with transparency saved as JPEG (no alpha) is laid on white, as editors do: what was under its clear pixels never shows', async () => {
+    // Left half clear, its hidden colour red; right half opaque grey; the middle column half clear.
+    const data = new Uint8Array(16 * 8 * 4);
+    for (let i = 0; i < 16 * 8; i++) {
+      const x = i % 16;
+      data.set(x < 8 ? [255, 0, 0, 0] : x === 8 ? [100, 100, 100, 128] : [100, 100, 100, 255], i * 4);
+    }
+    const jpeg = await encodeImage({ width: 16, height: 8, channels: 4, data }, { format: 'jpeg', quality: 100 });
+    const { image } = await decodeImage(jpeg);
+    expect(image.channels).toBe(3);
+    const at = (x: number): number[] => Array.from(image.data.subarray((3 * 16 + x) * 3, (3 * 16 + x) * 3 + 3));
+    for (const v of at(2)) expect(v).toBeGreaterThanOrEqual(253);
+    for (const v of at(12)) expect(Math.abs(v - 100)).toBeLessThanOrEqual(2);
+  });
+
   test('metadata goes to every format; orientation is reset', async () => {
     const { image, info } = await decodeImage(file('camera.jpg'));
     for (const format of ['jpeg', 'png', 'webp', 'avif', 'tiff'] as const) {

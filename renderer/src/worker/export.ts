@@ -65,7 +65,8 @@ export async function exportPhoto(req: ExportRequest, { signal, progress }: Call
     const ctx = canvas.getContext('2d');
     if (!ctx) throw new Error('no 2D canvas in the worker');
     ctx.putImageData(imageDataOf(rendered), 0, 0);
-    const blob = await canvas.convertToBlob({ type: req.mime, quality: req.quality / 100 });
+    const encoded = req.mime === 'image/jpeg' && hasClearPixels(rendered.data) ? onWhite(canvas) : canvas;
+    const blob = await encoded.convertToBlob({ type: req.mime, quality: req.quality / 100 });
     throwIfAborted(signal);
     if (blob.type !== req.mime) throw new Error(`this browser cannot encode ${req.mime} (it produced ${blob.type || 'nothing'})`);
     progress({ stage: 'encode', done: 1, total: 1 });
@@ -74,4 +75,24 @@ export async function exportPhoto(req: ExportRequest, { signal, progress }: Call
   } finally {
     bitmap?.close();
   }
+}
+
+/** Whether any pixel of RGBA samples is less than opaque. */
+function hasClearPixels(rgba: ArrayLike<number>): boolean {
+  for (let i = 3; i < rgba.length; i += 4) if (rgba[i] !== 255) return true;
+  return false;
+}
+
+/**
+ * JPEG has no alpha: the photo laid on white, as the desktop export lays it (node/image-io.ts),
+ * where the browser's encoder would lay it on black.
+ */
+function onWhite(photo: OffscreenCanvas): OffscreenCanvas {
+  const out = new OffscreenCanvas(photo.width, photo.height);
+  const ctx = out.getContext('2d');
+  if (!ctx) throw new Error('no 2D canvas in the worker');
+  ctx.fillStyle = '#ffffff';
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.drawImage(photo, 0, 0);
+  return out;
 }
