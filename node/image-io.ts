@@ -172,7 +172,7 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
     case 'jpeg':
       // JPEG has no alpha: the photo is laid on white, as editors do, so that the colour under its
       // clear pixels (anything: they were never seen) stays unseen.
-      return (channels === 4 ? pipeline.flatten({ background: '#ffffff' }) : pipeline).jpeg({ quality });
+      return (channels === 4 ? pipeline.flatten({ background: '#ffffff' }) : pipeline).jpeg(jpegOptions(quality ?? formatFacts('jpeg').defaultQuality));
     case 'webp':
       return pipeline.webp({ quality });
     case 'avif':
@@ -183,6 +183,15 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
       // Lossless; sharp's default TIFF compression is JPEG, which would also drop 16-bit.
       return pipeline.tiff({ compression: 'deflate', predictor: 'horizontal' });
   }
+}
+
+/**
+ * sharp's options for a JPEG at `quality`: from 90 up, colour at full resolution (4:4:4, as
+ * libvips itself and the photo editors choose at high quality: saturated edges stay crisp), below
+ * it subsampled (4:2:0) for smaller files.
+ */
+export function jpegOptions(quality: number): { quality: number; chromaSubsampling: '4:4:4' | '4:2:0' } {
+  return { quality, chromaSubsampling: quality >= 90 ? '4:4:4' : '4:2:0' };
 }
 
 /** The encoded file, marked as written by Hazeless (node/hazeless-mark.ts). */

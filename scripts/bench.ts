@@ -28,6 +28,7 @@ import sharp from 'sharp';
 import { createNodeBackend } from '../engine/backend-node';
 import { dehazeFile, type StageTimings } from '../node/dehaze-file';
 import { jpeg } from '../common/formats/jpeg';
+import { jpegOptions } from '../node/image-io';
 import { findModel } from '../node/model-files';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -87,7 +88,8 @@ async function ioFloor(file: string): Promise<{ decode: number; encode: number }
   const decode = performance.now() - t;
   t = performance.now();
   await sharp(data, { raw: { width: info.width, height: info.height, channels: info.channels } })
-    .jpeg({ quality: jpeg.defaultQuality })
+    // Encoded as our exports are.
+    .jpeg(jpegOptions(jpeg.defaultQuality))
     .toBuffer();
   return { decode, encode: performance.now() - t };
 }

@@ -29,6 +29,8 @@ describe('hazeless: formats, metadata, orientation, bit depth', () => {
     const cam = await sharp(path.join(out, 'camera-dehazed.jpg')).metadata();
     const camIn = await sharp(path.join(dir, 'camera.jpg')).metadata();
     expect(cam.format).toBe('jpeg');
+    // The default quality (92): colour at full resolution.
+    expect(cam.chromaSubsampling).toBe('4:4:4');
     // Pixels turned upright and the tag reset, so every viewer shows the same thing.
     expect([cam.width, cam.height]).toEqual([384, 512]);
     expect(cam.orientation ?? 1).toBe(1);
@@ -99,6 +101,9 @@ describe('hazeless: formats, metadata, orientation, bit depth', () => {
     expect(fine.code).toBe(0);
     const s = await sharp(path.join(dir, 'small', 'camera-dehazed.jpg')).metadata();
     expect([s.width, s.height]).toEqual([150, 200]);
+    // Colour at full resolution from quality 90 up, subsampled below.
+    expect((await sharp(path.join(dir, 'fine', 'camera-dehazed.jpg')).metadata()).chromaSubsampling).toBe('4:4:4');
+    expect(s.chromaSubsampling).toBe('4:2:0');
     const sizeSmall = fs.statSync(path.join(dir, 'small', 'camera-dehazed.jpg')).size;
     const sizeFine = fs.statSync(path.join(dir, 'fine', 'camera-dehazed.jpg')).size;
     expect(sizeSmall).toBeLessThan(sizeFine * 0.6);
