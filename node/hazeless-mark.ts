@@ -80,24 +80,6 @@ export function sealMark(bytes: Buffer): Buffer {
   return file;
 }
 
-/** Seals the file written at `file` (see sealMark). */
-export async function sealMarkInFile(file: string): Promise<void> {
-  const bytes = await fs.readFile(file);
-  const sealed = sealMark(bytes);
-  if (sealed !== bytes || sealed.length !== bytes.length) {
-    await fs.writeFile(file, sealed);
-    return;
-  }
-  const at = onlyDigest(sealed);
-  if (at < 0) return;
-  const h = await fs.open(file, 'r+');
-  try {
-    await h.write(sealed, at, DIGITS, at);
-  } finally {
-    await h.close();
-  }
-}
-
 /** True when `bytes` are an image Hazeless wrote and nothing has changed since. */
 export function isMarkedBytes(bytes: Buffer): boolean {
   const at = onlyDigest(bytes);

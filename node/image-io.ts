@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } from 'sharp';
 import type { ImageBuffer, PixelData } from '../engine/types';
 import { throwIfAborted } from '../engine/abort';
-import { sealMark, sealMarkInFile, xmpWithMark } from './hazeless-mark';
+import { sealMark, xmpWithMark } from './hazeless-mark';
 import { formatFacts, type ImageFormat } from '../common/formats/index';
 import { formatFromSharp } from './image-formats';
 import { xmpForPixels } from './xmp-geometry';
@@ -200,12 +200,14 @@ export async function encodeImage(image: ImageBuffer, opts: EncodeOptions): Prom
 }
 
 /**
- * Writes `image` to `file`, marked as written by Hazeless (the path's extension is ignored:
- * `opts.format` decides).
+ * Writes `image` to `file`, a new file (never through one already there), marked as written by
+ * Hazeless (the path's extension is ignored: `opts.format` decides). Encoded in memory and only
+ * then written: libvips runs on the process's shared thread pool, where an encode that writes
+ * its own file could still create it after an interrupted process has removed its temporary
+ * files (node/safe-write.ts) and while it exits.
  */
 export async function encodeImageToFile(image: ImageBuffer, file: string, opts: EncodeOptions): Promise<void> {
-  await (await encoder(image, opts)).toFile(file);
-  await sealMarkInFile(file);
+  await fs.writeFile(file, await encodeImage(image, opts), { flag: 'wx' });
 }
 
 /** 16-bit samples rounded to 8-bit (libvips would truncate, darkening by half a level). */

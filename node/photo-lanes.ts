@@ -159,6 +159,7 @@ export function workerLane(setup: PhotoWorkerSetup, options: WorkerLaneOptions):
       const error = stopped ? new engineAbort.AbortError('the export thread was stopped') : gone;
       const leftovers = [...temps.values()];
       temps.clear();
+      for (const t of leftovers) safeWrite.removeAtExit(t);
       void Promise.all(leftovers.map((t) => rm(t, { force: true }).catch(() => {}))).then(() => {
         fail(error);
         resolve();

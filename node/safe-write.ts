@@ -113,6 +113,15 @@ export interface SafeWriteOptions {
 const pendingTemps = new Set<string>();
 let exitHookInstalled = false;
 
+/**
+ * Removes `tmp` again as the process exits: the temporary file of a thread that ended mid-write.
+ * Its encoder runs on the process's shared thread pool and may still create or fill the file
+ * after the thread has gone and the file was first removed.
+ */
+export function removeAtExit(tmp: string): void {
+  trackTemp(tmp);
+}
+
 function trackTemp(tmp: string): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;

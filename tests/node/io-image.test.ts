@@ -5,7 +5,7 @@ import { Worker } from 'node:worker_threads';
 import exifReader from 'exif-reader';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { ImageReadError, decodeImage, encodeImage, fitLongEdge, shrinkToFit } from '../../node/image-io';
+import { ImageReadError, decodeImage, encodeImage, encodeImageToFile, fitLongEdge, shrinkToFit } from '../../node/image-io';
 import { REAL_PHOTOS, make16Bit, makeCameraJpeg, makeTempDir } from './cli-helpers';
 
 describe('image-io', () => {
@@ -74,6 +74,21 @@ describe('image-io', () => {
     const at = (x: number): number[] => Array.from(image.data.subarray((3 * 16 + x) * 3, (3 * 16 + x) * 3 + 3));
     for (const v of at(2)) expect(v).toBeGreaterThanOrEqual(253);
     for (const v of at(12)) expect(Math.abs(v - 100)).toBeLessThanOrEqual(2);
+  });
+
+  test('encodeImageToFile writes a new file only: never into one already there, nor through a link to another', async () => {
+    const { image } = await decodeImage(file('alpha.png'));
+    const theirs = file('theirs.txt');
+    fs.writeFileSync(theirs, 'a file of the user');
+    fs.symlinkSync(theirs, file('planted.jpg'));
+    fs.writeFileSync(file('there.jpg'), 'already here');
+    for (const name of ['planted.jpg', 'there.jpg']) {
+      await expect(encodeImageToFile(image, file(name), { format: 'jpeg' })).rejects.toMatchObject({ code: 'EEXIST' });
+    }
+    expect(fs.readFileSync(theirs, 'utf8')).toBe('a file of the user');
+    expect(fs.readFileSync(file('there.jpg'), 'utf8')).toBe('already here');
+    await encodeImageToFile(image, file('new.jpg'), { format: 'jpeg' });
+    expect((await sharp(file('new.jpg')).metadata()).format).toBe('jpeg');
   });
 
   test('metadata goes to every format; orientation is reset', async () => {
