@@ -144,7 +144,9 @@ class BarReporter implements Reporter {
     else this.eta?.fail(slot);
     this.inFlight.delete(rec.input);
     this.finished = index + 1;
-    this.multi?.log(`${describeRecord(rec)}\n`);
+    // Above the bar; or, where stdout goes to a file, there, as plain lines (errors stay on stderr).
+    if (this.streams.stdout.isTTY || rec.status === 'failed') this.multi?.log(`${describeRecord(rec)}\n`);
+    else this.streams.stdout.write(`[${index + 1}/${this.total}] ${describeRecord(rec)}\n`);
     this.redraw();
   }
 
@@ -173,6 +175,9 @@ class BarReporter implements Reporter {
   }
 
   finish(summary: Summary): void {
+    // Draw once more: the lines logged since the last frame are written only when one is drawn,
+    // and stop() would drop them (the last photos' lines, an error among them).
+    this.multi?.update();
     this.multi?.stop();
     this.streams.stderr.write(`${describeSummary(summary)}\n`);
   }
