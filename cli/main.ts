@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { isAbortError } from '../engine/abort';
 import { defaultAdjustments, clampAdjustments } from '../engine/adjustments';
@@ -58,6 +58,12 @@ async function runCommand(argv: string[], streams: CliStreams): Promise<number> 
     if (e instanceof InfoDisplayed) return EXIT_OK;
     if (e instanceof UsageError) return EXIT_USAGE;
     throw e;
+  }
+
+  const notFolder = opts.out === undefined ? null : fileInPlaceOf(opts.out);
+  if (notFolder !== null) {
+    streams.stderr.write(`error: --out: ${displayPath(notFolder)} is a file, not a folder\n`);
+    return EXIT_USAGE;
   }
 
   let model: ModelFiles;
@@ -286,6 +292,18 @@ async function processOne(
     if (isAbortError(e)) return { input: file.path, output, status: 'aborted' };
     if (e instanceof ImageReadError) return { input: file.path, output, status: 'failed', reason: e.reason };
     return { input: file.path, output, status: 'failed', reason: oneLine(e) };
+  }
+}
+
+/** The file that stands where folder `dir`, or a folder above it, would be (null: none does). */
+function fileInPlaceOf(dir: string): string | null {
+  for (let p = path.resolve(dir); ; p = path.dirname(p)) {
+    try {
+      return statSync(p).isDirectory() ? null : p;
+    } catch {
+      // Not there (yet): the folder above decides.
+    }
+    if (path.dirname(p) === p) return null;
   }
 }
 

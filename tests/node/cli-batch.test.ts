@@ -116,6 +116,12 @@ describe('hazeless: batches, failures, refusals, exit codes', () => {
     const help = await runCli(['--help'], { cwd: dir });
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('--max-size');
+    // An output folder where a file is (or a file where a folder above it would be): said once.
+    for (const out of ['notes.txt', 'notes.txt/sub']) {
+      const run = await runCli(['-o', out, 'cones.jpg', 'beach.jpg'], { cwd: dir });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe('error: --out: notes.txt is a file, not a folder\n');
+    }
   });
 
   test('--model takes what --help says it takes: a manifest, its .onnx, or a folder of models', async () => {
