@@ -245,7 +245,7 @@ async function processOne(
   const key = nameKey(planned);
   const other = claimed.get(key);
   if (other !== undefined) {
-    return { input: file.path, output: planned, status: 'failed', reason: `same output as ${displayPath(other)} (use --format or --suffix)` };
+    return { input: file.path, output: planned, status: 'failed', reason: `same output as ${displayPath(other)} (use --on-existing rename to keep both, or another --suffix or --format)` };
   }
   claimed.set(key, file.path);
   try {

@@ -54,9 +54,13 @@ describe('hazeless --jobs', () => {
       const byInput = Object.fromEntries(jsonLines(run.stdout).map((l) => [l.input, l]));
       expect(run.code).toBe(1);
       expect(byInput['a.jpg']).toMatchObject({ status: 'ok' });
-      expect(byInput['a.png']).toMatchObject({ status: 'failed', reason: 'same output as a.jpg (use --format or --suffix)' });
+      expect(byInput['a.png']).toMatchObject({ status: 'failed', reason: 'same output as a.jpg (use --on-existing rename to keep both, or another --suffix or --format)' });
       expect(fs.readdirSync(path.join(clash, 'out'))).toEqual(['a-dehazed.jpg']);
     }
+    // What the reason suggests keeps both.
+    const both = await runCli(['a.jpg', 'a.png', '--format', 'jpeg', '--jobs', '2', '--on-existing', 'rename', '-o', 'both'], { cwd: clash });
+    expect(both.code).toBe(0);
+    expect(fs.readdirSync(path.join(clash, 'both')).sort()).toEqual(['a-dehazed (2).jpg', 'a-dehazed.jpg']);
   });
 
   test.each(['2', '1'])('model weights the network cannot load, --jobs %s: every photo fails with the reason, and the run ends', async (jobs) => {
