@@ -60,14 +60,18 @@ export async function discoverInputs(args: string[], opts: DiscoverOptions): Pro
       return;
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
+    // Folders first, then links to folders: a folder reached both ways keeps its own name (and its
+    // photos' outputs go to a subfolder named after it), the link being the duplicate.
     const subdirs: string[] = [];
+    const linkedDirs: string[] = [];
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       const st = entry.isSymbolicLink() ? await fs.stat(full).catch(() => null) : entry;
       if (!st) continue;
-      if (st.isDirectory()) subdirs.push(entry.name);
+      if (st.isDirectory()) (entry.isSymbolicLink() ? linkedDirs : subdirs).push(entry.name);
       else if (st.isFile() && isPhotoName(entry.name)) addFile(full, relDir);
     }
+    subdirs.push(...linkedDirs);
     if (!opts.recursive) return;
     for (const name of subdirs) {
       const full = path.join(dir, name);

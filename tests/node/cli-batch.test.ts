@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { discoverInputs } from '../../cli/discover';
 import { REAL_PHOTOS, REPO, copyPhoto, hashTree, jsonLines, makeTempDir, runCli, sha256 } from './cli-helpers';
 
 describe('hazeless: batches, failures, refusals, exit codes', () => {
@@ -54,6 +55,17 @@ describe('hazeless: batches, failures, refusals, exit codes', () => {
     const replace = await runCli(['cones.jpg', '--strength', '40', '--overwrite'], { cwd: dir });
     expect(replace.code).toBe(0);
     expect(sha256(target)).not.toBe(before);
+  });
+
+  test('-r through a folder and a link to it: the folder is walked under its own name, the link is the duplicate', async () => {
+    const trip = path.join(dir, 'trip');
+    fs.mkdirSync(path.join(trip, 'sub'), { recursive: true });
+    copyPhoto('swan.jpg', path.join(trip, 'sub'));
+    // Sorts before 'sub'.
+    fs.symlinkSync(path.join(trip, 'sub'), path.join(trip, 'a-shortcut'));
+    const { files } = await discoverInputs([trip], { recursive: true });
+    expect(files).toEqual([{ path: path.join(trip, 'sub', 'swan.jpg'), relDir: 'sub' }]);
+    fs.rmSync(trip, { recursive: true });
   });
 
   test('--json prints one parsable line per file; -r descends but never into dehazed folders', async () => {
