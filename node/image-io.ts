@@ -119,16 +119,19 @@ async function readMetadata(input: string | Buffer): Promise<Metadata> {
 
 /**
  * Why `input` could not be read: "permission denied" for a file we may not read (libvips calls
- * it "unsupported image format"), else libvips's own reason.
+ * it "unsupported image format"), "empty file" for one of 0 bytes, else libvips's own reason.
  */
 export async function readFailure(input: string | Buffer, e: unknown): Promise<ImageReadError> {
   if (typeof input === 'string') {
     try {
       await fs.access(input, fsConstants.R_OK);
+      if ((await fs.stat(input)).size === 0) return new ImageReadError('empty file (0 bytes)');
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EACCES' || code === 'EPERM') return new ImageReadError('permission denied');
     }
+  } else if (input.length === 0) {
+    return new ImageReadError('empty file (0 bytes)');
   }
   return new ImageReadError(cleanSharpMessage(e));
 }

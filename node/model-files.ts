@@ -36,11 +36,18 @@ export async function findModel(model?: string, modelsDir: string = DEFAULT_MODE
 
 /** Reads and validates `<id>.json` and checks that the .onnx it names is there. */
 export async function loadModelFiles(manifestPath: string): Promise<ModelFiles> {
-  let json: unknown;
+  let text: string;
   try {
-    json = JSON.parse(await fs.readFile(manifestPath, 'utf8'));
+    text = await fs.readFile(manifestPath, 'utf8');
   } catch (e) {
     throw new ModelFileError(`cannot read model manifest ${manifestPath}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // JSON.parse's message quotes the text, which may be anything (a photo's bytes).
+    throw new ModelFileError(`not a model manifest (a .json file exported with the model): ${manifestPath}`);
   }
   let manifest: ModelManifest;
   try {

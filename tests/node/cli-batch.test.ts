@@ -136,6 +136,12 @@ describe('hazeless: batches, failures, refusals, exit codes', () => {
     }
   });
 
+  test('--model naming something that is not a model says so in words, not in its bytes', async () => {
+    const run = await runCli(['--model', 'cones.jpg', 'beach.jpg'], { cwd: dir });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toBe('error: not a model manifest (a .json file exported with the model): cones.jpg\n');
+  });
+
   test('--model takes what --help says it takes: a manifest, its .onnx, or a folder of models', async () => {
     const help = await runCli(['--help'], { cwd: dir });
     expect(help.stdout.replace(/\s+/g, ' ')).toMatch(/--model <path> [^-]*a manifest \(\.json\), its \.onnx, or a folder of models/);

@@ -105,10 +105,12 @@ describe('image-io', () => {
 
   test('unreadable inputs give one-line reasons', async () => {
     fs.writeFileSync(file('text.jpg'), 'hello');
+    fs.writeFileSync(file('empty.jpg'), '');
     const whole = fs.readFileSync(path.join(REAL_PHOTOS, 'swan.jpg'));
     fs.writeFileSync(file('cut.jpg'), whole.subarray(0, whole.length >> 1));
     const reasons: Record<string, RegExp> = {
       'text.jpg': /not a supported image/,
+      'empty.jpg': /^empty file \(0 bytes\)$/,
       'cut.jpg': /truncated/,
       'beach.gif': /unsupported image format "gif"/,
       'missing.jpg': /missing/,
