@@ -20,11 +20,13 @@ function columnBins(width: number, outWidth: number): { from: Int32Array; to: In
 
 /**
  * Area-downscales rows [rowStart, rowEnd) of the output into `out`, planar RGB float in [0,1]
- * (3 x outHeight x outWidth). Streams over the interleaved input: no float copy of the photo.
- * Sums are exact integers whatever the order (so the result does not depend on how rows are
- * grouped), and each output pixel is one multiplication by 1 / (count * max). 8-bit photos go
- * through the WebAssembly kernel (downscaleRow), which gives the same floats; 16-bit ones
- * through the JS below.
+ * (3 x outHeight x outWidth), and, for RGBA photos when `coverage` is given, each bin's mean
+ * alpha (0..1, outHeight x outWidth) into it. Streams over the interleaved input: no float copy
+ * of the photo. Sums are exact integers whatever the order (so the result does not depend on how
+ * rows are grouped), and each output pixel is one multiplication by 1 / (count * max). 8-bit
+ * photos go through the WebAssembly kernel (downscaleRow), which gives the same floats; 16-bit
+ * ones through the JS below. The colours are those of every pixel, clear ones too: see
+ * visibleDownscaleRows for photos with transparency.
  */
 export function areaDownscaleRows(
   image: ImageBuffer,
@@ -33,14 +35,17 @@ export function areaDownscaleRows(
   out: Float32Array,
   rowStart: number,
   rowEnd: number,
+  coverage?: Float32Array,
 ): void {
   const { width, height, channels, data } = image;
   const { from, to } = columnBins(width, outWidth);
+  const alpha = channels === 4 ? coverage : undefined;
   if (!(data instanceof Uint16Array)) {
-    areaDownscaleRowsWasm(data, width, height, channels, from, to, outHeight, outWidth, out, rowStart, rowEnd);
+    areaDownscaleRowsWasm(data, width, height, channels, from, to, outHeight, outWidth, out, rowStart, rowEnd, alpha);
     return;
   }
-  const acc = new Float64Array(outWidth * 3);
+  const sums = alpha ? 4 : 3;
+  const acc = new Float64Array(outWidth * sums);
   const plane = outHeight * outWidth;
   const max = maxSample(data);
   const stride = width * channels;
@@ -49,33 +54,37 @@ export function areaDownscaleRows(
     acc.fill(0);
     let r = r0;
     // Four input rows per walk over the bins: a quarter of the loop and accumulator overhead.
-    for (; r + 4 <= r1; r += 4) addFourRows(data, r * stride, stride, channels, from, to, acc);
-    for (; r < r1; r++) addRow(data, r * stride, channels, from, to, acc);
+    for (; r + 4 <= r1; r += 4) addFourRows(data, r * stride, stride, channels, from, to, acc, sums);
+    for (; r < r1; r++) addRow(data, r * stride, channels, from, to, acc, sums);
     const rows = r1 - r0;
     for (let j = 0, o = i * outWidth; j < outWidth; j++, o++) {
       const norm = 1 / (rows * (to[j] - from[j]) * max);
-      out[o] = acc[j * 3] * norm;
-      out[plane + o] = acc[j * 3 + 1] * norm;
-      out[2 * plane + o] = acc[j * 3 + 2] * norm;
+      out[o] = acc[j * sums] * norm;
+      out[plane + o] = acc[j * sums + 1] * norm;
+      out[2 * plane + o] = acc[j * sums + 2] * norm;
+      if (alpha) alpha[o] = acc[j * sums + 3] * norm;
     }
   }
 }
 
-/** Adds the column-bin sums of one input row (starting at `base`) to `acc` (3 per bin). */
-function addRow(data: PixelData, base: number, channels: number, from: Int32Array, to: Int32Array, acc: Float64Array): void {
-  for (let j = 0, a = 0; j < from.length; j++, a += 3) {
+/** Adds the column-bin sums of one input row (starting at `base`) to `acc` (`sums` per bin: RGB, or RGBA). */
+function addRow(data: PixelData, base: number, channels: number, from: Int32Array, to: Int32Array, acc: Float64Array, sums: number): void {
+  for (let j = 0, a = 0; j < from.length; j++, a += sums) {
     let sr = 0;
     let sg = 0;
     let sb = 0;
+    let sa = 0;
     const end = base + to[j] * channels;
     for (let p = base + from[j] * channels; p < end; p += channels) {
       sr += data[p];
       sg += data[p + 1];
       sb += data[p + 2];
+      if (sums === 4) sa += data[p + 3];
     }
     acc[a] += sr;
     acc[a + 1] += sg;
     acc[a + 2] += sb;
+    if (sums === 4) acc[a + 3] += sa;
   }
 }
 
@@ -88,22 +97,26 @@ function addFourRows(
   from: Int32Array,
   to: Int32Array,
   acc: Float64Array,
+  sums: number,
 ): void {
   const s2 = 2 * stride;
   const s3 = 3 * stride;
-  for (let j = 0, a = 0; j < from.length; j++, a += 3) {
+  for (let j = 0, a = 0; j < from.length; j++, a += sums) {
     let sr = 0;
     let sg = 0;
     let sb = 0;
+    let sa = 0;
     const end = base + to[j] * channels;
     for (let p = base + from[j] * channels; p < end; p += channels) {
       sr += data[p] + data[p + stride] + data[p + s2] + data[p + s3];
       sg += data[p + 1] + data[p + 1 + stride] + data[p + 1 + s2] + data[p + 1 + s3];
       sb += data[p + 2] + data[p + 2 + stride] + data[p + 2 + s2] + data[p + 2 + s3];
+      if (sums === 4) sa += data[p + 3] + data[p + 3 + stride] + data[p + 3 + s2] + data[p + 3 + s3];
     }
     acc[a] += sr;
     acc[a + 1] += sg;
     acc[a + 2] += sb;
+    if (sums === 4) acc[a + 3] += sa;
   }
 }
 
@@ -145,25 +158,27 @@ function areaDownscaleRowsWasm(
   out: Float32Array,
   rowStart: number,
   rowEnd: number,
+  coverage: Float32Array | undefined,
 ): void {
   const k = kernels();
   const rowBytes = width * channels;
   const groups = Math.ceil(rowBytes / 16);
   const maxRows = poolRange(0, height, outHeight)[1] + 1; // no bin spans more rows than the first, + 1
-  const [fromAt, toAt, outAt, acc32, band] = claim(areaDownscaleRowsWasm, [outWidth * 4, outWidth * 4, 3 * outWidth * 4, groups * 64, maxRows * rowBytes + ROW_SLACK]);
+  const [fromAt, toAt, outAt, acc32, band] = claim(areaDownscaleRowsWasm, [outWidth * 4, outWidth * 4, 4 * outWidth * 4, groups * 64, maxRows * rowBytes + ROW_SLACK]);
   const buffer = k.memory.buffer;
   new Int32Array(buffer, fromAt, outWidth).set(from);
   new Int32Array(buffer, toAt, outWidth).set(to);
   const heap = new Uint8Array(buffer);
-  const row = new Float32Array(buffer, outAt, 3 * outWidth);
+  const row = new Float32Array(buffer, outAt, 4 * outWidth);
   const plane = outHeight * outWidth;
   for (let i = rowStart; i < rowEnd; i++) {
     const [r0, r1] = poolRange(i, height, outHeight);
     heap.set(data.subarray(r0 * rowBytes, r1 * rowBytes), band);
-    k.downscaleRow(band, r1 - r0, rowBytes, channels, fromAt, toAt, outWidth, outAt, acc32);
+    k.downscaleRow(band, r1 - r0, rowBytes, channels, fromAt, toAt, outWidth, outAt, acc32, coverage ? outAt + 3 * outWidth * 4 : 0);
     const o = i * outWidth;
     out.set(row.subarray(0, outWidth), o);
     out.set(row.subarray(outWidth, 2 * outWidth), plane + o);
-    out.set(row.subarray(2 * outWidth), 2 * plane + o);
+    out.set(row.subarray(2 * outWidth, 3 * outWidth), 2 * plane + o);
+    if (coverage) coverage.set(row.subarray(3 * outWidth), o);
   }
 }

@@ -1,6 +1,7 @@
 import { throwIfAborted, yieldToEventLoop } from './abort';
 import { applyAirlightFloor } from './airlight-floor';
 import { areaDownscaleRows, padEdge } from './area-downscale';
+import { fillClearBins, visibleDownscaleRows } from './visible-downscale';
 import { guideRadius, guidedCoefficients, planarLuma, selfGuidedCoefficients } from './guided-filter';
 import { host } from './host';
 import { LUMA_B, LUMA_G, LUMA_R } from './luma';
@@ -13,7 +14,10 @@ export { networkSize };
 
 const now = (): number => host.performance?.now() ?? Date.now();
 
-/** The network input for a photo: area-downscaled planar RGB (3 x h x w) at network size. */
+/**
+ * The network input for a photo: area-downscaled planar RGB (3 x h x w) at network size. A photo
+ * with transparency is downscaled again from what shows of it (visible-downscale.ts).
+ */
 export async function networkInput(
   image: ImageBuffer,
   manifest: ModelManifest,
@@ -22,14 +26,22 @@ export async function networkInput(
   assertImage(image);
   const { height, width } = networkSize(image.height, image.width, manifest.input.maxSide);
   const data = new Float32Array(3 * height * width);
+  const coverage = image.channels === 4 ? new Float32Array(height * width) : undefined;
   // About 4 megapixels of input per step so an abort lands quickly even on a 100 MP photo.
   const step = Math.max(1, Math.floor((4e6 / (image.width * image.height)) * height));
-  for (let i = 0; i < height; i += step) {
-    throwIfAborted(opts.signal);
-    const end = Math.min(height, i + step);
-    areaDownscaleRows(image, height, width, data, i, end);
-    opts.onProgress?.({ stage: 'downscale', done: end, total: height });
-    if (end < height) await yieldToEventLoop();
+  const inSteps = async (rows: (i: number, end: number) => void): Promise<void> => {
+    for (let i = 0; i < height; i += step) {
+      throwIfAborted(opts.signal);
+      const end = Math.min(height, i + step);
+      rows(i, end);
+      opts.onProgress?.({ stage: 'downscale', done: end, total: height });
+      if (end < height) await yieldToEventLoop();
+    }
+  };
+  await inSteps((i, end) => areaDownscaleRows(image, height, width, data, i, end, coverage));
+  if (coverage?.some((a) => a < 1)) {
+    await inSteps((i, end) => visibleDownscaleRows(image, height, width, data, i, end));
+    fillClearBins(data, coverage, height, width);
   }
   return { data, height, width };
 }

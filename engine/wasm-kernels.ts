@@ -53,6 +53,7 @@ export interface Kernels {
     outWidth: number,
     out: number,
     acc32: number,
+    alphaOut: number,
   ): void;
   planarLuma(rgb: number, n: number, out: number): void;
   boxScratchBytes(h: number, w: number): number;

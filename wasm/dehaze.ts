@@ -567,8 +567,9 @@ export function heapBase(): usize {
  * One output row of the exact area downscale (area-downscale.ts, adaptive_avg_pool2d) of 8-bit
  * pixels: `rows` input rows at `band` (rowBytes each, 16 bytes of slack after the last) summed
  * per sample, then over each output column's bin [from[j], to[j]) of input columns, written as
- * planar float RGB (3 x outWidth f32 at `out`). The sums are exact integers, and the mean is
- * formed in double precision as the JS does, so both give the same floats.
+ * planar float RGB (3 x outWidth f32 at `out`), and with 4 channels the mean alpha of each bin at
+ * `alphaOut` (outWidth f32; 0: not asked). The sums are exact integers, and the mean is formed
+ * in double precision as the JS does, so both give the same floats.
  */
 export function downscaleRow(
   band: usize,
@@ -580,6 +581,7 @@ export function downscaleRow(
   outWidth: i32,
   out: usize,
   acc32: usize,
+  alphaOut: usize,
 ): void {
   const groups = <usize>((rowBytes + 15) >> 4);
   const stride = <usize>rowBytes;
@@ -612,14 +614,17 @@ export function downscaleRow(
     let sr: u32 = 0;
     let sg: u32 = 0;
     let sb: u32 = 0;
+    let sa: u32 = 0;
     for (let p = acc32 + ((x0 * ch) << 2), end = acc32 + ((x1 * ch) << 2); p < end; p += ch << 2) {
       sr += load<u32>(p);
       sg += load<u32>(p, 4);
       sb += load<u32>(p, 8);
+      if (ch == 4) sa += load<u32>(p, 12);
     }
     const norm: f64 = 1 / (<f64>rows * <f64>(x1 - x0) * 255);
     store<f32>(out + (j << 2), <f32>(<f64>sr * norm));
     store<f32>(out + ((<usize>outWidth + j) << 2), <f32>(<f64>sg * norm));
     store<f32>(out + ((<usize>(2 * outWidth) + j) << 2), <f32>(<f64>sb * norm));
+    if (alphaOut != 0) store<f32>(alphaOut + (j << 2), <f32>(<f64>sa * norm));
   }
 }

@@ -557,3 +557,45 @@ describe('photos without colour', () => {
     expect(meanOf(greyOut)).toBeLessThan(meanOf(grey.data) - 10);
   });
 });
+
+describe('photos with transparency', () => {
+  it('the colour under clear pixels changes nothing: the haze is read from what shows', async () => {
+    // ny17 with its left 40% clear, the colour there black, white or red; 10% more half clear.
+    const withUnder = (under: readonly number[]): ImageBuffer => {
+      const data = new Uint8Array(city.width * city.height * 4);
+      for (let i = 0; i < city.width * city.height; i++) {
+        const x = i % city.width;
+        const a = x < 0.4 * city.width ? 0 : x < 0.5 * city.width ? 128 : 255;
+        data.set(a === 0 ? [...under, 0] : [city.data[i * 3], city.data[i * 3 + 1], city.data[i * 3 + 2], a], i * 4);
+      }
+      return { width: city.width, height: city.height, channels: 4, data };
+    };
+    const estimates = [];
+    for (const under of [[0, 0, 0], [255, 255, 255], [255, 0, 0]]) estimates.push(await estimateHaze(backend, manifest, withUnder(under)));
+    for (const e of estimates.slice(1)) {
+      expect(e.airlight).toEqual(estimates[0].airlight);
+      expect(e.transmission).toEqual(estimates[0].transmission);
+    }
+    // And an opaque photo given as RGBA is estimated exactly as the same photo in RGB.
+    const opaque = new Uint8Array(city.width * city.height * 4);
+    for (let i = 0; i < city.width * city.height; i++) opaque.set([city.data[i * 3], city.data[i * 3 + 1], city.data[i * 3 + 2], 255], i * 4);
+    const rgba = await estimateHaze(backend, manifest, { ...city, channels: 4, data: opaque });
+    expect(rgba.airlight).toEqual(cityEstimate.airlight);
+    expect(rgba.transmission).toEqual(cityEstimate.transmission);
+  });
+
+  it('16-bit photos with transparency too', async () => {
+    const make = (under: number): ImageBuffer => {
+      const data = new Uint16Array(city.width * city.height * 4);
+      for (let i = 0; i < city.width * city.height; i++) {
+        const clear = i % city.width < city.width / 3;
+        data.set(clear ? [under, under, under, 0] : [city.data[i * 3] * 257, city.data[i * 3 + 1] * 257, city.data[i * 3 + 2] * 257, 65535], i * 4);
+      }
+      return { width: city.width, height: city.height, channels: 4, data };
+    };
+    const black = await estimateHaze(backend, manifest, make(0));
+    const white = await estimateHaze(backend, manifest, make(65535));
+    expect(white.airlight).toEqual(black.airlight);
+    expect(white.transmission).toEqual(black.transmission);
+  });
+});
