@@ -5,6 +5,7 @@ import type { ImageBuffer, PixelData } from '../engine/types';
 import { throwIfAborted } from '../engine/abort';
 import { sealMark, xmpWithMark } from './hazeless-mark';
 import { formatFacts, type ImageFormat } from '../common/formats/index';
+import { jpeg } from '../common/formats/jpeg';
 import { formatFromSharp } from './image-formats';
 import { xmpForPixels } from './xmp-geometry';
 import { carrierAtDepth, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier';
@@ -175,7 +176,7 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
     case 'jpeg':
       // JPEG has no alpha: the photo is laid on white, as editors do, so that the colour under its
       // clear pixels (anything: they were never seen) stays unseen.
-      return (channels === 4 ? pipeline.flatten({ background: '#ffffff' }) : pipeline).jpeg(jpegOptions(quality ?? formatFacts('jpeg').defaultQuality));
+      return (channels === 4 ? pipeline.flatten({ background: '#ffffff' }) : pipeline).jpeg(jpegOptions(quality ?? jpeg.defaultQuality));
     case 'webp':
       return pipeline.webp({ quality });
     case 'avif':

@@ -53,7 +53,7 @@ export async function fullPixels(bitmap: ImageBitmap): Promise<Rgba> {
     let frame: VideoFrame | null = null;
     try {
       frame = new VideoFrame(bitmap, { timestamp: 0 });
-      if (frame.format === 'BGRX' || frame.format === 'RGBX') {
+      if ((frame.format === 'BGRX' || frame.format === 'RGBX') && storedUpright(frame, bitmap)) {
         const data = new Uint8ClampedArray(bitmap.width * bitmap.height * 4);
         await frame.copyTo(data, { format: 'RGBA', colorSpace: 'srgb' });
         return { width: bitmap.width, height: bitmap.height, channels: 4, data };
@@ -65,6 +65,16 @@ export async function fullPixels(bitmap: ImageBitmap): Promise<Rgba> {
     }
   }
   return bitmapPixels(bitmap);
+}
+
+/**
+ * Whether the frame's samples are the bitmap's pixels as they are shown. A photo turned by its
+ * EXIF orientation keeps its stored samples, with the turn as the frame's rotation (and flip);
+ * copyTo copies them as stored, so such a photo must go through the canvas, which draws it turned.
+ */
+function storedUpright(frame: VideoFrame, bitmap: ImageBitmap): boolean {
+  const turn = frame as VideoFrame & { rotation?: number; flip?: boolean };
+  return (turn.rotation ?? 0) === 0 && !turn.flip && frame.codedWidth === bitmap.width && frame.codedHeight === bitmap.height;
 }
 
 /** Size whose long side is at most maxSide, aspect kept, never upscaled. */
