@@ -1,5 +1,5 @@
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { EXPORT_MAX_SIZE, ON_EXISTING, type OnExisting } from '../common/contract';
+import { EXPORT_MAX_SIZE, EXPORT_QUALITY, ON_EXISTING, type OnExisting } from '../common/contract';
 import { ADJUSTMENT_RANGES } from '../engine/adjustments';
 import type { Adjustments } from '../engine/types';
 import { FORMAT_IDS, FORMATS, formatFromExtension, isImageFormat, type ImageFormat } from '../common/formats/index';
@@ -82,7 +82,7 @@ export function buildProgram(version: string): Command {
   for (const key of SLIDER_KEYS) program.addOption(sliderOption(key));
   return program
     .addOption(new Option('--format <f>', `output format: ${FORMAT_IDS.join(' | ')} (default: same as the input)`).argParser(parseFormat))
-    .addOption(new Option('--quality <n>', `quality 1..100 for lossy formats (${FORMATS.filter((f) => f.lossy).map((f) => f.id).join(', ')})`).argParser(numberIn('--quality', 1, 100, true)))
+    .addOption(new Option('--quality <n>', `quality ${EXPORT_QUALITY.min}..${EXPORT_QUALITY.max} for lossy formats (${FORMATS.filter((f) => f.lossy).map((f) => f.id).join(', ')})`).argParser(numberIn('--quality', EXPORT_QUALITY.min, EXPORT_QUALITY.max, true)))
     .option('--suffix <s>', 'added to the output file name ("" keeps the name)', '-dehazed')
     .addOption(
       new Option('--max-size <px>', `shrink the long edge on export to at most px, ${EXPORT_MAX_SIZE.min}..${EXPORT_MAX_SIZE.max} (never enlarges)`).argParser(

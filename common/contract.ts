@@ -38,6 +38,8 @@ export const ON_EXISTING = ['skip', 'overwrite', 'rename'] as const;
 export type OnExisting = (typeof ON_EXISTING)[number];
 /** The long edge an export may be shrunk to, in pixels (the app's dialog and the CLI's --max-size). */
 export const EXPORT_MAX_SIZE = { min: 16, max: 65_535 } as const;
+/** The quality of a lossy export (the app's dialog and the CLI's --quality). */
+export const EXPORT_QUALITY = { min: 1, max: 100 } as const;
 
 export interface ExportOptions {
   format: ExportFormat;
@@ -188,7 +190,7 @@ export const adjustmentsSchema: Schema<Adjustments> = obj<Adjustments>({
 
 const exportFormat = literal(...FORMAT_IDS);
 const onExisting = literal(...ON_EXISTING);
-const quality = num({ min: 1, max: 100, integer: true });
+const quality = num({ ...EXPORT_QUALITY, integer: true });
 const maxSize = nullable(num({ ...EXPORT_MAX_SIZE, integer: true }));
 // A suffix becomes part of a file name: no separators, no dots-only trickery, no control chars.
 const suffix: Schema<string> = {

@@ -108,6 +108,29 @@ test.describe('export in browser mode', () => {
     for (const [name, f] of Object.entries(found)) expect({ name, under2: f.meanDiff < 2, f }).toMatchObject({ name, under2: true });
   });
 
+  test('export dialog: the quality box always shows the quality that will be used, and Tab stays in the dialog', async ({ page }) => {
+    await openPhotos(page, [realPhoto('canon.jpg'), realPhoto('swan.jpg')]);
+    await waitForPreview(page, 100);
+    await page.getByRole('banner').getByRole('button', { name: 'Export' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export' });
+    await dialog.getByLabel('Format').selectOption('jpeg');
+    const box = dialog.getByRole('spinbutton', { name: 'Quality value' });
+    const range = dialog.getByRole('slider', { name: 'Quality' });
+    for (const [typed, used] of [['150', '100'], ['150', '100'], ['0', '1'], ['73.6', '74'], ['', '74']]) {
+      await box.fill(typed);
+      await box.blur();
+      await expect(box).toHaveValue(used);
+      await expect(range).toHaveValue(used);
+    }
+    // Modal: however far Tab (or Shift+Tab) goes, focus stays on the dialog's own controls.
+    for (const key of ['Tab', 'Shift+Tab']) {
+      for (let i = 0; i < 25; i++) {
+        await page.keyboard.press(key);
+        expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+      }
+    }
+  });
+
   test('batch export: each photo with its own settings, a corrupt file listed as failed', async ({ page }, info) => {
     const broken = corruptJpeg(info.outputPath('fixtures'));
     const files = [realPhoto('dubai.jpg'), broken, realPhoto('beach.jpg')];
