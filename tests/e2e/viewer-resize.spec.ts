@@ -38,3 +38,20 @@ test('a window made much larger gets a sharper preview; a smaller one keeps it',
   expect((await resolution(page)).preview).toBe(large.preview);
   expect(problems).toEqual([]);
 });
+
+test('a small window keeps the whole toolbar in view, Export included, with nothing to scroll sideways', async ({ page }) => {
+  await page.setViewportSize({ width: 800, height: 600 });
+  await page.goto('/');
+  await expect(page.getByText(/WASM|WebGPU/).first()).toBeVisible({ timeout: 60_000 });
+  await openPhotos(page, [realPhoto('canon.jpg')]);
+  await waitForPreview(page, 100);
+  const toolbar = page.getByRole('banner');
+  for (const name of ['Open photos', 'Open folder', 'Undo', 'Split', 'Haze map', 'Fit', 'Keyboard shortcuts', 'Export']) {
+    const box = await toolbar.getByRole('button', { name, exact: true }).boundingBox();
+    expect({ name, inView: box !== null && box.x >= 0 && box.x + box.width <= 800 }).toEqual({ name, inView: true });
+  }
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(800);
+  // Its names are still there for the keyboard and screen readers, and its tooltips for the mouse.
+  await expect(toolbar.getByRole('button', { name: 'Split', exact: true })).toHaveAttribute('title', /Before\/after split/);
+  await page.screenshot({ path: test.info().outputPath('toolbar-800.png') });
+});
