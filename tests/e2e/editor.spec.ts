@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import sharp from 'sharp';
 import { blockDiff, canvasStats, openPhotos, originalStats, pressGlobal, realPhoto, viewer, waitForNewFrame, waitForPreview } from './helpers';
 
 test.describe('editing a real hazy photo in browser mode', () => {
@@ -26,6 +27,48 @@ test.describe('editing a real hazy photo in browser mode', () => {
     await expect(status).toContainText(/WASM · 2 threads|WebGPU/);
     await expect(status.locator('[data-timing="network"]')).toHaveText(/\d+ ms/);
     await expect(status.locator('[data-timing="render"]')).toHaveText(/\d+ ms/);
+  });
+
+  test('legible: small text and the Export button reach 4.5:1 contrast; a focused slider shows it', async ({ page }) => {
+    await openPhotos(page, [realPhoto('canon.jpg')]);
+    await waitForPreview(page, 100);
+    // The contrast of an element's text against the first opaque background behind it (WCAG).
+    const contrast = (name: string, locator: import('@playwright/test').Locator): Promise<{ name: string; ratio: number }> =>
+      locator.evaluate((el, n) => {
+        const rgb = (c: string): number[] => (c.match(/[\d.]+/g) ?? []).map(Number);
+        let bg: number[] = [];
+        for (let e: Element | null = el; e && (bg.length < 3 || bg[3] === 0); e = e.parentElement) bg = rgb(getComputedStyle(e).backgroundColor);
+        const lum = (c: number[]): number =>
+          c.slice(0, 3).reduce((s, v, i) => {
+            const x = v / 255;
+            return s + [0.2126, 0.7152, 0.0722][i] * (x <= 0.04045 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4);
+          }, 0);
+        const [a, b] = [lum(rgb(getComputedStyle(el).color)), lum(bg)].sort((x, y) => y - x);
+        return { name: n, ratio: Math.round(((a + 0.05) / (b + 0.05)) * 100) / 100 };
+      }, name);
+    for (const [name, locator] of [
+      ['Export', page.getByRole('banner').getByRole('button', { name: 'Export' })],
+      ['Reset all', page.getByRole('button', { name: 'Reset all' })],
+      ['Adjust heading', page.getByText('Adjust', { exact: true })],
+    ] as const) {
+      const c = await contrast(name, locator);
+      expect({ name, atLeast: c.ratio >= 4.5, c }).toMatchObject({ name, atLeast: true });
+    }
+    // Keyboard focus on a slider rings its handle in the accent colour: many more accent pixels.
+    const strength = page.getByRole('slider', { name: 'Strength' });
+    const accentPixels = async (): Promise<number> => {
+      const { data, info } = await sharp(await strength.locator('..').screenshot()).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+      let n = 0;
+      for (let i = 0; i < info.width * info.height; i++) {
+        if (Math.abs(data[i * 3] - 79) + Math.abs(data[i * 3 + 1] - 134) + Math.abs(data[i * 3 + 2] - 247) < 40) n++;
+      }
+      return n;
+    };
+    const unfocused = await accentPixels();
+    await strength.focus();
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('ArrowLeft');
+    expect(await accentPixels()).toBeGreaterThan(unfocused + 60);
   });
 
   test('the strength slider, split view and undo/redo', async ({ page }) => {
