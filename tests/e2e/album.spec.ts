@@ -2,7 +2,7 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect, test, type Download } from '@playwright/test';
 import { realManifest } from '../unit/engine-fixtures';
-import { fileStats, pressGlobal, realPhoto, viewer, waitForPreview } from './helpers';
+import { corruptJpeg, fileStats, openPhotos, pressGlobal, realPhoto, viewer, waitForPreview } from './helpers';
 
 test.describe('albums: folders, drag-and-drop, shared settings, cancelling an export', () => {
   test.beforeEach(async ({ page }) => {
@@ -84,6 +84,41 @@ test.describe('albums: folders, drag-and-drop, shared settings, cancelling an ex
     // Protect was not touched: the pasted settings keep the model's default.
     const { protect } = realManifest().defaults;
     await expect(viewer(page)).toHaveAttribute('data-adjustments', JSON.stringify({ strength: 60, distance: 0, protect, exposure: 25 }));
+  });
+
+  test('an unreadable photo takes no settings, by button or key; the exported mark follows the settings', async ({ page }, info) => {
+    const broken = corruptJpeg(info.outputPath('album'));
+    await openPhotos(page, [realPhoto('swan.jpg'), broken, realPhoto('train.jpg')]);
+    await waitForPreview(page, 100);
+    const strip = page.getByRole('navigation', { name: 'Filmstrip' });
+    await page.getByRole('slider', { name: 'Strength' }).fill('60');
+    await waitForPreview(page, 60);
+    await page.getByRole('button', { name: 'Copy settings' }).click();
+    await page.getByRole('button', { name: 'Apply to all' }).click();
+    await expect(page.getByRole('status').filter({ hasText: 'Settings applied' })).toHaveText('Settings applied to 2 photos (1 that cannot be read left out)');
+    await expect(strip.getByRole('button', { name: 'broken.jpg (cannot be read)' })).toBeVisible();
+    await expect(strip.getByRole('button', { name: 'train.jpg (edited)' })).toBeVisible();
+    // On the unreadable photo, the shortcuts do what its disabled buttons do: nothing.
+    await strip.getByRole('button', { name: /^broken\.jpg/ }).click();
+    await expect(page.getByRole('button', { name: 'Paste settings' })).toBeDisabled();
+    await pressGlobal(page, 'Control+Shift+V');
+    await pressGlobal(page, 'Shift+R');
+    await expect(strip.getByRole('button', { name: 'broken.jpg (cannot be read)' })).toBeVisible();
+
+    // Exported, then changed: no longer marked; changed back (undo): marked again.
+    await strip.getByRole('button', { name: /^swan\.jpg/ }).click();
+    await waitForPreview(page, 60);
+    await page.getByRole('banner').getByRole('button', { name: 'Export' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Export' });
+    await dialog.getByRole('radio', { name: /Current photo/ }).check();
+    await dialog.getByRole('button', { name: 'Export 1 photo' }).click();
+    await expect(page.getByRole('region', { name: 'Export progress' })).toHaveAttribute('data-state', 'done');
+    await expect(strip.getByRole('button', { name: 'swan.jpg (edited, exported)' })).toBeVisible();
+    await page.getByRole('slider', { name: 'Strength' }).fill('70');
+    await waitForPreview(page, 70);
+    await expect(strip.getByRole('button', { name: 'swan.jpg (edited)' })).toBeVisible();
+    await pressGlobal(page, 'Control+Z');
+    await expect(strip.getByRole('button', { name: 'swan.jpg (edited, exported)' })).toBeVisible();
   });
 
   test('export only the selected photos (Ctrl+click), each with its own strength', async ({ page }) => {

@@ -101,6 +101,14 @@ export class Editor {
     if (next !== this.currentIndex) this.select(next);
   }
 
+  /**
+   * Whether the current photo's settings can be changed: there is one and it can be read. The
+   * sliders, reset, copy, paste and apply to all follow this, from the panel or the keyboard.
+   */
+  get canEdit(): boolean {
+    return this.current !== null && this.current !== undefined && this.current.status !== 'error';
+  }
+
   /** A slider moving: the preview follows, the history does not (yet). */
   setLive(key: AdjustmentKey, value: number): void {
     this.live = clampAdjustments({ ...this.live, [key]: value });
@@ -109,7 +117,7 @@ export class Editor {
   /** The slider was released (or a value typed): one undo step for the whole gesture. */
   commitLive(label: string): void {
     const photo = this.current;
-    if (!photo) return;
+    if (!photo || !this.canEdit) return;
     this.apply(label, [{ photoId: photo.id, before: { ...photo.adjustments }, after: { ...this.live } }]);
   }
 
@@ -128,31 +136,34 @@ export class Editor {
   }
 
   copySettings(): void {
-    if (!this.current) return;
+    if (!this.current || !this.canEdit) return;
     this.clipboard = { ...this.current.adjustments };
     this.message = 'Settings copied';
   }
 
-  /** Pastes onto every selected photo (just the current one unless several are selected). */
+  /** Pastes onto every selected photo that can be read (just the current one unless several are selected). */
   pasteSettings(): void {
     const clip = this.clipboard;
-    if (!clip) return;
-    const targets = this.photos.filter((p) => this.selected.has(p.id));
+    if (!clip || !this.canEdit) return;
+    const targets = this.photos.filter((p) => this.selected.has(p.id) && p.status !== 'error');
     this.apply(
       targets.length > 1 ? `Paste settings to ${targets.length} photos` : 'Paste settings',
       targets.map((p) => ({ photoId: p.id, before: { ...p.adjustments }, after: { ...clip } })),
     );
   }
 
+  /** The current photo's settings onto every photo of the album that can be read. */
   applyToAll(): void {
     const source = this.current;
-    if (!source) return;
+    if (!source || !this.canEdit) return;
     const value = { ...source.adjustments };
+    const targets = this.photos.filter((p) => p.status !== 'error');
     this.apply(
       'Apply to all',
-      this.photos.map((p) => ({ photoId: p.id, before: { ...p.adjustments }, after: { ...value } })),
+      targets.map((p) => ({ photoId: p.id, before: { ...p.adjustments }, after: { ...value } })),
     );
-    this.message = `Settings applied to ${this.photos.length} photos`;
+    const unreadable = this.photos.length - targets.length;
+    this.message = `Settings applied to ${targets.length} photos${unreadable ? ` (${unreadable} that cannot be read left out)` : ''}`;
   }
 
   undo(): void {

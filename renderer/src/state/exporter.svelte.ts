@@ -75,11 +75,12 @@ export class Exporter {
     this.dialogOpen = false;
     this.panelOpen = true;
     const byId = new Map(photos.map((p) => [p.id, p]));
+    const exportedWith = new Map(photos.map((p) => [p.id, $state.snapshot(p.adjustments)]));
     try {
       this.handle = await this.host.startExport(
         photos.map((p) => ({
           photo: p.entry,
-          adjustments: $state.snapshot(p.adjustments),
+          adjustments: exportedWith.get(p.id)!,
           pixels: p.width && p.height ? p.width * p.height : null,
         })),
         settings,
@@ -90,7 +91,7 @@ export class Exporter {
           onFileResult: (r) => {
             this.job?.results.push(r);
             const photo = byId.get(r.path);
-            if (photo && r.status === 'ok') photo.exported = true;
+            if (photo && r.status === 'ok') photo.exportedWith = exportedWith.get(photo.id) ?? null;
           },
           onDone: (d) => {
             if (this.job) this.job.done = d;

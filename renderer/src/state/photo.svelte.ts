@@ -1,6 +1,7 @@
 /** One photo of the album as the UI sees it. */
 import type { Adjustments } from '../../../engine/types';
 import type { PhotoEntry } from '../host/host';
+import { sameAdjustments } from '../lib/history';
 
 export type PhotoStatus = 'new' | 'loading' | 'ready' | 'error';
 
@@ -9,7 +10,8 @@ export class Photo {
   adjustments = $state<Adjustments>({ strength: 0, distance: 0, protect: 0, exposure: 0 });
   status = $state<PhotoStatus>('new');
   error = $state<string | null>(null);
-  exported = $state(false);
+  /** The settings of its last export in this session (null: none). */
+  exportedWith = $state<Adjustments | null>(null);
   thumbUrl = $state<string | null>(null);
   width = $state<number | null>(null);
   height = $state<number | null>(null);
@@ -29,6 +31,11 @@ export class Photo {
 
   get name(): string {
     return this.entry.name;
+  }
+
+  /** Exported as it is now: its settings have not changed since (or are back to those). */
+  get exported(): boolean {
+    return this.exportedWith !== null && sameAdjustments(this.exportedWith, this.adjustments);
   }
 
   fail(message: string): void {
