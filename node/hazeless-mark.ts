@@ -112,12 +112,31 @@ export async function isHazelessOutput(file: string): Promise<boolean> {
 const WORK_PROBE_BYTES = 256 * 1024;
 
 /**
+ * Writes `bytes`, an image carrying its mark, to `file`, a new file (never through one already
+ * there), so that cut short at any point it is still recognisably Hazeless work (isHazelessWork):
+ * the end of the file that holds the mark goes first, then the other end, then the middle.
+ */
+export async function writeWork(file: string, bytes: Buffer): Promise<void> {
+  const h = await fs.open(file, 'wx');
+  try {
+    const headEnd = Math.min(bytes.length, WORK_PROBE_BYTES);
+    const tailStart = Math.max(headEnd, bytes.length - WORK_PROBE_BYTES);
+    const head: [number, number] = [0, headEnd];
+    const tail: [number, number] = [tailStart, bytes.length];
+    const markInHead = bytes.subarray(0, headEnd).includes(DIGEST_ATTR, 0, 'latin1');
+    for (const [from, to] of markInHead ? [head, tail, [headEnd, tailStart]] : [tail, head, [headEnd, tailStart]]) {
+      for (let at = from; at < to; ) at += (await h.write(bytes, at, to - at, at)).bytesWritten;
+    }
+  } finally {
+    await h.close();
+  }
+}
+
+/**
  * True when `file` is Hazeless's own write in progress, or one that a killed process cut short:
- * empty, or carrying the mark, sealed or not (compressed in a PNG until sealed), or a TIFF whose
- * directory, which holds the mark, is not written yet (libtiff writes the strips first and the
- * directory last; until then the header points to none, so no program can read the file). Reads
- * at most the first and last WORK_PROBE_BYTES; never decodes pixels. A user's file, even one
- * that carries XMP of its own, is not Hazeless work.
+ * empty, or carrying the mark in its first or last WORK_PROBE_BYTES (writeWork writes the end
+ * that holds it first). Reads only those; never decodes pixels. A user's file, even one that
+ * carries XMP of its own, is not Hazeless work.
  */
 export async function isHazelessWork(file: string): Promise<boolean> {
   let h: fs.FileHandle;
@@ -135,7 +154,7 @@ export async function isHazelessWork(file: string): Promise<boolean> {
     const tailLength = Math.min(size - headLength, WORK_PROBE_BYTES);
     const tail = Buffer.alloc(tailLength);
     if (tailLength > 0) await h.read(tail, 0, tailLength, size - tailLength);
-    return hasMark(head) || hasMark(tail) || (isPng(head) && pngXmpHasMark(head)) || isUnfinishedTiff(head);
+    return hasMark(head) || hasMark(tail);
   } catch {
     return false;
   } finally {
@@ -145,31 +164,6 @@ export async function isHazelessWork(file: string): Promise<boolean> {
 
 function hasMark(bytes: Buffer): boolean {
   return bytes.includes(`xmlns:hazeless="${NAMESPACE}"`, 0, 'latin1') && bytes.includes(DIGEST_ATTR, 0, 'latin1');
-}
-
-/** The PNG's XMP chunk (compressed or not), among the chunks in `head`, carries the mark. */
-function pngXmpHasMark(head: Buffer): boolean {
-  for (const c of pngChunks(head)) {
-    if (c.type === 'IDAT') return false;
-    if (c.type !== 'iTXt' && c.type !== 'zTXt') continue;
-    const nul = c.data.indexOf(0);
-    if (nul < 0 || c.data.toString('latin1', 0, nul) !== XMP_KEYWORD) continue;
-    const xmp = xmpOfChunk(c);
-    return xmp !== null && hasMark(xmp);
-  }
-  return false;
-}
-
-/** A TIFF (or BigTIFF) header whose first directory offset is still zero. */
-function isUnfinishedTiff(head: Buffer): boolean {
-  if (head.length < 16) return false;
-  const order = head.toString('latin1', 0, 2);
-  if (order !== 'II' && order !== 'MM') return false;
-  const little = order === 'II';
-  const version = little ? head.readUInt16LE(2) : head.readUInt16BE(2);
-  if (version === 42) return (little ? head.readUInt32LE(4) : head.readUInt32BE(4)) === 0;
-  if (version === 43) return (little ? head.readBigUInt64LE(8) : head.readBigUInt64BE(8)) === 0n;
-  return false;
 }
 
 /** Offset of the digest's digits when the bytes hold exactly one mark, else -1. */

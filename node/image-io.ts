@@ -3,7 +3,7 @@ import fs from 'node:fs/promises';
 import sharp, { type Metadata, type OutputInfo, type Sharp, type SharpOptions } from 'sharp';
 import type { ImageBuffer, PixelData } from '../engine/types';
 import { throwIfAborted } from '../engine/abort';
-import { sealMark, xmpWithMark } from './hazeless-mark';
+import { sealMark, writeWork, xmpWithMark } from './hazeless-mark';
 import { formatFacts, type ImageFormat } from '../common/formats/index';
 import { jpeg } from '../common/formats/jpeg';
 import { formatFromSharp } from './image-formats';
@@ -211,7 +211,7 @@ export async function encodeImage(image: ImageBuffer, opts: EncodeOptions): Prom
  * files (node/safe-write.ts) and while it exits.
  */
 export async function encodeImageToFile(image: ImageBuffer, file: string, opts: EncodeOptions): Promise<void> {
-  await fs.writeFile(file, await encodeImage(image, opts), { flag: 'wx' });
+  await writeWork(file, await encodeImage(image, opts));
 }
 
 /** 16-bit samples rounded to 8-bit (libvips would truncate, darkening by half a level). */

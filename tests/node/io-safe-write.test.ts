@@ -191,10 +191,8 @@ describe('writeAtomically', () => {
     const ours: Record<string, Buffer | string> = { '.empty.0a0b0c0d.partial.jpg': '' };
     const theirs: Record<string, Buffer | string> = { '.notes.0123abcd.partial.txt': 'my notes\n' };
     for (const format of ['jpeg', 'png', 'webp', 'avif', 'tiff'] as const) {
-      // As the encoder leaves it (the mark unsealed; compressed in PNG), and as sealed.
-      const unsealed = await encode(format, xmpWithMark(FIXTURE_XMP));
-      ours[`.unsealed.1111aaaa.partial.${format}`] = unsealed;
-      ours[`.sealed.2222bbbb.partial.${format}`] = sealMark(Buffer.from(unsealed));
+      // As Hazeless writes it: sealed in memory, then written (writeWork).
+      ours[`.sealed.2222bbbb.partial.${format}`] = sealMark(await encode(format, xmpWithMark(FIXTURE_XMP)));
       // The user's own photos, with XMP of their own or none.
       theirs[`.mine.3333cccc.partial.${format}`] = await encode(format, FIXTURE_XMP);
       theirs[`.plain.4444dddd.partial.${format}`] = await encode(format);
