@@ -6,7 +6,7 @@ import { createNodeBackend } from '../engine/backend-node';
 import type { InferenceBackend, Progress } from '../engine/types';
 import { machineFigures, photoBytes, planConcurrency, type ConcurrencyPlan } from '../node/concurrency';
 import { outputName } from '../common/export-naming';
-import { FORMATS, formatFromExtension, type ImageFormat } from '../common/formats/index';
+import { FORMATS, formatFacts, formatFromExtension, type ImageFormat } from '../common/formats/index';
 import { ImageReadError } from '../node/image-io';
 import { findModel, type ModelFiles } from '../node/model-files';
 import { readPhotoHeader } from '../node/photo-header';
@@ -60,6 +60,9 @@ async function runCommand(argv: string[], streams: CliStreams): Promise<number> 
     throw e;
   }
 
+  if (opts.quality !== undefined && opts.format !== undefined && !formatFacts(opts.format).lossy) {
+    streams.stderr.write(`note: --quality has no effect on ${formatFacts(opts.format).label}, which is lossless\n`);
+  }
   const notFolder = opts.out === undefined ? null : fileInPlaceOf(opts.out);
   if (notFolder !== null) {
     streams.stderr.write(`error: --out: ${displayPath(notFolder)} is a file, not a folder\n`);

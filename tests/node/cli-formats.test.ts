@@ -107,6 +107,10 @@ describe('hazeless: formats, metadata, orientation, bit depth', () => {
     const sizeSmall = fs.statSync(path.join(dir, 'small', 'camera-dehazed.jpg')).size;
     const sizeFine = fs.statSync(path.join(dir, 'fine', 'camera-dehazed.jpg')).size;
     expect(sizeSmall).toBeLessThan(sizeFine * 0.6);
+    // Asked of a lossless format, it says it does nothing there (and does the rest).
+    const png = await runCli(['camera.jpg', '--format', 'png', '--quality', '40', '--max-size', '200', '-o', 'png-q'], { cwd: dir });
+    expect(png.code).toBe(0);
+    expect(png.stderr).toMatch(/^note: --quality has no effect on PNG, which is lossless$/m);
   });
 
   test('--max-size keeps a 16-bit photo 16-bit and as bright as it was (PNG and TIFF)', async () => {
