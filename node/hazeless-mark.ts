@@ -104,27 +104,21 @@ export async function isHazelessOutput(file: string): Promise<boolean> {
   }
 }
 
-/**
- * How much of each end of a file isHazelessWork reads: the mark sits within the first few KiB of
- * a JPEG or PNG (after EXIF, at most 64 KiB, in JPEG) and within the last few hundred bytes of a
- * WebP, AVIF or TIFF, whose XMP the encoders write last.
- */
-const WORK_PROBE_BYTES = 256 * 1024;
+/** The chunk isHazelessWork reads at a time, and the region writeWork writes first. */
+const WORK_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Writes `bytes`, an image carrying its mark, to `file`, a new file (never through one already
  * there), so that cut short at any point it is still recognisably Hazeless work (isHazelessWork):
- * the end of the file that holds the mark goes first, then the other end, then the middle.
+ * the region that holds the mark goes first (wherever the format puts it: near the start of a
+ * JPEG or PNG, after the pixels and any ICC profile in a TIFF, WebP or AVIF), then the rest.
  */
 export async function writeWork(file: string, bytes: Buffer): Promise<void> {
   const h = await fs.open(file, 'wx');
   try {
-    const headEnd = Math.min(bytes.length, WORK_PROBE_BYTES);
-    const tailStart = Math.max(headEnd, bytes.length - WORK_PROBE_BYTES);
-    const head: [number, number] = [0, headEnd];
-    const tail: [number, number] = [tailStart, bytes.length];
-    const markInHead = bytes.subarray(0, headEnd).includes(DIGEST_ATTR, 0, 'latin1');
-    for (const [from, to] of markInHead ? [head, tail, [headEnd, tailStart]] : [tail, head, [headEnd, tailStart]]) {
+    const mark = Math.max(0, bytes.indexOf(DIGEST_ATTR, 0, 'latin1'));
+    const first: [number, number] = [Math.max(0, mark - WORK_CHUNK_BYTES / 2), Math.min(bytes.length, mark + WORK_CHUNK_BYTES / 2)];
+    for (const [from, to] of [first, [0, first[0]], [first[1], bytes.length]]) {
       for (let at = from; at < to; ) at += (await h.write(bytes, at, to - at, at)).bytesWritten;
     }
   } finally {
@@ -134,9 +128,10 @@ export async function writeWork(file: string, bytes: Buffer): Promise<void> {
 
 /**
  * True when `file` is Hazeless's own write in progress, or one that a killed process cut short:
- * empty, or carrying the mark in its first or last WORK_PROBE_BYTES (writeWork writes the end
- * that holds it first). Reads only those; never decodes pixels. A user's file, even one that
- * carries XMP of its own, is not Hazeless work.
+ * empty, or carrying the mark anywhere (writeWork writes the region that holds it first). Reads
+ * the file a chunk at a time until it finds the mark (only stale temporary files are asked
+ * about); never decodes pixels. A user's file, even one that carries XMP of its own, is not
+ * Hazeless work.
  */
 export async function isHazelessWork(file: string): Promise<boolean> {
   let h: fs.FileHandle;
@@ -148,13 +143,14 @@ export async function isHazelessWork(file: string): Promise<boolean> {
   try {
     const { size } = await h.stat();
     if (size === 0) return true;
-    const headLength = Math.min(size, WORK_PROBE_BYTES);
-    const head = Buffer.alloc(headLength);
-    await h.read(head, 0, headLength, 0);
-    const tailLength = Math.min(size - headLength, WORK_PROBE_BYTES);
-    const tail = Buffer.alloc(tailLength);
-    if (tailLength > 0) await h.read(tail, 0, tailLength, size - tailLength);
-    return hasMark(head) || hasMark(tail);
+    // Chunks overlap by the mark's length, so that one cut in two is still found.
+    const overlap = MARK_ELEMENT(ZEROS).length + NAMESPACE.length;
+    const chunk = Buffer.alloc(WORK_CHUNK_BYTES + overlap);
+    for (let at = 0; at < size; at += WORK_CHUNK_BYTES) {
+      const { bytesRead } = await h.read(chunk, 0, chunk.length, at);
+      if (hasMark(chunk.subarray(0, bytesRead))) return true;
+    }
+    return false;
   } catch {
     return false;
   } finally {

@@ -163,7 +163,7 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
   const data = sixteen ? (image.data as Uint16Array) : to8Bit(image.data);
   const carrier = opts.metadata ? await carrierAtDepth(opts.metadata, sixteen ? 16 : 8) : null;
   // The source's XMP, made true of these pixels, plus the mark that says Hazeless wrote this
-  // file (sealed once written).
+  // file (sealed once encoded, encodeImage).
   const sourceXmp = carrier?.hasXmp ? (await sharp(carrier.bytes).metadata()).xmp : undefined;
   const xmp = xmpWithMark(sourceXmp === undefined ? undefined : xmpForPixels(sourceXmp.toString(), width, height));
   const pipeline = (

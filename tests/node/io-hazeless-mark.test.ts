@@ -1,8 +1,9 @@
 import fs from 'node:fs';
+import fsp from 'node:fs/promises';
 import path from 'node:path';
 import sharp from 'sharp';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { isHazelessOutput, isMarkedBytes } from '../../node/hazeless-mark';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { isHazelessOutput, isHazelessWork, isMarkedBytes, writeWork } from '../../node/hazeless-mark';
 import { FORMAT_IDS } from '../../common/formats/index';
 import { decodeImage, encodeImage, encodeImageToFile } from '../../node/image-io';
 import { FIXTURE_XMP, REAL_PHOTOS, makeCameraJpeg, makeTempDir } from './cli-helpers';
@@ -97,5 +98,51 @@ describe('the mark on files Hazeless writes', () => {
 
     expect(await isHazelessOutput(path.join(dir, 'missing.jpg'))).toBe(false);
     expect(await isHazelessOutput(dir)).toBe(false);
+  });
+});
+
+describe('a write cut short (a killed run) is still recognised as Hazeless work', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = makeTempDir('work');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  // AVIF puts its mark last, as WebP does, and takes a minute to encode a photo this size here.
+  test.each(FORMAT_IDS.filter((f) => f !== 'avif'))('%s, larger than one chunk, its mark wherever the format puts it, cut short after 1 MiB', async (format) => {
+    // Noise compresses badly: every format's file is megabytes, the mark far from one end or both.
+    const { data, info } = await sharp({ create: { width: 2000, height: 1400, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+      .withIccProfile('p3')
+      .raw()
+      .toBuffer({ resolveWithObject: true });
+    const bytes = await encodeImage({ width: info.width, height: info.height, channels: 3, data: new Uint8Array(data) }, { format });
+    expect(bytes.length).toBeGreaterThan(1.5 * 1024 * 1024);
+    // The run is killed once 1 MiB has been written, whichever bytes those were.
+    const file = path.join(dir, `.cut.0123abcd.partial.${format}`);
+    const open = fsp.open.bind(fsp);
+    const spy = vi.spyOn(fsp, 'open').mockImplementation(async (...args: Parameters<typeof fsp.open>) => {
+      const h = await open(...args);
+      let budget = 1024 * 1024;
+      const write = h.write.bind(h) as (b: Buffer, offset: number, length: number, position: number) => Promise<{ bytesWritten: number }>;
+      (h as unknown as { write: typeof write }).write = async (b, offset, length, position) => {
+        const n = Math.min(length, budget);
+        if (n === 0) throw new Error('killed');
+        budget -= n;
+        return write(b, offset, n, position);
+      };
+      return h;
+    });
+    try {
+      await expect(writeWork(file, bytes)).rejects.toThrow('killed');
+    } finally {
+      spy.mockRestore();
+    }
+    expect(fs.statSync(file).size).toBeGreaterThan(0);
+    expect(fs.readFileSync(file).equals(bytes)).toBe(false);
+    expect(await isHazelessWork(file)).toBe(true);
+    // The same bytes without the mark are a user's file.
+    const theirs = path.join(dir, `.theirs.0123abcd.partial.${format}`);
+    fs.writeFileSync(theirs, Buffer.from(bytes.toString('latin1').replace(/hazeless:Digest/g, 'hazeless:Digext'), 'latin1'));
+    expect(await isHazelessWork(theirs)).toBe(false);
   });
 });
