@@ -5,10 +5,11 @@ import type { ImageBuffer, PixelData } from '../engine/types';
 import { throwIfAborted } from '../engine/abort';
 import { sealMark, writeWork, xmpWithMark } from './hazeless-mark';
 import { formatFacts, type ImageFormat } from '../common/formats/index';
+import { EXPORT_QUALITY } from '../common/contract';
 import { jpeg } from '../common/formats/jpeg';
 import { formatFromSharp } from './image-formats';
 import { xmpForPixels } from './xmp-geometry';
-import { carrierAtDepth, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier';
+import { carrierAtDepth, carrierWithoutAlpha, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier';
 
 /** What we learnt about a decoded photo; enough to write it back faithfully. */
 export interface SourceInfo {
@@ -155,13 +156,23 @@ export interface EncodeOptions {
 async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> {
   const facts = formatFacts(opts.format);
   const quality = opts.quality ?? facts.defaultQuality ?? undefined;
-  if (quality !== undefined && (!Number.isInteger(quality) || quality < 1 || quality > 100)) {
-    throw new RangeError(`quality must be an integer 1..100, got ${quality}`);
+  const { min, max } = EXPORT_QUALITY;
+  if (quality !== undefined && (!Number.isInteger(quality) || quality < min || quality > max)) {
+    throw new RangeError(`quality must be an integer ${min}..${max}, got ${quality}`);
   }
   const sixteen = image.data instanceof Uint16Array && facts.sixteenBit;
-  const { width, height, channels } = image;
-  const data = sixteen ? (image.data as Uint16Array) : to8Bit(image.data);
-  const carrier = opts.metadata ? await carrierAtDepth(opts.metadata, sixteen ? 16 : 8) : null;
+  const { width, height } = image;
+  let { channels } = image;
+  let data = sixteen ? (image.data as Uint16Array) : to8Bit(image.data);
+  let carrier = opts.metadata ? await carrierAtDepth(opts.metadata, sixteen ? 16 : 8) : null;
+  if (opts.format === 'jpeg' && channels === 4) {
+    // JPEG has no alpha: the photo is laid on white, as editors do, so that the colour under its
+    // clear pixels (anything: they were never seen) stays unseen. Apart from the metadata's
+    // carrier: in one pipeline sharp would flatten the carrier's one pixel instead.
+    data = new Uint8Array(await sharp(data, { raw: { width, height, channels } }).flatten({ background: '#ffffff' }).raw().toBuffer());
+    channels = 3;
+    carrier = carrier && (await carrierWithoutAlpha(carrier));
+  }
   // The source's XMP, made true of these pixels, plus the mark that says Hazeless wrote this
   // file (sealed once encoded, encodeImage).
   const sourceXmp = carrier?.hasXmp ? (await sharp(carrier.bytes).metadata()).xmp : undefined;
@@ -174,9 +185,7 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
     .toColourspace(opts.grey ? (sixteen ? 'grey16' : 'b-w') : sixteen ? 'rgb16' : 'srgb');
   switch (opts.format) {
     case 'jpeg':
-      // JPEG has no alpha: the photo is laid on white, as editors do, so that the colour under its
-      // clear pixels (anything: they were never seen) stays unseen.
-      return (channels === 4 ? pipeline.flatten({ background: '#ffffff' }) : pipeline).jpeg(jpegOptions(quality ?? jpeg.defaultQuality));
+      return pipeline.jpeg(jpegOptions(quality));
     case 'webp':
       return pipeline.webp({ quality });
     case 'avif':
@@ -194,7 +203,7 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
  * libvips itself and the photo editors choose at high quality: saturated edges stay crisp), below
  * it subsampled (4:2:0) for smaller files.
  */
-export function jpegOptions(quality: number): { quality: number; chromaSubsampling: '4:4:4' | '4:2:0' } {
+export function jpegOptions(quality: number = jpeg.defaultQuality): { quality: number; chromaSubsampling: '4:4:4' | '4:2:0' } {
   return { quality, chromaSubsampling: quality >= 90 ? '4:4:4' : '4:2:0' };
 }
 

@@ -107,3 +107,10 @@ export async function carrierAtDepth(carrier: MetadataCarrier, bitDepth: 8 | 16)
     .toBuffer();
   return { ...carrier, bytes, bitDepth };
 }
+
+/** The same carrier without its alpha (for a JPEG, which has none; its one pixel is 0 either way). */
+export async function carrierWithoutAlpha(carrier: MetadataCarrier): Promise<MetadataCarrier> {
+  if (carrier.channels === 3) return carrier;
+  const bytes = await sharp(carrier.bytes).removeAlpha().keepMetadata().png({ compressionLevel: 0 }).toBuffer();
+  return { ...carrier, bytes, channels: 3 };
+}

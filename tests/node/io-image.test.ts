@@ -68,12 +68,21 @@ describe('image-io', () => {
       const x = i % 16;
       data.set(x < 8 ? [255, 0, 0, 0] : x === 8 ? [100, 100, 100, 128] : [100, 100, 100, 255], i * 4);
     }
-    const jpeg = await encodeImage({ width: 16, height: 8, channels: 4, data }, { format: 'jpeg', quality: 100 });
-    const { image } = await decodeImage(jpeg);
-    expect(image.channels).toBe(3);
-    const at = (x: number): number[] => Array.from(image.data.subarray((3 * 16 + x) * 3, (3 * 16 + x) * 3 + 3));
-    for (const v of at(2)) expect(v).toBeGreaterThanOrEqual(253);
-    for (const v of at(12)) expect(Math.abs(v - 100)).toBeLessThanOrEqual(2);
+    // With the photo's metadata too (most PNGs and TIFFs carry some): the same pixels.
+    const source = await sharp(data, { raw: { width: 16, height: 8, channels: 4 } }).withMetadata({ icc: 'srgb', exif: { IFD0: { Make: 'Hazeco' } } }).png().toBuffer();
+    const decoded = await decodeImage(source);
+    expect(decoded.info.metadata).not.toBeNull();
+    for (const metadata of [null, decoded.info.metadata]) {
+      const jpeg = await encodeImage({ width: 16, height: 8, channels: 4, data }, { format: 'jpeg', quality: 100, metadata });
+      const { image } = await decodeImage(jpeg);
+      expect(image.channels).toBe(3);
+      const at = (x: number, y = 3): number[] => Array.from(image.data.subarray((y * 16 + x) * 3, (y * 16 + x) * 3 + 3));
+      for (const v of [...at(2), ...at(0, 0)]) expect(v).toBeGreaterThanOrEqual(253);
+      for (const v of at(12)) expect(Math.abs(v - 100)).toBeLessThanOrEqual(2);
+      // Half clear: half way from the grey to white.
+      for (const v of at(8)) expect(Math.abs(v - 178)).toBeLessThanOrEqual(2);
+      if (metadata) expect((await sharp(jpeg).metadata()).exif?.toString('latin1')).toContain('Hazeco');
+    }
   });
 
   test('encodeImageToFile writes a new file only: never into one already there, nor through a link to another', async () => {
