@@ -46,13 +46,22 @@ export class FolderNotWritableError extends Error {
   }
 }
 
-/** Bytes a file name may take on the file systems photos live on (ext4, APFS, NTFS, exFAT). */
-const NAME_BYTES = 255;
+/**
+ * How long a file name may be: 255 bytes of UTF-8 on Linux's and macOS's file systems (ext4,
+ * APFS), 255 UTF-16 units on Windows' (NTFS, exFAT), as nameLength measures it.
+ */
+const NAME_MAX = 255;
 
-/** The destination's name is longer than file systems take (NAME_BYTES). */
+/** A name's length as the platform's file systems count it (NAME_MAX), and in what. */
+function nameLength(name: string, platform: NodeJS.Platform = process.platform): number {
+  return platform === 'win32' ? name.length : Buffer.byteLength(name);
+}
+const NAME_UNIT = process.platform === 'win32' ? 'characters' : 'bytes';
+
+/** The destination's name is longer than file systems take (NAME_MAX). */
 export class NameTooLongError extends Error {
   constructor(readonly output: string) {
-    super(`the output's name is too long for the file system (${Buffer.byteLength(path.basename(output))} bytes, at most ${NAME_BYTES})`);
+    super(`the output's name is too long for the file system (${nameLength(path.basename(output))} ${NAME_UNIT}, at most ${NAME_MAX})`);
     this.name = 'NameTooLongError';
   }
 }
@@ -177,7 +186,7 @@ export async function writeAtomically(dest: string, write: (tmpPath: string) => 
  * OutputExistsError (an earlier output, without `overwrite`).
  */
 export async function assertWritable(dest: string, overwrite: boolean, protect?: ProtectedFiles): Promise<void> {
-  if (Buffer.byteLength(path.basename(dest)) > NAME_BYTES) throw new NameTooLongError(dest);
+  if (nameLength(path.basename(dest)) > NAME_MAX) throw new NameTooLongError(dest);
   const input = await protect?.collision(dest);
   if (input !== undefined) throw new InputCollisionError(dest, input);
   await assertFolderWritable(path.dirname(path.resolve(dest)));
@@ -211,14 +220,14 @@ const TEMP_NAME = /^\.(.*)\.[0-9a-f]{8}\.partial(\.[^.]+)?$/;
 
 /**
  * The stem a temporary file for `finalName` takes: the final name's own, shortened (whole
- * characters) where the 18 bytes the temporary name adds would take it past NAME_BYTES, so
+ * characters) where the 18 characters the temporary name adds would take it past NAME_MAX, so
  * that a name that fits as an output fits while it is written too.
  */
 function tempStem(finalName: string): string {
   const ext = path.extname(finalName);
-  const room = NAME_BYTES - Buffer.byteLength(`..00000000.partial${ext}`);
+  const room = NAME_MAX - nameLength(`..00000000.partial${ext}`);
   let stem = path.basename(finalName, ext);
-  while (Buffer.byteLength(stem) > room && stem.length > 0) stem = [...stem].slice(0, -1).join('');
+  while (nameLength(stem) > room && stem.length > 0) stem = [...stem].slice(0, -1).join('');
   return stem;
 }
 

@@ -111,6 +111,7 @@ export class Editor {
 
   /** A slider moving: the preview follows, the history does not (yet). */
   setLive(key: AdjustmentKey, value: number): void {
+    if (!this.canEdit) return;
     this.live = clampAdjustments({ ...this.live, [key]: value });
   }
 
@@ -131,6 +132,7 @@ export class Editor {
   }
 
   resetAll(): void {
+    if (!this.canEdit) return;
     this.live = { ...this.defaults };
     this.commitLive('Reset all');
   }
