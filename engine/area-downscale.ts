@@ -44,47 +44,46 @@ export function areaDownscaleRows(
     areaDownscaleRowsWasm(data, width, height, channels, from, to, outHeight, outWidth, out, rowStart, rowEnd, alpha);
     return;
   }
-  const sums = alpha ? 4 : 3;
-  const acc = new Float64Array(outWidth * sums);
+  const acc = new Float64Array(outWidth * 3);
+  const alphaAcc = alpha ? new Float64Array(outWidth) : null;
   const plane = outHeight * outWidth;
   const max = maxSample(data);
   const stride = width * channels;
   for (let i = rowStart; i < rowEnd; i++) {
     const [r0, r1] = poolRange(i, height, outHeight);
     acc.fill(0);
+    alphaAcc?.fill(0);
     let r = r0;
     // Four input rows per walk over the bins: a quarter of the loop and accumulator overhead.
-    for (; r + 4 <= r1; r += 4) addFourRows(data, r * stride, stride, channels, from, to, acc, sums);
-    for (; r < r1; r++) addRow(data, r * stride, channels, from, to, acc, sums);
+    for (; r + 4 <= r1; r += 4) addFourRows(data, r * stride, stride, channels, from, to, acc);
+    for (; r < r1; r++) addRow(data, r * stride, channels, from, to, acc);
+    if (alphaAcc) for (let q = r0; q < r1; q++) addAlphaRow(data, q * stride, from, to, alphaAcc);
     const rows = r1 - r0;
     for (let j = 0, o = i * outWidth; j < outWidth; j++, o++) {
       const norm = 1 / (rows * (to[j] - from[j]) * max);
-      out[o] = acc[j * sums] * norm;
-      out[plane + o] = acc[j * sums + 1] * norm;
-      out[2 * plane + o] = acc[j * sums + 2] * norm;
-      if (alpha) alpha[o] = acc[j * sums + 3] * norm;
+      out[o] = acc[j * 3] * norm;
+      out[plane + o] = acc[j * 3 + 1] * norm;
+      out[2 * plane + o] = acc[j * 3 + 2] * norm;
+      if (alpha && alphaAcc) alpha[o] = alphaAcc[j] * norm;
     }
   }
 }
 
-/** Adds the column-bin sums of one input row (starting at `base`) to `acc` (`sums` per bin: RGB, or RGBA). */
-function addRow(data: PixelData, base: number, channels: number, from: Int32Array, to: Int32Array, acc: Float64Array, sums: number): void {
-  for (let j = 0, a = 0; j < from.length; j++, a += sums) {
+/** Adds the column-bin sums of one input row (starting at `base`) to `acc` (3 per bin). */
+function addRow(data: PixelData, base: number, channels: number, from: Int32Array, to: Int32Array, acc: Float64Array): void {
+  for (let j = 0, a = 0; j < from.length; j++, a += 3) {
     let sr = 0;
     let sg = 0;
     let sb = 0;
-    let sa = 0;
     const end = base + to[j] * channels;
     for (let p = base + from[j] * channels; p < end; p += channels) {
       sr += data[p];
       sg += data[p + 1];
       sb += data[p + 2];
-      if (sums === 4) sa += data[p + 3];
     }
     acc[a] += sr;
     acc[a + 1] += sg;
     acc[a + 2] += sb;
-    if (sums === 4) acc[a + 3] += sa;
   }
 }
 
@@ -97,26 +96,31 @@ function addFourRows(
   from: Int32Array,
   to: Int32Array,
   acc: Float64Array,
-  sums: number,
 ): void {
   const s2 = 2 * stride;
   const s3 = 3 * stride;
-  for (let j = 0, a = 0; j < from.length; j++, a += sums) {
+  for (let j = 0, a = 0; j < from.length; j++, a += 3) {
     let sr = 0;
     let sg = 0;
     let sb = 0;
-    let sa = 0;
     const end = base + to[j] * channels;
     for (let p = base + from[j] * channels; p < end; p += channels) {
       sr += data[p] + data[p + stride] + data[p + s2] + data[p + s3];
       sg += data[p + 1] + data[p + 1 + stride] + data[p + 1 + s2] + data[p + 1 + s3];
       sb += data[p + 2] + data[p + 2 + stride] + data[p + 2 + s2] + data[p + 2 + s3];
-      if (sums === 4) sa += data[p + 3] + data[p + 3 + stride] + data[p + 3 + s2] + data[p + 3 + s3];
     }
     acc[a] += sr;
     acc[a + 1] += sg;
     acc[a + 2] += sb;
-    if (sums === 4) acc[a + 3] += sa;
+  }
+}
+
+/** Adds the column-bin sums of one RGBA input row's alpha to `acc` (1 per bin). */
+function addAlphaRow(data: PixelData, base: number, from: Int32Array, to: Int32Array, acc: Float64Array): void {
+  for (let j = 0; j < from.length; j++) {
+    let sa = 0;
+    for (let p = base + from[j] * 4 + 3, end = base + to[j] * 4; p < end; p += 4) sa += data[p];
+    acc[j] += sa;
   }
 }
 

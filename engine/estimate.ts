@@ -29,18 +29,19 @@ export async function networkInput(
   const coverage = image.channels === 4 ? new Float32Array(height * width) : undefined;
   // About 4 megapixels of input per step so an abort lands quickly even on a 100 MP photo.
   const step = Math.max(1, Math.floor((4e6 / (image.width * image.height)) * height));
-  const inSteps = async (rows: (i: number, end: number) => void): Promise<void> => {
+  const inSteps = async (rows: (i: number, end: number) => void, report: boolean): Promise<void> => {
     for (let i = 0; i < height; i += step) {
       throwIfAborted(opts.signal);
       const end = Math.min(height, i + step);
       rows(i, end);
-      opts.onProgress?.({ stage: 'downscale', done: end, total: height });
+      if (report) opts.onProgress?.({ stage: 'downscale', done: end, total: height });
       if (end < height) await yieldToEventLoop();
     }
   };
-  await inSteps((i, end) => areaDownscaleRows(image, height, width, data, i, end, coverage));
+  await inSteps((i, end) => areaDownscaleRows(image, height, width, data, i, end, coverage), true);
   if (coverage?.some((a) => a < 1)) {
-    await inSteps((i, end) => visibleDownscaleRows(image, height, width, data, i, end));
+    // The second pass of a photo with transparency adds no progress: the bar has reached its end.
+    await inSteps((i, end) => visibleDownscaleRows(image, height, width, data, i, end), false);
     fillClearBins(data, coverage, height, width);
   }
   return { data, height, width };
