@@ -60,27 +60,29 @@ export async function discoverInputs(args: string[], opts: DiscoverOptions): Pro
       return;
     }
     entries.sort((a, b) => a.name.localeCompare(b.name));
-    // Folders first, then links to folders: a folder reached both ways keeps its own name (and its
-    // photos' outputs go to a subfolder named after it), the link being the duplicate.
     const subdirs: string[] = [];
-    const linkedDirs: string[] = [];
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
       const st = entry.isSymbolicLink() ? await fs.stat(full).catch(() => null) : entry;
       if (!st) continue;
-      if (st.isDirectory()) (entry.isSymbolicLink() ? linkedDirs : subdirs).push(entry.name);
-      else if (st.isFile() && isPhotoName(entry.name)) addFile(full, relDir);
+      if (st.isDirectory()) {
+        if (entry.isSymbolicLink()) linkedFolders.push([full, path.join(relDir, entry.name)]);
+        else subdirs.push(entry.name);
+      } else if (st.isFile() && isPhotoName(entry.name)) addFile(full, relDir);
     }
-    subdirs.push(...linkedDirs);
     if (!opts.recursive) return;
-    for (const name of subdirs) {
-      const full = path.join(dir, name);
-      // Our output folders (isWalkedFolder), and --out: a previous run may have left them.
-      if (!isWalkedFolder(name)) continue;
-      if (outReal !== null && (await realOrNull(full)) === outReal) continue;
-      await walk(full, path.join(relDir, name));
-    }
+    for (const name of subdirs) await walkSub(path.join(dir, name), path.join(relDir, name));
   };
+  const walkSub = async (full: string, relDir: string): Promise<void> => {
+    // Our output folders (isWalkedFolder), and --out: a previous run may have left them.
+    if (!isWalkedFolder(path.basename(full))) return;
+    if (outReal !== null && (await realOrNull(full)) === outReal) return;
+    await walk(full, relDir);
+  };
+  // Links to folders are walked once every folder itself has been: a folder reached both ways is
+  // walked under its own name (its photos' outputs go to a subfolder named after it), and the
+  // link is the duplicate, wherever in the tree either sits.
+  const linkedFolders: [string, string][] = [];
 
   for (const arg of args) {
     const st = await fs.stat(arg).catch((e: unknown) => e as Error);
@@ -88,6 +90,7 @@ export async function discoverInputs(args: string[], opts: DiscoverOptions): Pro
     else if (st.isDirectory()) await walk(arg, '');
     else addFile(arg, '');
   }
+  if (opts.recursive) for (let i = 0; i < linkedFolders.length; i++) await walkSub(...linkedFolders[i]);
 
   // Several files at a time (each is a header to read): a big folder takes a fraction of the time.
   const reals = await mapAtMost(found, READ_AT_ONCE, async (f) => (await realOrNull(f.path)) ?? path.resolve(f.path));

@@ -61,11 +61,24 @@ describe('hazeless: batches, failures, refusals, exit codes', () => {
     const trip = path.join(dir, 'trip');
     fs.mkdirSync(path.join(trip, 'sub'), { recursive: true });
     copyPhoto('swan.jpg', path.join(trip, 'sub'));
-    // Sorts before 'sub'.
+    // Sorts before 'sub'; and one deeper in a folder that sorts before it.
     fs.symlinkSync(path.join(trip, 'sub'), path.join(trip, 'a-shortcut'));
+    fs.mkdirSync(path.join(trip, 'a', 'best'), { recursive: true });
+    fs.symlinkSync(path.join(trip, 'sub'), path.join(trip, 'a', 'best', 'link'));
     const { files } = await discoverInputs([trip], { recursive: true });
     expect(files).toEqual([{ path: path.join(trip, 'sub', 'swan.jpg'), relDir: 'sub' }]);
+    // A linked folder found nowhere else is walked, under the link's name.
+    fs.rmSync(path.join(trip, 'a-shortcut'));
+    fs.rmSync(path.join(trip, 'a', 'best', 'link'));
+    const elsewhere = makeTempDir('linked');
+    copyPhoto('cones.jpg', elsewhere);
+    fs.symlinkSync(elsewhere, path.join(trip, 'a', 'best', 'link'));
+    expect((await discoverInputs([trip], { recursive: true })).files).toEqual([
+      { path: path.join(trip, 'sub', 'swan.jpg'), relDir: 'sub' },
+      { path: path.join(trip, 'a', 'best', 'link', 'cones.jpg'), relDir: path.join('a', 'best', 'link') },
+    ]);
     fs.rmSync(trip, { recursive: true });
+    fs.rmSync(elsewhere, { recursive: true });
   });
 
   test('--json prints one parsable line per file; -r descends but never into dehazed folders', async () => {
