@@ -56,9 +56,14 @@ export async function makeMetadataCarrier(req: CarrierRequest): Promise<Metadata
 
   // Extract before rotate: a pre-rotation crop, so libvips decodes only the top of the file.
   let first = sharp(req.input, { failOn: 'none' }).extract({ left: 0, top: 0, width: 1, height: 1 }).rotate();
-  // Every block, IPTC too, unless the photo's profile describes pixels it no longer has (grey and
-  // CMYK photos are decoded to sRGB): then EXIF and XMP only (sharp keeps IPTC only with the rest).
-  first = hasIcc || m.icc === undefined ? first.keepMetadata() : first.keepExif().keepXmp();
+  // Every block, IPTC too, unless the photo's profile describes pixels it no longer has: a CMYK
+  // photo is decoded to sRGB, so it is tagged sRGB; a grey one is decoded to sRGB's grey and
+  // written grey, which an RGB profile cannot describe, so it keeps EXIF and XMP only (sharp
+  // keeps IPTC only with the rest).
+  const grey = m.space === 'b-w' || m.space === 'grey16';
+  if (hasIcc || m.icc === undefined) first = first.keepMetadata();
+  else if (!grey) first = first.keepMetadata().withIccProfile('srgb');
+  else first = first.keepExif().keepXmp();
   first = first.toColourspace(bitDepth === 16 ? 'rgb16' : 'srgb');
   first = channels === 4 ? first.ensureAlpha() : first.removeAlpha();
   const pixel = await carrierFile(first, jpeg);

@@ -6,7 +6,7 @@ import exifReader from 'exif-reader';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ImageReadError, decodeImage, encodeImage, encodeImageToFile, fitLongEdge, shrinkToFit } from '../../node/image-io';
-import { REAL_PHOTOS, make16Bit, makeCameraJpeg, makeTempDir } from './cli-helpers';
+import { FIXTURE_IPTC, REAL_PHOTOS, make16Bit, makeCameraJpeg, makeTempDir } from './cli-helpers';
 
 describe('image-io', () => {
   let dir: string;
@@ -98,6 +98,23 @@ describe('image-io', () => {
     expect(fs.readFileSync(file('there.jpg'), 'utf8')).toBe('already here');
     await encodeImageToFile(image, file('new.jpg'), { format: 'jpeg' });
     expect((await sharp(file('new.jpg')).metadata()).format).toBe('jpeg');
+  });
+
+  test('a CMYK photo (decoded to sRGB) keeps its IPTC and EXIF, and is tagged sRGB rather than with its CMYK profile', async () => {
+    const cmyk = await sharp(path.join(REAL_PHOTOS, 'swan.jpg'))
+      .withMetadata({ exif: { IFD0: { Make: 'Hazeco' } } })
+      .toColourspace('cmyk')
+      .withIccProfile('cmyk')
+      .jpeg()
+      .toBuffer();
+    const source = Buffer.concat([cmyk.subarray(0, 2), FIXTURE_IPTC, cmyk.subarray(2)]);
+    const { image, info } = await decodeImage(source);
+    const out = await sharp(await encodeImage(image, { format: 'jpeg', metadata: info.metadata })).metadata();
+    expect(out.space).toBe('srgb');
+    expect(out.iptc?.equals((await sharp(source).metadata()).iptc!)).toBe(true);
+    expect(out.exif?.toString('latin1')).toContain('Hazeco');
+    // An RGB profile (the ICC header's colour space), not the CMYK one.
+    expect(out.icc?.toString('latin1', 16, 20)).toBe('RGB ');
   });
 
   test('metadata goes to every format; orientation is reset', async () => {
