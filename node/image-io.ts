@@ -9,7 +9,7 @@ import { EXPORT_QUALITY } from '../common/contract';
 import { jpeg } from '../common/formats/jpeg';
 import { formatFromSharp } from './image-formats';
 import { xmpForPixels } from './xmp-geometry';
-import { carrierAtDepth, carrierWithoutAlpha, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier';
+import { carrierAtDepth, carrierForJpeg, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier';
 
 /** What we learnt about a decoded photo; enough to write it back faithfully. */
 export interface SourceInfo {
@@ -164,14 +164,15 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
   const { width, height } = image;
   let { channels } = image;
   let data = sixteen ? (image.data as Uint16Array) : to8Bit(image.data);
-  let carrier = opts.metadata ? await carrierAtDepth(opts.metadata, sixteen ? 16 : 8) : null;
-  if (opts.format === 'jpeg' && channels === 4) {
+  const jpegOut = opts.format === 'jpeg';
+  const meta = opts.metadata;
+  const carrier = meta ? await (jpegOut ? carrierForJpeg(meta) : carrierAtDepth(meta, sixteen ? 16 : 8)) : null;
+  if (jpegOut && channels === 4) {
     // JPEG has no alpha: the photo is laid on white, as editors do, so that the colour under its
     // clear pixels (anything: they were never seen) stays unseen. Apart from the metadata's
     // carrier: in one pipeline sharp would flatten the carrier's one pixel instead.
     data = new Uint8Array(await sharp(data, { raw: { width, height, channels } }).flatten({ background: '#ffffff' }).raw().toBuffer());
     channels = 3;
-    carrier = carrier && (await carrierWithoutAlpha(carrier));
   }
   // The source's XMP, made true of these pixels, plus the mark that says Hazeless wrote this
   // file (sealed once encoded, encodeImage).

@@ -1,10 +1,10 @@
 import sharp, { type Metadata, type Sharp } from 'sharp';
 
 /**
- * A photo's metadata (EXIF, XMP, IPTC, ICC profile) held by a 1x1 black image: a JPEG where the
- * photo has IPTC (a caption, a byline, a copyright notice: only JPEG among the files libvips
- * writes holds all four blocks), else a PNG (which holds no IPTC, but takes alpha, 16 bits and
- * blocks of any size).
+ * A photo's metadata (EXIF, XMP, IPTC, ICC profile) held by a 1x1 black image: a PNG (which takes
+ * alpha, 16 bits and blocks of any size, but no IPTC), and where the photo has IPTC (a caption, a
+ * byline, a copyright notice) a JPEG beside it for JPEG outputs, the one format libvips writes
+ * whole IPTC into (into a TIFF it writes the first 18 bytes: no IPTC is better than that).
  *
  * Why: sharp can only keep metadata that arrives with its input, and our output pixels arrive as
  * raw samples, which carry none. `withExif` takes strings (it would lose tag types and the
@@ -16,10 +16,12 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
  * the decoded pixels are already upright.
  */
 export interface MetadataCarrier {
-  /** The 1x1 image, PNG or JPEG. */
+  /** The 1x1 PNG, of `channels` and `bitDepth`. */
   bytes: Buffer;
   channels: 3 | 4;
   bitDepth: 8 | 16;
+  /** For a JPEG output (8-bit RGB) of a photo with IPTC: a 1x1 JPEG that carries it too. */
+  forJpeg: Buffer | null;
   hasExif: boolean;
   hasXmp: boolean;
   hasIcc: boolean;
@@ -51,9 +53,15 @@ export async function makeMetadataCarrier(req: CarrierRequest): Promise<Metadata
   const hasXmp = m.xmp !== undefined;
   if (!hasIcc && !hasExif && !hasXmp && m.iptc === undefined) return null;
 
-  const jpeg =
-    m.iptc !== undefined && channels === 3 && bitDepth === 8 && (m.exif?.length ?? 0) <= JPEG_SEGMENT_BYTES - 6 && (m.xmp?.length ?? 0) <= JPEG_SEGMENT_BYTES - 29;
+  const iptcInJpeg = m.iptc !== undefined && (m.exif?.length ?? 0) <= JPEG_SEGMENT_BYTES - 6 && (m.xmp?.length ?? 0) <= JPEG_SEGMENT_BYTES - 29;
+  const bytes = await carrierImage(req, channels, bitDepth, false);
+  const forJpeg = iptcInJpeg ? await carrierImage(req, 3, 8, true) : null;
+  return { bytes, channels, bitDepth, forJpeg, hasExif, hasXmp, hasIcc };
+}
 
+/** The carrier image itself: `channels` and `bitDepth`, as a PNG or (8-bit RGB) a JPEG. */
+async function carrierImage(req: CarrierRequest, channels: 3 | 4, bitDepth: 8 | 16, jpeg: boolean): Promise<Buffer> {
+  const m = req.metadata;
   // Extract before rotate: a pre-rotation crop, so libvips decodes only the top of the file.
   let first = sharp(req.input, { failOn: 'none' }).extract({ left: 0, top: 0, width: 1, height: 1 }).rotate();
   // Every block, IPTC too, unless the photo's profile describes pixels it no longer has: a CMYK
@@ -61,7 +69,7 @@ export async function makeMetadataCarrier(req: CarrierRequest): Promise<Metadata
   // written grey, which an RGB profile cannot describe, so it keeps EXIF and XMP only (sharp
   // keeps IPTC only with the rest).
   const grey = m.space === 'b-w' || m.space === 'grey16';
-  if (hasIcc || m.icc === undefined) first = first.keepMetadata();
+  if (req.keepIcc || m.icc === undefined) first = first.keepMetadata();
   else if (!grey) first = first.keepMetadata().withIccProfile('srgb');
   else first = first.keepExif().keepXmp();
   first = first.toColourspace(bitDepth === 16 ? 'rgb16' : 'srgb');
@@ -71,8 +79,7 @@ export async function makeMetadataCarrier(req: CarrierRequest): Promise<Metadata
   // Second pass because sharp applies linear() before the colourspace/alpha changes above, and
   // only now is the number of bands known to be `channels`.
   const zeros = new Array<number>(channels).fill(0);
-  const bytes = await carrierFile(sharp(pixel).linear(zeros, zeros).keepMetadata(), jpeg);
-  return { bytes, channels, bitDepth, hasExif, hasXmp, hasIcc };
+  return carrierFile(sharp(pixel).linear(zeros, zeros).keepMetadata(), jpeg);
 }
 
 /**
@@ -113,9 +120,14 @@ export async function carrierAtDepth(carrier: MetadataCarrier, bitDepth: 8 | 16)
   return { ...carrier, bytes, bitDepth };
 }
 
-/** The same carrier without its alpha (for a JPEG, which has none; its one pixel is 0 either way). */
-export async function carrierWithoutAlpha(carrier: MetadataCarrier): Promise<MetadataCarrier> {
-  if (carrier.channels === 3) return carrier;
-  const bytes = await sharp(carrier.bytes).removeAlpha().keepMetadata().png({ compressionLevel: 0 }).toBuffer();
-  return { ...carrier, bytes, channels: 3 };
+/**
+ * The carrier for a JPEG output (8-bit RGB): the one made for it where the photo has IPTC, else
+ * this one without its alpha (its one pixel is 0 either way).
+ */
+export async function carrierForJpeg(carrier: MetadataCarrier): Promise<MetadataCarrier> {
+  if (carrier.forJpeg) return { ...carrier, bytes: carrier.forJpeg, channels: 3, bitDepth: 8, forJpeg: null };
+  const at8 = await carrierAtDepth(carrier, 8);
+  if (at8.channels === 3) return at8;
+  const bytes = await sharp(at8.bytes).removeAlpha().keepMetadata().png({ compressionLevel: 0 }).toBuffer();
+  return { ...at8, bytes, channels: 3 };
 }

@@ -117,6 +117,20 @@ describe('image-io', () => {
     expect(out.icc?.toString('latin1', 16, 20)).toBe('RGB ');
   });
 
+  test('IPTC goes whole into JPEG outputs, and not at all into TIFF ones (libvips would cut it to 18 bytes)', async () => {
+    const camera = await decodeImage(file('camera.jpg'));
+    const iptc = (await sharp(file('camera.jpg')).metadata()).iptc;
+    expect(iptc?.toString('latin1')).toContain('Fog over the estuary');
+    expect(camera.info.metadata?.forJpeg).not.toBeNull();
+    // The JPEG carrier's one pixel decodes to exactly 0, so that OR-ing the photo into it changes nothing.
+    expect([...(await sharp(camera.info.metadata!.forJpeg!).raw().toBuffer())]).toEqual([0, 0, 0]);
+    const jpeg = await sharp(await encodeImage(camera.image, { format: 'jpeg', metadata: camera.info.metadata })).metadata();
+    expect(jpeg.iptc?.equals(iptc!)).toBe(true);
+    const tiff = await sharp(await encodeImage(camera.image, { format: 'tiff', metadata: camera.info.metadata })).metadata();
+    expect(tiff.iptc).toBeUndefined();
+    expect(tiff.xmp?.toString()).toContain('Hazeless Test');
+  });
+
   test('metadata goes to every format; orientation is reset', async () => {
     const { image, info } = await decodeImage(file('camera.jpg'));
     for (const format of ['jpeg', 'png', 'webp', 'avif', 'tiff'] as const) {
