@@ -22,6 +22,8 @@ const DIGITS = 64;
 const ZEROS = '0'.repeat(DIGITS);
 /** Our mark as written; a mark carried over from an input (re-export of an output) is removed first. */
 const MARK_ELEMENT = (digest: string): string => `<rdf:Description rdf:about="" xmlns:hazeless="${NAMESPACE}" ${DIGEST_ATTR}${digest}"/>`;
+/** Our mark as we write it, up to its digits (sealed or not). */
+const MARK_START = `xmlns:hazeless="${NAMESPACE}" ${DIGEST_ATTR}`;
 const EMPTY_PACKET = (body: string): string =>
   '<?xpacket begin="\uFEFF" id="W5M0MpCehiHzreSzNTczkc9d"?><x:xmpmeta xmlns:x="adobe:ns:meta/">' +
   `<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#">${body}</rdf:RDF></x:xmpmeta><?xpacket end="w"?>`;
@@ -104,20 +106,21 @@ export async function isHazelessOutput(file: string): Promise<boolean> {
   }
 }
 
-/** The chunk isHazelessWork reads at a time, and the region writeWork writes first. */
+/** The chunk isHazelessWork reads at a time. */
 const WORK_CHUNK_BYTES = 1024 * 1024;
 
 /**
  * Writes `bytes`, an image carrying its mark, to `file`, a new file (never through one already
  * there), so that cut short at any point it is still recognisably Hazeless work (isHazelessWork):
- * the region that holds the mark goes first (wherever the format puts it: near the start of a
- * JPEG or PNG, after the pixels and any ICC profile in a TIFF, WebP or AVIF), then the rest.
+ * the mark goes first (wherever the format puts it: near the start of a JPEG or PNG, after the
+ * pixels and any ICC profile in a TIFF, WebP or AVIF), then the rest.
  */
 export async function writeWork(file: string, bytes: Buffer): Promise<void> {
   const h = await fs.open(file, 'wx');
   try {
-    const mark = Math.max(0, bytes.indexOf(DIGEST_ATTR, 0, 'latin1'));
-    const first: [number, number] = [Math.max(0, mark - WORK_CHUNK_BYTES / 2), Math.min(bytes.length, mark + WORK_CHUNK_BYTES / 2)];
+    // The mark's own few hundred bytes: one small write, which a killed process finishes or never starts.
+    const mark = Math.max(0, bytes.indexOf(MARK_START, 0, 'latin1'));
+    const first: [number, number] = [mark, Math.min(bytes.length, mark + MARK_ELEMENT(ZEROS).length)];
     for (const [from, to] of [first, [0, first[0]], [first[1], bytes.length]]) {
       for (let at = from; at < to; ) at += (await h.write(bytes, at, to - at, at)).bytesWritten;
     }
@@ -159,7 +162,7 @@ export async function isHazelessWork(file: string): Promise<boolean> {
 }
 
 function hasMark(bytes: Buffer): boolean {
-  return bytes.includes(`xmlns:hazeless="${NAMESPACE}"`, 0, 'latin1') && bytes.includes(DIGEST_ATTR, 0, 'latin1');
+  return bytes.includes(MARK_START, 0, 'latin1');
 }
 
 /** Offset of the digest's digits when the bytes hold exactly one mark, else -1. */

@@ -9,7 +9,7 @@ import { EXPORT_QUALITY } from '../common/contract';
 import { jpeg } from '../common/formats/jpeg';
 import { formatFromSharp } from './image-formats';
 import { xmpForPixels } from './xmp-geometry';
-import { carrierAtDepth, carrierForJpeg, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier';
+import { JPEG_XMP_BYTES, carrierAtDepth, carrierForJpeg, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier';
 
 /** What we learnt about a decoded photo; enough to write it back faithfully. */
 export interface SourceInfo {
@@ -177,7 +177,9 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
   // The source's XMP, made true of these pixels, plus the mark that says Hazeless wrote this
   // file (sealed once encoded, encodeImage).
   const sourceXmp = carrier?.hasXmp ? (await sharp(carrier.bytes).metadata()).xmp : undefined;
-  const xmp = xmpWithMark(sourceXmp === undefined ? undefined : xmpForPixels(sourceXmp.toString(), width, height));
+  let xmp = xmpWithMark(sourceXmp === undefined ? undefined : xmpForPixels(sourceXmp.toString(), width, height));
+  // More than a JPEG takes (libvips would leave the whole packet out, mark and all): the mark alone.
+  if (jpegOut && Buffer.byteLength(xmp) > JPEG_XMP_BYTES) xmp = xmpWithMark(undefined);
   const pipeline = (
     carrier ? pipelineWithMetadata(carrier, data, width, height, channels) : sharp(data, { raw: { width, height, channels } })
   )

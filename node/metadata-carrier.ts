@@ -4,7 +4,7 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
  * A photo's metadata (EXIF, XMP, IPTC, ICC profile) held by a 1x1 black image: a PNG (which takes
  * alpha, 16 bits and blocks of any size, but no IPTC), and where the photo has IPTC (a caption, a
  * byline, a copyright notice) a JPEG beside it for JPEG outputs, the one format libvips writes
- * whole IPTC into (into a TIFF it writes the first 18 bytes: no IPTC is better than that).
+ * whole IPTC into (into a TIFF it writes a truncated copy: no IPTC is better than that).
  *
  * Why: sharp can only keep metadata that arrives with its input, and our output pixels arrive as
  * raw samples, which carry none. `withExif` takes strings (it would lose tag types and the
@@ -37,8 +37,10 @@ export interface CarrierRequest {
   bitDepth: 8 | 16;
 }
 
-/** A JPEG segment's payload at most: EXIF and XMP take one segment each in a JPEG (ICC is split). */
+/** A JPEG segment's payload at most: EXIF takes one segment in a JPEG (ICC is split). */
 const JPEG_SEGMENT_BYTES = 65533;
+/** The most XMP libvips writes into a JPEG: it leaves out a longer packet altogether. */
+export const JPEG_XMP_BYTES = 60_000;
 
 /** The carrier's own file: black, so that it decodes to exactly 0 (JPEG too, at quality 100 without subsampling). */
 function carrierFile(pipeline: Sharp, jpeg: boolean): Promise<Buffer> {
@@ -53,7 +55,7 @@ export async function makeMetadataCarrier(req: CarrierRequest): Promise<Metadata
   const hasXmp = m.xmp !== undefined;
   if (!hasIcc && !hasExif && !hasXmp && m.iptc === undefined) return null;
 
-  const iptcInJpeg = m.iptc !== undefined && (m.exif?.length ?? 0) <= JPEG_SEGMENT_BYTES - 6 && (m.xmp?.length ?? 0) <= JPEG_SEGMENT_BYTES - 29;
+  const iptcInJpeg = m.iptc !== undefined && (m.exif?.length ?? 0) <= JPEG_SEGMENT_BYTES - 6 && (m.xmp?.length ?? 0) <= JPEG_XMP_BYTES;
   const bytes = await carrierImage(req, channels, bitDepth, false);
   const forJpeg = iptcInJpeg ? await carrierImage(req, 3, 8, true) : null;
   return { bytes, channels, bitDepth, forJpeg, hasExif, hasXmp, hasIcc };
@@ -64,14 +66,10 @@ async function carrierImage(req: CarrierRequest, channels: 3 | 4, bitDepth: 8 | 
   const m = req.metadata;
   // Extract before rotate: a pre-rotation crop, so libvips decodes only the top of the file.
   let first = sharp(req.input, { failOn: 'none' }).extract({ left: 0, top: 0, width: 1, height: 1 }).rotate();
-  // Every block, IPTC too, unless the photo's profile describes pixels it no longer has: a CMYK
-  // photo is decoded to sRGB, so it is tagged sRGB; a grey one is decoded to sRGB's grey and
-  // written grey, which an RGB profile cannot describe, so it keeps EXIF and XMP only (sharp
-  // keeps IPTC only with the rest).
-  const grey = m.space === 'b-w' || m.space === 'grey16';
-  if (req.keepIcc || m.icc === undefined) first = first.keepMetadata();
-  else if (!grey) first = first.keepMetadata().withIccProfile('srgb');
-  else first = first.keepExif().keepXmp();
+  // Every block, IPTC too; a photo whose profile describes pixels it no longer has (CMYK and
+  // grey photos are decoded to sRGB) is tagged sRGB instead (libvips leaves an RGB profile out of
+  // a grey output, which is then sRGB's grey untagged).
+  first = req.keepIcc || m.icc === undefined ? first.keepMetadata() : first.keepMetadata().withIccProfile('srgb');
   first = first.toColourspace(bitDepth === 16 ? 'rgb16' : 'srgb');
   first = channels === 4 ? first.ensureAlpha() : first.removeAlpha();
   const pixel = await carrierFile(first, jpeg);

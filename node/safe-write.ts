@@ -47,16 +47,19 @@ export class FolderNotWritableError extends Error {
 }
 
 /**
- * How long a file name may be: 255 bytes of UTF-8 on Linux's and macOS's file systems (ext4,
- * APFS), 255 UTF-16 units on Windows' (NTFS, exFAT), as nameLength measures it.
+ * How long a file name may be: 255 bytes of UTF-8 on Linux's file systems (ext4), 255 UTF-16
+ * units on Windows' and macOS's (NTFS, exFAT, HFS+; APFS counts characters), as nameLength
+ * measures it. A file system stricter than this still refuses the name when it is written, and
+ * writeAtomically says so in the same words.
  */
 const NAME_MAX = 255;
+const UTF16_NAMES = process.platform === 'win32' || process.platform === 'darwin';
 
 /** A name's length as the platform's file systems count it (NAME_MAX), and in what. */
-function nameLength(name: string, platform: NodeJS.Platform = process.platform): number {
-  return platform === 'win32' ? name.length : Buffer.byteLength(name);
+function nameLength(name: string): number {
+  return UTF16_NAMES ? name.length : Buffer.byteLength(name);
 }
-const NAME_UNIT = process.platform === 'win32' ? 'characters' : 'bytes';
+const NAME_UNIT = UTF16_NAMES ? 'characters' : 'bytes';
 
 /** The destination's name is longer than file systems take (NAME_MAX). */
 export class NameTooLongError extends Error {
@@ -174,6 +177,10 @@ export async function writeAtomically(dest: string, write: (tmpPath: string) => 
     if (overwrite) await fs.rename(tmp, dest);
     else await linkNoClobber(tmp, dest);
     await fsyncDir(dir);
+  } catch (e) {
+    // A file system stricter about names than NAME_MAX: said as assertWritable says it.
+    if ((e as NodeJS.ErrnoException).code === 'ENAMETOOLONG') throw new NameTooLongError(dest);
+    throw e;
   } finally {
     pendingTemps.delete(tmp);
     await fs.rm(tmp, { force: true });

@@ -105,6 +105,61 @@ export const FIXTURE_IPTC = ((): Buffer => {
   return Buffer.concat([Buffer.from([0xff, 0xed]), length, body]);
 })();
 
+/** A JPEG's bytes with `segments` (whole APPn segments, marker and length included) after its start of image. */
+export function withSegments(jpeg: Buffer, ...segments: Buffer[]): Buffer {
+  return Buffer.concat([jpeg.subarray(0, 2), ...segments, jpeg.subarray(2)]);
+}
+
+/** A JPEG APPn segment: marker 0xFFE0 + n, length, payload. */
+export function appSegment(n: number, payload: Buffer): Buffer {
+  const length = Buffer.alloc(2);
+  length.writeUInt16BE(payload.length + 2);
+  return Buffer.concat([Buffer.from([0xff, 0xe0 + n]), length, payload]);
+}
+
+/**
+ * A grey ICC profile (gamma 2.2, D50), as black and white workflows embed, in its APP2 segment:
+ * libvips has none built in. The header, a tag table and four tags (description, white point,
+ * grey curve, copyright), each 4-byte aligned.
+ */
+export function greyIccSegment(): Buffer {
+  const s15 = (v: number): Buffer => {
+    const b = Buffer.alloc(4);
+    b.writeInt32BE(Math.round(v * 65536));
+    return b;
+  };
+  const name = Buffer.from('Grey Gamma 2.2\0', 'latin1');
+  const desc = Buffer.alloc(12 + name.length + 79);
+  desc.write('desc', 0, 'latin1');
+  desc.writeUInt32BE(name.length, 8);
+  name.copy(desc, 12);
+  const tags: [string, Buffer][] = [
+    ['desc', desc],
+    ['wtpt', Buffer.concat([Buffer.from('XYZ \0\0\0\0', 'latin1'), s15(0.9642), s15(1), s15(0.8249)])],
+    ['kTRC', Buffer.concat([Buffer.from('curv\0\0\0\0', 'latin1'), Buffer.from([0, 0, 0, 1, 0x02, 0x33, 0, 0])])],
+    ['cprt', Buffer.from('text\0\0\0\0No copyright\0\0\0\0', 'latin1')],
+  ];
+  const table = Buffer.alloc(4 + 12 * tags.length);
+  table.writeUInt32BE(tags.length);
+  let at = 128 + table.length;
+  const bodies = tags.map(([sig, data], i) => {
+    const body = Buffer.concat([data, Buffer.alloc((4 - (data.length % 4)) % 4)]);
+    table.write(sig, 4 + 12 * i, 'latin1');
+    table.writeUInt32BE(at, 8 + 12 * i);
+    table.writeUInt32BE(data.length, 12 + 12 * i);
+    at += body.length;
+    return body;
+  });
+  const header = Buffer.alloc(128);
+  header.writeUInt32BE(at, 0);
+  header.writeUInt32BE(0x02100000, 8);
+  header.write('mntrGRAYXYZ ', 12, 'latin1');
+  header.write('acsp', 36, 'latin1');
+  Buffer.concat([s15(0.9642), s15(1), s15(0.8249)]).copy(header, 68);
+  const icc = Buffer.concat([header, table, ...bodies]);
+  return appSegment(2, Buffer.concat([Buffer.from('ICC_PROFILE\0', 'latin1'), Buffer.from([1, 1]), icc]));
+}
+
 /**
  * A real photo re-saved with camera EXIF (make, model, date, GPS), XMP, IPTC (FIXTURE_IPTC), a
  * Display P3 profile and EXIF orientation 6 (stored sideways: viewers turn it 90 degrees clockwise).

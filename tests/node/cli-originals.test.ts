@@ -105,8 +105,8 @@ describe('hazeless: files it did not write', () => {
     const out = at('out');
     const temps = (): string[] => (fs.existsSync(out) ? fs.readdirSync(out).filter((n) => n.includes('.partial')) : []);
 
-    // Killed while the TIFF is half written: the part that holds the mark is there (written first),
-    // not yet all of its strips.
+    // Killed as soon as the TIFF's temporary file has content (the mark goes first; a write cut
+    // in the middle is io-hazeless-mark.test.ts's).
     const killed = await runCli(['big.jpg', '-o', 'out', '--format', 'tiff'], {
       cwd: dir,
       control: async (child) => {

@@ -6,7 +6,8 @@ import exifReader from 'exif-reader';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { ImageReadError, decodeImage, encodeImage, encodeImageToFile, fitLongEdge, shrinkToFit } from '../../node/image-io';
-import { FIXTURE_IPTC, REAL_PHOTOS, make16Bit, makeCameraJpeg, makeTempDir } from './cli-helpers';
+import { FIXTURE_IPTC, FIXTURE_XMP, REAL_PHOTOS, greyIccSegment, make16Bit, makeCameraJpeg, makeTempDir, withSegments } from './cli-helpers';
+import { isMarkedBytes } from '../../node/hazeless-mark';
 
 describe('image-io', () => {
   let dir: string;
@@ -117,7 +118,7 @@ describe('image-io', () => {
     expect(out.icc?.toString('latin1', 16, 20)).toBe('RGB ');
   });
 
-  test('IPTC goes whole into JPEG outputs, and not at all into TIFF ones (libvips would cut it to 18 bytes)', async () => {
+  test('IPTC goes whole into JPEG outputs, and not at all into TIFF ones (libvips would write a truncated copy)', async () => {
     const camera = await decodeImage(file('camera.jpg'));
     const iptc = (await sharp(file('camera.jpg')).metadata()).iptc;
     expect(iptc?.toString('latin1')).toContain('Fog over the estuary');
@@ -129,6 +130,29 @@ describe('image-io', () => {
     const tiff = await sharp(await encodeImage(camera.image, { format: 'tiff', metadata: camera.info.metadata })).metadata();
     expect(tiff.iptc).toBeUndefined();
     expect(tiff.xmp?.toString()).toContain('Hazeless Test');
+  });
+
+  test('a black and white photo with its own grey profile keeps its IPTC in a JPEG output, and stays grey', async () => {
+    const bw = await sharp(path.join(REAL_PHOTOS, 'swan.jpg')).toColourspace('b-w').jpeg().toBuffer();
+    const source = withSegments(bw, greyIccSegment(), FIXTURE_IPTC);
+    const m = await sharp(source).metadata();
+    expect([m.space, m.icc?.toString('latin1', 16, 20), m.iptc?.length]).toEqual(['b-w', 'GRAY', FIXTURE_IPTC.length - 4]);
+    const { image, info } = await decodeImage(source);
+    const out = await sharp(await encodeImage(image, { format: 'jpeg', metadata: info.metadata, grey: info.grey })).metadata();
+    expect(out.space).toBe('b-w');
+    expect(out.iptc?.equals(m.iptc!)).toBe(true);
+  });
+
+  test('XMP too large for a JPEG: the output still carries the mark (libvips would leave the packet out, mark and all)', async () => {
+    const filler = `<rdf:Description rdf:about="" xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:description>${'x'.repeat(65_000)}</dc:description></rdf:Description>`;
+    const xmp = FIXTURE_XMP.replace('</rdf:RDF>', `${filler}</rdf:RDF>`);
+    const png = await sharp(path.join(REAL_PHOTOS, 'swan.jpg')).withXmp(xmp).png().toBuffer();
+    const { image, info } = await decodeImage(png);
+    expect(isMarkedBytes(await encodeImage(image, { format: 'jpeg', metadata: info.metadata }))).toBe(true);
+    // Formats that take it keep the whole packet.
+    const again = await encodeImage(image, { format: 'png', metadata: info.metadata });
+    expect(isMarkedBytes(again)).toBe(true);
+    expect((await sharp(again).metadata()).xmp?.toString()).toContain('x'.repeat(65_000));
   });
 
   test('metadata goes to every format; orientation is reset', async () => {
