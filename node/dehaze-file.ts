@@ -111,7 +111,9 @@ export async function dehazeFile(opts: DehazeFileOptions): Promise<DehazeFileRes
     output,
     (tmp) => {
       opts.onTempFile?.(tmp);
-      return encodeImageToFile(rendered, tmp, { format, quality: opts.quality, metadata: info.metadata, grey: info.grey });
+      // A lossless WebP stays lossless unless a quality is asked for.
+      const lossless = format === 'webp' && info.losslessWebp && opts.quality === undefined;
+      return encodeImageToFile(rendered, tmp, { format, quality: opts.quality, metadata: info.metadata, grey: info.grey, lossless });
     },
     { overwrite, protect, signal },
   );

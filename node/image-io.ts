@@ -7,7 +7,7 @@ import { sealMark, writeWork, xmpWithMark } from './hazeless-mark';
 import { formatFacts, type ImageFormat } from '../common/formats/index';
 import { EXPORT_QUALITY } from '../common/contract';
 import { jpeg } from '../common/formats/jpeg';
-import { formatFromSharp } from './image-formats';
+import { formatFromSharp, isLosslessWebp } from './image-formats';
 import { xmpForPixels } from './xmp-geometry';
 import { JPEG_XMP_BYTES, carrierAtDepth, carrierForJpeg, makeMetadataCarrier, pipelineWithMetadata, type MetadataCarrier } from './metadata-carrier';
 
@@ -25,6 +25,8 @@ export interface SourceInfo {
   hasIccProfile: boolean;
   /** A grey photo (decoded as RGB with equal channels): written back as grey. */
   grey: boolean;
+  /** A lossless WebP: written back lossless unless a quality is asked for. */
+  losslessWebp: boolean;
   metadata: MetadataCarrier | null;
 }
 
@@ -89,6 +91,7 @@ export async function decodeImage(input: string | Buffer, opts: { signal?: Abort
       orientation: meta.orientation ?? 1,
       hasIccProfile: rgb && meta.icc !== undefined,
       grey,
+      losslessWebp: format === 'webp' && (await isLosslessWebp(input)),
       metadata,
     },
   };
@@ -146,6 +149,8 @@ export interface EncodeOptions {
   metadata?: MetadataCarrier | null;
   /** Write grey (one channel, or two with alpha): the image's channels are equal (SourceInfo.grey). */
   grey?: boolean;
+  /** WebP only: lossless (and `quality` unused), as the source was (SourceInfo.losslessWebp). */
+  lossless?: boolean;
 }
 
 /**
@@ -190,7 +195,7 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
     case 'jpeg':
       return pipeline.jpeg(jpegOptions(quality));
     case 'webp':
-      return pipeline.webp({ quality });
+      return pipeline.webp(opts.lossless ? { lossless: true } : { quality });
     case 'avif':
       return pipeline.avif({ quality });
     case 'png':

@@ -166,4 +166,23 @@ describe('hazeless: formats, metadata, orientation, bit depth', () => {
     const decoded = await sharp(path.join(dir, 'camera.jpg')).rotate().keepIccProfile().raw().toBuffer();
     expect(out.equals(decoded)).toBe(true);
   });
+
+  test('a lossless WebP stays lossless (exactly its pixels at strength 0), unless a quality is asked for', async () => {
+    const webp = path.join(dir, 'webp');
+    fs.mkdirSync(webp);
+    await sharp(path.join(dir, 'camera.jpg')).rotate().webp({ lossless: true }).toFile(path.join(webp, 'art.webp'));
+    await sharp(path.join(dir, 'camera.jpg')).rotate().webp({ quality: 80 }).toFile(path.join(webp, 'photo.webp'));
+    // Its image chunk: VP8L (lossless) or VP8 (lossy), after a VP8X header where there is metadata.
+    const kind = (file: string): string => (fs.readFileSync(file).includes('VP8L', 12, 'latin1') ? 'VP8L' : 'VP8 ');
+    expect([kind(path.join(webp, 'art.webp')), kind(path.join(webp, 'photo.webp'))]).toEqual(['VP8L', 'VP8 ']);
+    const zero = await runCli(['webp', '--strength', '0', '--exposure', '0', '-o', 'webp-out'], { cwd: dir });
+    expect(zero.code).toBe(0);
+    expect(kind(path.join(dir, 'webp-out', 'art-dehazed.webp'))).toBe('VP8L');
+    expect(kind(path.join(dir, 'webp-out', 'photo-dehazed.webp'))).not.toBe('VP8L');
+    const pixels = (file: string): Promise<Buffer> => sharp(file).raw().toBuffer();
+    expect((await pixels(path.join(dir, 'webp-out', 'art-dehazed.webp'))).equals(await pixels(path.join(webp, 'art.webp')))).toBe(true);
+    const asked = await runCli(['webp/art.webp', '--quality', '80', '-o', 'webp-q'], { cwd: dir });
+    expect(asked.code).toBe(0);
+    expect(kind(path.join(dir, 'webp-q', 'art-dehazed.webp'))).not.toBe('VP8L');
+  });
 });
