@@ -170,6 +170,7 @@ async function runBatch(
   const claimed = new Map<string, string>();
   // Each output folder is listed once per run (for 'rename'); names this run takes are in `claimed`.
   const folderNames = new Map<string, Promise<Set<string>>>();
+  const qualityUnused = new Set<ImageFormat>();
   // Each photo's header, read when it is next in line: its size decides when it may start.
   const headers = new Map<InputFile, Header>();
   let startedFiles = 0;
@@ -191,6 +192,13 @@ async function runBatch(
         const rec = await processOne(file, opts, photoLane, header, adjustments, claimed, folderNames, abort.signal, (p) => reporter.progress(file.path, p));
         counts[rec.status]++;
         reporter.fileDone(index++, rec);
+        // --quality without --format: said once per lossless format it did nothing for (with
+        // --format, said before the batch).
+        const written = FORMATS.find((f) => f.id === rec.format);
+        if (opts.quality !== undefined && opts.format === undefined && written && !written.lossy && !qualityUnused.has(written.id)) {
+          qualityUnused.add(written.id);
+          reporter.notice(`note: --quality has no effect on ${written.label} photos, which are written lossless`);
+        }
       },
     });
   } finally {

@@ -111,6 +111,12 @@ describe('hazeless: formats, metadata, orientation, bit depth', () => {
     const png = await runCli(['camera.jpg', '--format', 'png', '--quality', '40', '--max-size', '200', '-o', 'png-q'], { cwd: dir });
     expect(png.code).toBe(0);
     expect(png.stderr).toMatch(/^note: --quality has no effect on PNG, which is lossless$/m);
+    // Without --format, for the lossless photos among those given: once.
+    const mixed = await runCli(['camera.jpg', 'deep.png', 'deep.tif', '--quality', '40', '--max-size', '200', '-o', 'mixed-q'], { cwd: dir });
+    expect(mixed.code).toBe(0);
+    expect(mixed.stderr.match(/^note: --quality has no effect on PNG photos, which are written lossless$/gm)).toHaveLength(1);
+    expect(mixed.stderr.match(/^note: --quality has no effect on TIFF photos, which are written lossless$/gm)).toHaveLength(1);
+    expect(mixed.stderr).not.toMatch(/JPEG photos/);
   });
 
   test('--max-size keeps a 16-bit photo 16-bit and as bright as it was (PNG and TIFF)', async () => {
