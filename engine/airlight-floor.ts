@@ -10,7 +10,7 @@
  * in a few pixels only (a light source, a highlight: a scene beyond white) is averaged down, as is
  * noise.
  */
-import { LUMA_B, LUMA_G, LUMA_R } from './luma';
+import { lumaOf } from './luma';
 import { claim, f64s, kernels } from './wasm-kernels';
 
 /** Lays out the kernels' memory for the bound (wasm/guided.ts airlightBound). */
@@ -43,7 +43,7 @@ export function applyAirlightFloor(
   // NaN: fewer windows count than may break the bound.
   const bound = k.airlightBound(luma, t, n, floor.maxTransmission, Math.max(1, Math.ceil(floor.share * n)), scratch);
   const [r, g, b] = airlight;
-  const level = LUMA_R * r + LUMA_G * g + LUMA_B * b;
+  const level = lumaOf(airlight);
   if (!(bound > level)) return [r, g, b];
   // Luma is linear: 1 - luma(A') = keep (1 - luma(A)) puts A' exactly on the bound.
   const keep = (1 - Math.min(bound, 1)) / Math.max(1 - level, 1e-6);

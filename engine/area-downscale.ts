@@ -11,7 +11,7 @@ export function poolRange(i: number, inSize: number, outSize: number): [number, 
 }
 
 /** Input column range [from, to) of every output column. */
-function columnBins(width: number, outWidth: number): { from: Int32Array; to: Int32Array } {
+export function columnBins(width: number, outWidth: number): { from: Int32Array; to: Int32Array } {
   const from = new Int32Array(outWidth);
   const to = new Int32Array(outWidth);
   for (let j = 0; j < outWidth; j++) [from[j], to[j]] = poolRange(j, width, outWidth);

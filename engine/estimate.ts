@@ -4,7 +4,7 @@ import { areaDownscaleRows, padEdge } from './area-downscale';
 import { fillClearBins, visibleDownscaleRows } from './visible-downscale';
 import { guideRadius, guidedCoefficients, planarLuma, selfGuidedCoefficients } from './guided-filter';
 import { host } from './host';
-import { LUMA_B, LUMA_G, LUMA_R } from './luma';
+import { lumaOf } from './luma';
 import { networkSize, paddedSize } from './network-size';
 import { assertImage } from './pixel-format';
 import { medianDepth, protectMask } from './protect-mask';
@@ -134,7 +134,7 @@ function neutralIfColourless(airlight: [number, number, number], rgb: Float32Arr
     const g = rgb[n + i];
     if (Math.abs(rgb[i] - g) > NEUTRAL_SPREAD || Math.abs(rgb[2 * n + i] - g) > NEUTRAL_SPREAD) return airlight;
   }
-  const luma = LUMA_R * airlight[0] + LUMA_G * airlight[1] + LUMA_B * airlight[2];
+  const luma = lumaOf(airlight);
   return [luma, luma, luma];
 }
 

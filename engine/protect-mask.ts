@@ -1,4 +1,4 @@
-import { LUMA_B, LUMA_G, LUMA_R } from './luma';
+import { lumaOf } from './luma';
 import { claim, f32s, f64s, kernels } from './wasm-kernels';
 
 // The math runs in wasm/guided.ts; these functions copy their planes (of exactly h x w values) in
@@ -22,7 +22,7 @@ export function protectMask(
 ): Float32Array {
   const n = h * w;
   const k = kernels();
-  const lumaA = Math.max(1e-3, LUMA_R * airlight[0] + LUMA_G * airlight[1] + LUMA_B * airlight[2]);
+  const lumaA = Math.max(1e-3, lumaOf(airlight));
   const [mg, vg, out, scratch] = claim(OWNER, [n * 8, n * 8, n * 8, n * 8 + k.boxScratchBytes(h, w)]);
   f64s(mg, n).set(meanGuide);
   f64s(vg, n).set(varGuide);

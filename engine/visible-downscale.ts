@@ -5,7 +5,7 @@
  * one on white as fog. Each bin here is the mean of its pixels weighed by their alpha, and a bin
  * with no opacity at all takes the colour of the nearest bin that has some.
  */
-import { poolRange } from './area-downscale';
+import { columnBins, poolRange } from './area-downscale';
 import { maxSample } from './pixel-format';
 import type { ImageBuffer } from './types';
 
@@ -18,9 +18,7 @@ export function visibleDownscaleRows(image: ImageBuffer, outHeight: number, outW
   const { width, height, data } = image;
   const max = maxSample(data);
   const plane = outHeight * outWidth;
-  const from = new Int32Array(outWidth);
-  const to = new Int32Array(outWidth);
-  for (let j = 0; j < outWidth; j++) [from[j], to[j]] = poolRange(j, width, outWidth);
+  const { from, to } = columnBins(width, outWidth);
   const acc = new Float64Array(outWidth * 4);
   for (let i = rowStart; i < rowEnd; i++) {
     const [r0, r1] = poolRange(i, height, outHeight);

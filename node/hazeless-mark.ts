@@ -147,8 +147,7 @@ export async function isHazelessWork(file: string): Promise<boolean> {
     const { size } = await h.stat();
     if (size === 0) return true;
     // Chunks overlap by the mark's length, so that one cut in two is still found.
-    const overlap = MARK_ELEMENT(ZEROS).length + NAMESPACE.length;
-    const chunk = Buffer.alloc(WORK_CHUNK_BYTES + overlap);
+    const chunk = Buffer.alloc(WORK_CHUNK_BYTES + MARK_START.length);
     for (let at = 0; at < size; at += WORK_CHUNK_BYTES) {
       const { bytesRead } = await h.read(chunk, 0, chunk.length, at);
       if (hasMark(chunk.subarray(0, bytesRead))) return true;

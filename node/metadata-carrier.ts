@@ -104,10 +104,7 @@ export function pipelineWithMetadata(
     .keepMetadata();
 }
 
-/**
- * The same carrier at another bit depth (its one pixel is 0 either way), as a PNG: a 16-bit
- * output (PNG, which holds no IPTC, or TIFF) goes without the photo's IPTC.
- */
+/** The same carrier at another bit depth (its one pixel is 0 either way). */
 export async function carrierAtDepth(carrier: MetadataCarrier, bitDepth: 8 | 16): Promise<MetadataCarrier> {
   if (carrier.bitDepth === bitDepth) return carrier;
   const bytes = await sharp(carrier.bytes)

@@ -126,15 +126,11 @@ const pendingTemps = new Set<string>();
 let exitHookInstalled = false;
 
 /**
- * Removes `tmp` again as the process exits: the temporary file of a thread that ended mid-write.
- * Its encoder runs on the process's shared thread pool and may still create or fill the file
- * after the thread has gone and the file was first removed.
+ * Removes `tmp` as the process exits, if it is there then: a temporary file being written (taken
+ * off the list once its write ends), or that of a thread that ended mid-write, whose write runs on
+ * the process's shared thread pool and may still create or fill it after the thread has gone.
  */
 export function removeAtExit(tmp: string): void {
-  trackTemp(tmp);
-}
-
-function trackTemp(tmp: string): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.on('exit', () => {
@@ -166,7 +162,7 @@ export async function writeAtomically(dest: string, write: (tmpPath: string) => 
   await sweepStaleTemps(dir);
 
   const tmp = tempPathFor(dest);
-  trackTemp(tmp);
+  removeAtExit(tmp);
   try {
     await write(tmp);
     throwIfAborted(signal);
@@ -233,9 +229,9 @@ const TEMP_NAME = /^\.(.*)\.[0-9a-f]{8}\.partial(\.[^.]+)?$/;
 function tempStem(finalName: string): string {
   const ext = path.extname(finalName);
   const room = NAME_MAX - nameLength(`..00000000.partial${ext}`);
-  let stem = path.basename(finalName, ext);
-  while (nameLength(stem) > room && stem.length > 0) stem = [...stem].slice(0, -1).join('');
-  return stem;
+  const chars = [...path.basename(finalName, ext)];
+  while (nameLength(chars.join('')) > room && chars.length > 0) chars.pop();
+  return chars.join('');
 }
 
 /** A fresh temporary path for writing `dest`: hidden, in the same folder, same extension. */
