@@ -1,4 +1,4 @@
-// Loaded into the `hazeless` command by `npm run bench` (node --require) for its album line: as
+// Loaded into the `hazeless` command by `npm run bench` (NODE_OPTIONS --require) for its album line: as
 // the process exits, writes its CPU time and peak memory, as JSON, to the file named by
 // HAZELESS_BENCH_STATS. The photo threads load it too and do nothing.
 const fs = require('node:fs');

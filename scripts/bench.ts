@@ -135,10 +135,13 @@ function albumRun(dir: string): { wall: number; cpu: number; maxRSS: number; wri
   const out = path.join(dir, 'out');
   const statsFile = path.join(dir, '..', 'album-stats.json');
   const t = performance.now();
-  const args = ['--require', path.join(REPO, 'scripts/bench-exit-stats.cjs'), path.join(REPO, 'bin/hazeless.js'), dir, '-o', out, '--json', ...(opts.jobs ? ['--jobs', opts.jobs] : [])];
+  const args = [dir, '-o', out, '--json', ...(opts.jobs ? ['--jobs', opts.jobs] : [])];
+  // The file itself, through its first line, as an installed command runs; the stats come from a
+  // module node loads into it.
+  const env = { ...process.env, HAZELESS_BENCH_STATS: statsFile, NODE_OPTIONS: `--require ${path.join(REPO, 'scripts/bench-exit-stats.cjs')}` };
   try {
     // Its report (stderr) is shown only if it fails.
-    execFileSync(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, HAZELESS_BENCH_STATS: statsFile } });
+    execFileSync(path.join(REPO, 'bin/hazeless.js'), args, { stdio: ['ignore', 'ignore', 'pipe'], env });
   } catch (e) {
     throw new Error(`hazeless failed on the album: ${String((e as { stderr?: Buffer }).stderr ?? e)}`);
   }

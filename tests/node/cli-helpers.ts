@@ -28,9 +28,10 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
+/** Runs `hazeless` as an installed command runs: the file itself, through its first line. */
 export function runCli(args: string[], opts: RunOptions): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env }, ...opts.user });
+    const child = spawn(BIN, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env }, ...opts.user });
     let stdout = '';
     let stderr = '';
     const waiters: { re: RegExp; resolve: () => void }[] = [];

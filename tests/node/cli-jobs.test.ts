@@ -17,6 +17,15 @@ describe('hazeless --jobs', () => {
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  test("the command runs with glibc's allocator keeping photo-sized buffers for the next photo", async () => {
+    // What the command's first line gives node's environment; a probe loaded into it reports it.
+    const probe = path.join(dir, 'probe.cjs');
+    fs.writeFileSync(probe, "const { isMainThread } = require('node:worker_threads');\nif (isMainThread) console.log('ALLOC ' + JSON.stringify([process.env.MALLOC_ARENA_MAX, process.env.MALLOC_MMAP_MAX_, process.env.MALLOC_TRIM_THRESHOLD_]));\n");
+    const run = await runCli(['--version'], { cwd: dir, env: { NODE_OPTIONS: `--require ${probe}` } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('ALLOC ["1","0","4294967295"]');
+  });
+
   test('--jobs must be a whole number from 1 to 256', async () => {
     for (const bad of ['0', '-1', '1.5', 'many', '257', '']) {
       const run = await runCli(['--jobs', bad, 'cones.jpg'], { cwd: dir });
