@@ -6,17 +6,28 @@
 // quarter of an album's CPU time went to the kernel. With one arena, no mappings and no trimming,
 // the memory one photo frees is the next one's, already in place: an album runs about a tenth
 // faster and peaks lower (docs/performance.md). `node bin/hazeless.js` runs without them.
-//
-// Runs the TypeScript sources directly through tsx's require hook, so a fresh clone works after
-// `npm ci` with no build step. The require hook compiles in this thread; tsx's import hooks would
-// start a loader thread first (about 100 ms more before the first photo, measured).
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+import { compiledCli } from './compiled-cli.mjs';
 
 const require = createRequire(import.meta.url);
-require('tsx/cjs/api').register();
-// Before any photo thread starts: onnxruntime keeps no telemetry.
-require('../engine/onnxruntime-offline.ts');
-// The photo threads an album needs start first: they load while this thread loads the rest.
-require('../cli/prestart.ts').prestartFor(process.argv.slice(2));
-const { main } = require('../cli/main.ts');
-process.exitCode = await main(process.argv.slice(2));
+const argv = process.argv.slice(2);
+// The command compiled (bin/compiled-cli.mjs), built again if its sources have changed.
+const compiled = await compiledCli();
+if (compiled !== null) {
+  const { run } = require(compiled.entry);
+  process.exitCode = await run(argv);
+} else {
+  // Where it cannot be compiled: the TypeScript sources through tsx's require hook, in the order
+  // cli/run.ts imports them. The require hook compiles in this thread; tsx's import hooks would
+  // start a loader thread first (about 100 ms more before the first photo, measured).
+  require('tsx/cjs/api').register();
+  /** @param {string} file */
+  const source = (file) => require(fileURLToPath(new URL(`../${file}`, import.meta.url)));
+  // Before any photo thread starts: onnxruntime keeps no telemetry.
+  source('engine/onnxruntime-offline.ts');
+  // The photo threads an album needs start first: they load while this thread loads the rest.
+  source('cli/prestart.ts').prestartFor(argv);
+  const { main } = source('cli/main.ts');
+  process.exitCode = await main(argv);
+}

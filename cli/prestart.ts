@@ -20,8 +20,15 @@ import { isPhotoName, isWalkedFolder } from './folder-walk';
 /** Folders listed at most for the guess (a deep tree is not walked before the command starts). */
 const FOLDERS_LOOKED_AT = 64;
 
-/** The worker lanes' thread module: its TypeScript source, as the command line runs (bin/hazeless.js). */
-export const PHOTO_WORKER = new URL('../node/photo-worker.ts', import.meta.url);
+/** The compiled photo thread's module, where the command runs compiled (set by bin/compiled-cli.mjs). */
+declare const HAZELESS_COMPILED_PHOTO_WORKER: string | undefined;
+
+/**
+ * The worker lanes' thread module: the compiled one where the command runs compiled, else its
+ * TypeScript source, run through tsx (bin/hazeless.js).
+ */
+export const PHOTO_WORKER =
+  typeof HAZELESS_COMPILED_PHOTO_WORKER === 'string' ? new URL(HAZELESS_COMPILED_PHOTO_WORKER) : new URL('../node/photo-worker.ts', import.meta.url);
 
 /**
  * Threads to start ahead for the batch `argv` asks for: the worker lanes it will have (its lane 0
