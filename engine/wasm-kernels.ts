@@ -1,13 +1,14 @@
 // The engine's WebAssembly kernels (wasm/*.ts, compiled with SIMD into dehaze-wasm.ts): one
 // instance per thread, and its memory, which one user at a time lays out as it needs.
-import { DEHAZE_WASM } from './dehaze-wasm';
+import { DEHAZE_WASM_BASE64 } from './dehaze-wasm';
 
-/** The WebAssembly API, as far as the engine uses it (it compiles without DOM or Node types). */
+/** The WebAssembly API and atob, as far as the engine uses them (it compiles without DOM or Node types). */
 interface WasmGlobals {
   WebAssembly: {
     Module: new (bytes: Uint8Array) => object;
     Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
   };
+  atob(base64: string): string;
 }
 
 /** wasm/dehaze.ts' and wasm/guided.ts' exports (pointers and sizes in bytes). */
@@ -87,8 +88,11 @@ let holder: object | null = null;
 export function kernels(): Kernels {
   if (instance === null) {
     // Synchronous compilation: the module is small, and the engine runs in workers and Node.
-    const { WebAssembly } = globalThis as unknown as WasmGlobals;
-    instance = new WebAssembly.Instance(new WebAssembly.Module(DEHAZE_WASM), {}).exports as unknown as Kernels;
+    const { WebAssembly, atob } = globalThis as unknown as WasmGlobals;
+    const text = atob(DEHAZE_WASM_BASE64);
+    const bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+    instance = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as Kernels;
   }
   return instance;
 }
