@@ -90,6 +90,12 @@ const sourceLocations = {
 };
 
 /**
+ * The addons' entry files the build named: an update that moves them means a new build.
+ * @type {Set<string>}
+ */
+const addonEntries = new Set();
+
+/**
  * The native addons (sharp, onnxruntime-node) stay outside the bundle and are loaded from this
  * checkout's node_modules, by their full path: the cache may be elsewhere.
  * @type {import('esbuild').Plugin}
@@ -98,7 +104,11 @@ const nativeAddons = {
   name: 'native-addons',
   setup(b) {
     const fromRepo = createRequire(path.join(REPO, 'package.json'));
-    b.onResolve({ filter: /^(sharp|onnxruntime-node)$/ }, (args) => ({ path: fromRepo.resolve(args.path), external: true }));
+    b.onResolve({ filter: /^(sharp|onnxruntime-node)$/ }, (args) => {
+      const entry = fromRepo.resolve(args.path);
+      addonEntries.add(entry);
+      return { path: entry, external: true };
+    });
   },
 };
 
@@ -128,7 +138,7 @@ async function build(cacheDir) {
     metafile: true,
     logLevel: 'silent',
   });
-  const files = [...Object.keys(result.metafile.inputs), path.relative(REPO, SELF)];
+  const files = [...Object.keys(result.metafile.inputs), ...[...addonEntries].map((f) => path.relative(REPO, f)), path.relative(REPO, SELF)];
   /** @type {Manifest} */
   const manifest = {
     repo: REPO,
