@@ -14,7 +14,8 @@
  *
  * Then the album line (--album 8 --album-megapixels 12): the command `hazeless` run on a folder of
  * that many photos as a user runs it, timed from its start to its exit, against the album's I/O floor (every photo
- * decoded and encoded by sharp, as many at once as there are cores), with the cores it kept busy
+ * decoded and encoded by sharp, as many at once as there are cores, in a process of its own with the
+ * glibc allocator settings the command starts with, and without them for comparison), with the cores it kept busy
  * (CPU time / wall time) and its peak memory. Target: the album in <= 2 x its floor; with 24 MP
  * photos on two cores, peak memory <= 1.5 GB.
  */
@@ -47,6 +48,7 @@ const program = new Command('bench')
   .option('--album-megapixels <mp>', 'size of the album photos', parseSizes, [12])
   .option('--jobs <n>', 'passed to hazeless for the album line (default: automatic)')
   .option('--child <file>', '(internal) export <file> --runs times and print timings and maxRSS as JSON')
+  .option('--floor-child <dir>', "(internal) time the I/O floor of the album in <dir> --runs times and print the best, in ms")
   .parse();
 const opts = program.opts<{
   megapixels: number[];
@@ -57,6 +59,7 @@ const opts = program.opts<{
   albumMegapixels: number[];
   jobs?: string;
   child?: string;
+  floorChild?: string;
 }>();
 
 function parseSizes(v: string): number[] {
@@ -127,6 +130,39 @@ async function albumFloor(files: string[], atOnce: number): Promise<number> {
 }
 
 /**
+ * The variables the command's first line sets for glibc's allocator (bin/hazeless.js): the floor
+ * is timed with them too, so that the ratio compares like with like.
+ */
+function allocatorEnv(): Record<string, string> {
+  const first = fs.readFileSync(path.join(REPO, 'bin/hazeless.js'), 'utf8').split('\n', 1)[0];
+  return Object.fromEntries([...first.matchAll(/\b(MALLOC_\w+)=(\S+)/g)].map((m) => [m[1], m[2]]));
+}
+
+/**
+ * The album's I/O floor, the best of --runs, each in a process of its own (with `env` added): a
+ * fresh process, as the command is, whose memory is not yet in place (with the allocator
+ * settings, a second pass in the same process would find it there).
+ */
+function albumFloorIn(dir: string, env: Record<string, string>): number {
+  let best = Infinity;
+  for (let run = 0; run < opts.runs; run++) {
+    const out = execFileSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--floor-child', dir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, ...env },
+    });
+    best = Math.min(best, Number(out));
+  }
+  return best;
+}
+
+/** Child process: the I/O floor of the album in `dir` (its photos decoded and encoded as many at once as there are cores), in ms. */
+async function floorChild(dir: string): Promise<void> {
+  const files = fs.readdirSync(dir).filter((f) => f.endsWith('.jpg')).sort().map((f) => path.join(dir, f));
+  process.stdout.write(String(await albumFloor(files, os.availableParallelism())));
+}
+
+/**
  * The `hazeless` command on `dir`, as a user runs it: wall time from its start to its exit (node's
  * own start, module loading, model and threads included), its CPU time and peak memory
  * (scripts/bench-exit-stats.cjs), and the photos it wrote.
@@ -167,8 +203,9 @@ async function albumLine(work: string, megapixels: number): Promise<boolean> {
   }
   // The command compiles itself on its first run after a change (bin/compiled-cli.mjs): not timed.
   execFileSync(path.join(REPO, 'bin/hazeless.js'), ['--version'], { stdio: 'ignore' });
-  let floor = Infinity;
-  for (let run = 0; run < opts.runs; run++) floor = Math.min(floor, await albumFloor(files, cores));
+  const plainFloor = albumFloorIn(dir, {});
+  const allocator = allocatorEnv();
+  const floor = albumFloorIn(dir, allocator);
   let best: ReturnType<typeof albumRun> | null = null;
   for (let run = 0; run < opts.runs; run++) {
     const r = albumRun(dir);
@@ -178,9 +215,9 @@ async function albumLine(work: string, megapixels: number): Promise<boolean> {
   if (!best) return false;
   const ratio = best.wall / floor;
   console.log(`album: ${files.length} x ${megapixels} MP (${width}x${height}) JPEG, hazeless ${opts.jobs ? `--jobs ${opts.jobs}` : '(automatic jobs)'}`);
-  console.log(`  I/O floor (sharp, ${cores} at once)  ${ms(floor)}`);
+  console.log(`  I/O floor (sharp, ${cores} at once)  ${ms(floor)}  (with the command's allocator settings; ${ms(plainFloor).trim()} without)`);
   console.log(`  hazeless, whole album      ${ms(best.wall)}  (the command from its start to its exit)`);
-  console.log(`  album / floor              ${ratio.toFixed(2).padStart(9)}`);
+  console.log(`  album / floor              ${ratio.toFixed(2).padStart(9)}  (${(best.wall / plainFloor).toFixed(2)} against the floor without them)`);
   console.log(`  cores used (CPU / wall)    ${(best.cpu / best.wall).toFixed(2).padStart(9)} of ${cores}`);
   console.log(`  peak memory (maxRSS)       ${mb(best.maxRSS).padStart(9)}`);
   let ok = ratio <= TARGET_ALBUM_RATIO;
@@ -258,4 +295,4 @@ async function main(): Promise<void> {
   else console.log(verdict && albumVerdict ? 'All targets met.' : 'Some targets NOT met.');
 }
 
-await (opts.child ? child(opts.child) : main());
+await (opts.floorChild ? floorChild(opts.floorChild) : opts.child ? child(opts.child) : main());
