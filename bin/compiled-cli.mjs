@@ -2,17 +2,19 @@
 /**
  * The command line compiled: cli/run.ts (the command) and node/photo-worker.ts (its photo
  * threads) bundled by esbuild with their JavaScript dependencies into
- * node_modules/.cache/hazeless-cli/, and built again whenever a file they were built from has
- * changed. Through tsx every thread looks up, reads and compiles each of some 60 modules on its
- * own before its first photo (tsx's cache spares only the transform): compiled, the command starts
- * in 0.12 s instead of 0.22 and an album of 8 x 12 MP takes 0.15 s less (docs/performance.md).
+ * node_modules/.cache/hazeless-cli/ (or HAZELESS_CLI_CACHE), and built again whenever a file they
+ * were built from has changed. Through tsx every thread looks up, reads and compiles each of
+ * some 60 modules on its own before its first photo (tsx's cache spares only the transform):
+ * compiled, the command starts in 0.12 s instead of 0.22 (docs/performance.md).
  *
- * Each build goes into a folder of its own, and a manifest names the current one with what it
- * was built from (path, modification time and size of each file); a run compares them with the
- * files (well under a millisecond) and builds again if any differs. Two commands that build at
- * once each write a whole folder, and the manifest is replaced in one rename. Where the cache
- * cannot be written (a checkout the user may not write into) or esbuild fails, compiledCli
- * returns null and bin/hazeless.js runs the sources through tsx, as before.
+ * Each build goes into a folder of its own, and a manifest per checkout names its current build
+ * and what it was built from (path, modification time and size of each file); a run compares
+ * them with the files (about a millisecond) and builds again if any differs. Two commands that
+ * build at once each write a whole folder, and the manifest is replaced in one rename. A command
+ * marks the build it runs from as in use until it exits; builds no manifest names, unused for a
+ * while, are removed, and only folders a build marked as its own. Where the cache cannot be
+ * written (a checkout the user may not write into) or esbuild fails, compiledCli returns null and
+ * bin/hazeless.js runs the sources through tsx.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -21,11 +23,21 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
 const SELF = fileURLToPath(import.meta.url);
-/** Where builds are kept: HAZELESS_CLI_CACHE, else node_modules/.cache/hazeless-cli of this checkout. */
-export const CACHE_DIR = process.env.HAZELESS_CLI_CACHE || path.join(REPO, 'node_modules', '.cache', 'hazeless-cli');
-const MANIFEST = 'manifest.json';
-/** Builds no manifest names are removed once this old: a command still running from one may start a photo thread from it. */
-const KEEP_OLD_BUILDS_MS = 60 * 60 * 1000;
+/** Where builds are kept: HAZELESS_CLI_CACHE (from the current folder, if relative), else node_modules/.cache/hazeless-cli of this checkout. */
+export const CACHE_DIR = path.resolve(process.env.HAZELESS_CLI_CACHE || path.join(REPO, 'node_modules', '.cache', 'hazeless-cli'));
+/** Each checkout its own manifest: checkouts that share a cache (worktrees with one node_modules) do not take turns building. */
+const MANIFEST = `manifest-${hashOf(REPO)}.json`;
+/** A build's folder: this prefix, and in it the file MARK. Nothing else in the cache is ever removed. */
+const BUILD_PREFIX = 'hazeless-cli-build-';
+const MARK = 'hazeless-cli-build';
+/** What a build must hold to be run. */
+const OUTPUTS = ['run.cjs', 'photo-worker.cjs'];
+/** Files the build reads that esbuild does not list among its inputs. */
+const BUILD_CONFIG = ['tsconfig.json', 'tsconfig.base.json', 'package.json'];
+/** A build no manifest names and no command uses is removed once unused this long (a command may have read a manifest and not yet marked its use). */
+const UNUSED_MS = 10 * 60 * 1000;
+/** Files whose modification time is this close to a build (or during it) may have changed while it read them: recorded as unseen (FAT keeps times in 2 s steps). */
+const MTIME_MARGIN_MS = 2000;
 
 /**
  * @typedef {{ repo: string, dir: string, inputs: [string, number, number][] }} Manifest
@@ -34,43 +46,95 @@ const KEEP_OLD_BUILDS_MS = 60 * 60 * 1000;
  */
 
 /**
- * The compiled command's entry module (its path; it exports `run(argv)`), built first if there is none or it is
- * stale; null where it cannot be built.
+ * The compiled command's entry module (its path; it exports `run(argv)`), built first if there is
+ * none or it is stale; null where it cannot be built.
  * @param {string} [cacheDir]
  * @returns {Promise<{ entry: string, built: boolean } | null>}
  */
 export async function compiledCli(cacheDir = CACHE_DIR) {
   const current = readManifest(cacheDir);
-  if (current !== null && isFresh(current) && fs.existsSync(entryOf(cacheDir, current))) return { entry: entryOf(cacheDir, current), built: false };
+  if (current !== null && isUsable(cacheDir, current)) {
+    markInUse(path.join(cacheDir, current.dir));
+    return { entry: path.join(cacheDir, current.dir, OUTPUTS[0]), built: false };
+  }
   try {
-    return { entry: entryOf(cacheDir, await build(cacheDir)), built: true };
+    const built = await build(cacheDir);
+    markInUse(path.join(cacheDir, built.dir));
+    return { entry: path.join(cacheDir, built.dir, OUTPUTS[0]), built: true };
   } catch {
     return null;
   }
 }
 
-/** @param {string} cacheDir @param {Manifest} m */
-function entryOf(cacheDir, m) {
-  return path.join(cacheDir, m.dir, 'run.cjs');
+/** FNV-1a of a string, in hex: a short name for a checkout's path. @param {string} text */
+function hashOf(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
 }
 
-/** @param {string} cacheDir @returns {Manifest | null} */
-function readManifest(cacheDir) {
+/** @param {string} cacheDir @param {string} [name] @returns {Manifest | null} */
+function readManifest(cacheDir, name = MANIFEST) {
   try {
-    return JSON.parse(fs.readFileSync(path.join(cacheDir, MANIFEST), 'utf8'));
+    return JSON.parse(fs.readFileSync(path.join(cacheDir, name), 'utf8'));
   } catch {
     return null;
   }
 }
 
-/** @param {Manifest} m */
-function isFresh(m) {
-  if (m.repo !== REPO || !Array.isArray(m.inputs)) return false;
-  for (const [file, mtimeMs, size] of m.inputs) {
-    const st = fs.statSync(path.join(REPO, file), { throwIfNoEntry: false });
-    if (st === undefined || st.mtimeMs !== mtimeMs || st.size !== size) return false;
+/**
+ * Whether the build `m` names is whole and was built from the files as they are now (a manifest
+ * of another shape, from another version, is not).
+ * @param {string} cacheDir @param {Manifest} m
+ */
+function isUsable(cacheDir, m) {
+  try {
+    if (m.repo !== REPO || !m.dir.startsWith(BUILD_PREFIX)) return false;
+    if (!OUTPUTS.every((f) => fs.existsSync(path.join(cacheDir, m.dir, f)))) return false;
+    for (const [file, mtimeMs, size] of m.inputs) {
+      const st = fs.statSync(path.join(REPO, file), { throwIfNoEntry: false });
+      if (st === undefined || st.mtimeMs !== mtimeMs || st.size !== size) return false;
+    }
+    return true;
+  } catch {
+    return false;
   }
-  return true;
+}
+
+/**
+ * Marks this process as a user of the build in `dir` until it exits (a file named after its
+ * pid): its photo threads load from there, however long the batch.
+ * @param {string} dir
+ */
+function markInUse(dir) {
+  try {
+    const users = path.join(dir, 'users');
+    fs.mkdirSync(users, { recursive: true });
+    const me = path.join(users, String(process.pid));
+    fs.writeFileSync(me, '');
+    process.on('exit', () => fs.rmSync(me, { force: true }));
+  } catch {
+    // A cache this user may read but not write (another user's build): its owner's runs keep it.
+  }
+}
+
+/** Whether a command still runs from the build in `dir`. @param {string} dir */
+function inUse(dir) {
+  let pids;
+  try {
+    pids = fs.readdirSync(path.join(dir, 'users'));
+  } catch {
+    return false;
+  }
+  return pids.some((pid) => {
+    try {
+      process.kill(Number(pid), 0);
+      return true;
+    } catch (e) {
+      // EPERM: alive, another user's.
+      return /** @type {NodeJS.ErrnoException} */ (e).code === 'EPERM';
+    }
+  });
 }
 
 /**
@@ -116,52 +180,71 @@ const nativeAddons = {
 async function build(cacheDir) {
   const esbuild = await import('esbuild');
   fs.mkdirSync(cacheDir, { recursive: true });
-  const out = fs.mkdtempSync(path.join(cacheDir, 'build-'));
-  // mkdtemp makes it private: other users of this checkout run the same build.
-  fs.chmodSync(out, 0o755);
-  const started = Date.now();
-  const result = await esbuild.build({
-    absWorkingDir: REPO,
-    entryPoints: { run: 'cli/run.ts', 'photo-worker': 'node/photo-worker.ts' },
-    bundle: true,
-    // CommonJS: `import('./main')` in cli/run.ts becomes a module initialised on demand in the
-    // same bundle, so the photo threads start before sharp and onnxruntime load, and the modules
-    // both halves use (the threads started ahead, node/photo-threads.ts) exist once. (ES modules
-    // with code splitting would do the same, but load more slowly, in every thread.)
-    format: 'cjs',
-    platform: 'node',
-    target: 'node20',
-    outdir: out,
-    outExtension: { '.js': '.cjs' },
-    define: { HAZELESS_COMPILED_PHOTO_WORKER: JSON.stringify(pathToFileURL(path.join(out, 'photo-worker.cjs')).href) },
-    plugins: [sourceLocations, nativeAddons],
-    metafile: true,
-    logLevel: 'silent',
-  });
-  const files = [...Object.keys(result.metafile.inputs), ...[...addonEntries].map((f) => path.relative(REPO, f)), path.relative(REPO, SELF)];
-  /** @type {Manifest} */
-  const manifest = {
-    repo: REPO,
-    dir: path.basename(out),
-    // A file changed while it was being built is recorded as never seen: the next run builds again.
-    inputs: files.map((file) => {
-      const st = fs.statSync(path.join(REPO, file));
-      return st.mtimeMs >= started - 1000 ? [file, -1, -1] : [file, st.mtimeMs, st.size];
-    }),
-  };
-  const tmp = path.join(out, MANIFEST);
-  fs.writeFileSync(tmp, JSON.stringify(manifest));
-  fs.renameSync(tmp, path.join(cacheDir, MANIFEST));
-  removeOldBuilds(cacheDir, manifest.dir);
-  return manifest;
+  const out = fs.mkdtempSync(path.join(cacheDir, BUILD_PREFIX));
+  try {
+    // mkdtemp makes it private: other users of this checkout run the same build.
+    fs.chmodSync(out, 0o755);
+    fs.writeFileSync(path.join(out, MARK), '');
+    const started = Date.now();
+    const result = await esbuild.build({
+      absWorkingDir: REPO,
+      entryPoints: { run: 'cli/run.ts', 'photo-worker': 'node/photo-worker.ts' },
+      bundle: true,
+      // CommonJS: `import('./main')` in cli/run.ts becomes a module initialised on demand in the
+      // same bundle, so the photo threads start before sharp and onnxruntime load, and the modules
+      // both halves use (the threads started ahead, node/photo-threads.ts) exist once. (ES modules
+      // with code splitting would do the same, but load more slowly, in every thread.)
+      format: 'cjs',
+      platform: 'node',
+      target: 'node20',
+      outdir: out,
+      outExtension: { '.js': '.cjs' },
+      // The photo thread's module, found beside the bundle wherever the cache is.
+      define: { HAZELESS_COMPILED_PHOTO_WORKER: 'hazelessPhotoWorker' },
+      banner: { js: `var hazelessPhotoWorker = require('node:url').pathToFileURL(require('node:path').join(__dirname, ${JSON.stringify(OUTPUTS[1])})).href;` },
+      plugins: [sourceLocations, nativeAddons],
+      metafile: true,
+      logLevel: 'silent',
+    });
+    const files = [
+      ...Object.keys(result.metafile.inputs),
+      ...[...addonEntries].map((f) => path.relative(REPO, f)),
+      ...BUILD_CONFIG.filter((f) => fs.existsSync(path.join(REPO, f))),
+      path.relative(REPO, SELF),
+    ];
+    const now = Date.now();
+    /** @type {Manifest} */
+    const manifest = {
+      repo: REPO,
+      dir: path.basename(out),
+      inputs: files.map((file) => {
+        const st = fs.statSync(path.join(REPO, file));
+        // Changed while it was being built, perhaps: recorded as never seen, so the next run builds again.
+        const during = st.mtimeMs >= started - MTIME_MARGIN_MS && st.mtimeMs <= now;
+        return during ? [file, -1, -1] : [file, st.mtimeMs, st.size];
+      }),
+    };
+    const tmp = path.join(out, 'manifest.json');
+    fs.writeFileSync(tmp, JSON.stringify(manifest));
+    fs.renameSync(tmp, path.join(cacheDir, MANIFEST));
+    removeUnusedBuilds(cacheDir);
+    return manifest;
+  } catch (e) {
+    fs.rmSync(out, { recursive: true, force: true });
+    throw e;
+  }
 }
 
-/** @param {string} cacheDir @param {string} current */
-function removeOldBuilds(cacheDir, current) {
-  for (const name of fs.readdirSync(cacheDir)) {
-    if (!name.startsWith('build-') || name === current) continue;
+/** Removes the builds no manifest names, that no command runs from and that have not been used for UNUSED_MS. @param {string} cacheDir */
+function removeUnusedBuilds(cacheDir) {
+  const entries = fs.readdirSync(cacheDir);
+  const named = new Set(entries.filter((n) => /^manifest-[0-9a-f]+\.json$/.test(n)).map((n) => readManifest(cacheDir, n)?.dir));
+  for (const name of entries) {
+    if (!name.startsWith(BUILD_PREFIX) || named.has(name)) continue;
     const dir = path.join(cacheDir, name);
-    const st = fs.statSync(dir, { throwIfNoEntry: false });
-    if (st !== undefined && Date.now() - st.mtimeMs > KEEP_OLD_BUILDS_MS) fs.rmSync(dir, { recursive: true, force: true });
+    if (!fs.existsSync(path.join(dir, MARK)) || inUse(dir)) continue;
+    // Last used: when a command last marked or unmarked its use, else when it was built.
+    const used = fs.statSync(path.join(dir, 'users'), { throwIfNoEntry: false }) ?? fs.statSync(dir);
+    if (Date.now() - used.mtimeMs > UNUSED_MS) fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -1,11 +1,13 @@
 #!/usr/bin/env -S MALLOC_ARENA_MAX=1 MALLOC_MMAP_MAX_=0 MALLOC_TRIM_THRESHOLD_=4294967295 node
 // The first line sets glibc's allocator up for photo-sized buffers before node starts (glibc
-// reads these only then; musl, macOS and Windows ignore them, and npm's Windows shim sets them
-// too). By default every decoded photo and every JPEG encoder's whole-image buffers (tens of MB
-// each) are fresh mappings, faulted in page by page and unmapped again, photo after photo: a
-// quarter of an album's CPU time went to the kernel. With one arena, no mappings and no trimming,
-// the memory one photo frees is the next one's, already in place: an album runs about a tenth
-// faster and peaks lower (docs/performance.md). `node bin/hazeless.js` runs without them.
+// reads these only then; macOS and Windows ignore them, and npm's Windows shim sets them too;
+// musl systems cannot run onnxruntime-node's binaries at all). By default every decoded photo and
+// every JPEG encoder's whole-image buffers (tens of MB each) are fresh mappings, faulted in page
+// by page and unmapped again, photo after photo: a quarter of an album's CPU time went to the
+// kernel. With one arena, no mappings and no trimming, the memory one photo frees is the next
+// one's, already in place: an album runs about a tenth faster (docs/performance.md). Its peak
+// is lower for photos of one size, and can be higher for an album of very mixed sizes (what a
+// big photo freed stays with the process). `node bin/hazeless.js` runs without them.
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { compiledCli } from './compiled-cli.mjs';

@@ -130,6 +130,15 @@ async function albumFloor(files: string[], atOnce: number): Promise<number> {
 }
 
 /**
+ * The command as an installed one runs: the file itself, through its first line (Windows runs
+ * files through node, as npm's shim does there).
+ */
+function hazelessCommand(): string[] {
+  const bin = path.join(REPO, 'bin/hazeless.js');
+  return process.platform === 'win32' ? [process.execPath, bin] : [bin];
+}
+
+/**
  * The variables the command's first line sets for glibc's allocator (bin/hazeless.js): the floor
  * is timed with them too, so that the ratio compares like with like.
  */
@@ -172,12 +181,13 @@ function albumRun(dir: string): { wall: number; cpu: number; maxRSS: number; wri
   const statsFile = path.join(dir, '..', 'album-stats.json');
   const t = performance.now();
   const args = [dir, '-o', out, '--json', ...(opts.jobs ? ['--jobs', opts.jobs] : [])];
-  // The file itself, through its first line, as an installed command runs; the stats come from a
-  // module node loads into it.
-  const env = { ...process.env, HAZELESS_BENCH_STATS: statsFile, NODE_OPTIONS: `--require ${path.join(REPO, 'scripts/bench-exit-stats.cjs')}` };
+  // The stats come from a module node loads into the command.
+  const loadStats = `--require ${JSON.stringify(path.join(REPO, 'scripts/bench-exit-stats.cjs'))}`;
+  const env = { ...process.env, HAZELESS_BENCH_STATS: statsFile, NODE_OPTIONS: [process.env.NODE_OPTIONS, loadStats].filter(Boolean).join(' ') };
   try {
     // Its report (stderr) is shown only if it fails.
-    execFileSync(path.join(REPO, 'bin/hazeless.js'), args, { stdio: ['ignore', 'ignore', 'pipe'], env });
+    const [file, ...pre] = hazelessCommand();
+    execFileSync(file, [...pre, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env });
   } catch (e) {
     throw new Error(`hazeless failed on the album: ${String((e as { stderr?: Buffer }).stderr ?? e)}`);
   }
@@ -202,7 +212,8 @@ async function albumLine(work: string, megapixels: number): Promise<boolean> {
     files.push(f);
   }
   // The command compiles itself on its first run after a change (bin/compiled-cli.mjs): not timed.
-  execFileSync(path.join(REPO, 'bin/hazeless.js'), ['--version'], { stdio: 'ignore' });
+  const [file, ...pre] = hazelessCommand();
+  execFileSync(file, [...pre, '--version'], { stdio: 'ignore' });
   const plainFloor = albumFloorIn(dir, {});
   const allocator = allocatorEnv();
   const floor = albumFloorIn(dir, allocator);

@@ -11,49 +11,106 @@ describe('hazeless, compiled', () => {
   beforeAll(() => {
     dir = makeTempDir('compiled');
     copyPhoto('cones.jpg', dir);
+    copyPhoto('swan.jpg', dir);
   });
 
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const builds = (cache: string): string[] => fs.readdirSync(cache).filter((n) => n.startsWith('build-'));
-  const manifest = (cache: string): { dir: string; inputs: [string, number, number][] } =>
-    JSON.parse(fs.readFileSync(path.join(cache, 'manifest.json'), 'utf8'));
+  interface Manifest {
+    dir: string;
+    inputs: [string, number, number][];
+  }
+  const builds = (cache: string): string[] => fs.readdirSync(cache).filter((n) => n.startsWith('hazeless-cli-build-'));
+  const manifestFile = (cache: string): string => {
+    const names = fs.readdirSync(cache).filter((n) => /^manifest-[0-9a-f]+\.json$/.test(n));
+    expect(names).toHaveLength(1);
+    return path.join(cache, names[0]);
+  };
+  const manifest = (cache: string): Manifest => JSON.parse(fs.readFileSync(manifestFile(cache), 'utf8')) as Manifest;
+  /** Runs --version until the build settles (a file written in the seconds before a build counts as changed). */
+  const settle = async (cache: string): Promise<string> => {
+    const env = { HAZELESS_CLI_CACHE: cache };
+    expect((await runCli(['--version'], { cwd: dir, env })).code).toBe(0);
+    for (let i = 0; i < 3 && manifest(cache).inputs.some(([, mtime]) => mtime === -1); i++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      await runCli(['--version'], { cwd: dir, env });
+    }
+    return manifest(cache).dir;
+  };
+  const stale = (cache: string): void => {
+    const m = manifest(cache);
+    m.inputs[0][2] += 1;
+    fs.writeFileSync(manifestFile(cache), JSON.stringify(m));
+  };
 
   test('is built once, and again once a file it was built from has changed', async () => {
     const cache = path.join(dir, 'cache');
     const env = { HAZELESS_CLI_CACHE: cache };
-    const first = await runCli(['--version'], { cwd: dir, env });
-    expect(first.code).toBe(0);
-    expect(builds(cache)).toHaveLength(1);
-    const built = manifest(cache);
-    expect(built.inputs.map(([file]) => file)).toEqual(expect.arrayContaining(['cli/main.ts', 'node/photo-worker.ts', 'engine/render.ts', 'bin/compiled-cli.mjs']));
-
-    // The same sources: the same build. (A file written in the second before the build counts as
-    // changed, so the first build may be followed by one more.)
-    await runCli(['--version'], { cwd: dir, env });
-    const settled = manifest(cache).dir;
+    const settled = await settle(cache);
+    expect(manifest(cache).inputs.map(([file]) => file)).toEqual(
+      expect.arrayContaining(['cli/main.ts', 'node/photo-worker.ts', 'engine/render.ts', 'bin/compiled-cli.mjs', 'tsconfig.base.json', 'node_modules/sharp/dist/index.cjs']),
+    );
     await runCli(['--version'], { cwd: dir, env });
     expect(manifest(cache).dir).toBe(settled);
 
     // A source that is not what the build saw (its size differs): built again, and it runs.
-    const stale = manifest(cache);
-    stale.inputs[0][2] += 1;
-    fs.writeFileSync(path.join(cache, 'manifest.json'), JSON.stringify(stale));
+    stale(cache);
     const run = await runCli(['cones.jpg', '-o', 'out-a'], { cwd: dir, env });
     expect(run.code).toBe(0);
     expect(manifest(cache).dir).not.toBe(settled);
     expect(fs.readdirSync(path.join(dir, 'out-a'))).toEqual(['cones-dehazed.jpg']);
   });
 
-  test('a build whose folder is gone is built again', async () => {
+  test('a build with a file missing, or a manifest of another shape, is built again', async () => {
     const cache = path.join(dir, 'cache-gone');
     const env = { HAZELESS_CLI_CACHE: cache };
-    await runCli(['--version'], { cwd: dir, env });
-    const gone = manifest(cache).dir;
-    fs.rmSync(path.join(cache, gone), { recursive: true });
-    const run = await runCli(['--version'], { cwd: dir, env });
+    const first = await settle(cache);
+    fs.rmSync(path.join(cache, first, 'photo-worker.cjs'));
+    const run = await runCli(['cones.jpg', 'swan.jpg', '--jobs', '2', '-o', 'out-gone'], { cwd: dir, env });
     expect(run.code).toBe(0);
-    expect(manifest(cache).dir).not.toBe(gone);
+    expect(manifest(cache).dir).not.toBe(first);
+
+    const second = manifest(cache).dir;
+    fs.writeFileSync(manifestFile(cache), JSON.stringify({ repo: 'x', inputs: [{ path: 'cli/main.ts' }] }));
+    expect((await runCli(['--version'], { cwd: dir, env })).code).toBe(0);
+    expect(manifest(cache).dir).not.toBe(second);
+  });
+
+  test('a cache moved elsewhere, or named from the current folder, still runs its own photo threads', async () => {
+    const before = path.join(dir, 'cache-before');
+    await settle(before);
+    const after = path.join(dir, 'cache-after');
+    fs.renameSync(before, after);
+    const moved = await runCli(['cones.jpg', 'swan.jpg', '--jobs', '2', '-o', 'out-moved', '--json'], { cwd: dir, env: { HAZELESS_CLI_CACHE: after } });
+    expect(moved.code).toBe(0);
+    expect(fs.readdirSync(path.join(dir, 'out-moved')).sort()).toEqual(['cones-dehazed.jpg', 'swan-dehazed.jpg']);
+
+    const relative = await runCli(['--version'], { cwd: dir, env: { HAZELESS_CLI_CACHE: 'cache-relative' } });
+    expect(relative.code).toBe(0);
+    expect(builds(path.join(dir, 'cache-relative'))).toHaveLength(1);
+  });
+
+  test('old builds are removed, but not one a command still runs from, nor anything it did not make', async () => {
+    const cache = path.join(dir, 'cache-old');
+    await settle(cache);
+    const hourAgo = new Date(Date.now() - 3600_000);
+    const make = (name: string, mark: boolean, user?: number): string => {
+      const d = path.join(cache, name);
+      fs.mkdirSync(path.join(d, 'users'), { recursive: true });
+      if (mark) fs.writeFileSync(path.join(d, 'hazeless-cli-build'), '');
+      if (user !== undefined) fs.writeFileSync(path.join(d, 'users', String(user)), '');
+      fs.utimesSync(path.join(d, 'users'), hourAgo, hourAgo);
+      fs.utimesSync(d, hourAgo, hourAgo);
+      return d;
+    };
+    const unused = make('hazeless-cli-build-unused', true);
+    const inUse = make('hazeless-cli-build-in-use', true, process.pid);
+    const foreign = make('hazeless-cli-build-foreign', false);
+    stale(cache);
+    expect((await runCli(['--version'], { cwd: dir, env: { HAZELESS_CLI_CACHE: cache } })).code).toBe(0);
+    expect(fs.existsSync(unused)).toBe(false);
+    expect(fs.existsSync(inUse)).toBe(true);
+    expect(fs.existsSync(foreign)).toBe(true);
   });
 
   test('where it cannot be kept, the command runs from its sources and writes the same file', async () => {

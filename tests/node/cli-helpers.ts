@@ -28,10 +28,14 @@ export interface RunOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-/** Runs `hazeless` as an installed command runs: the file itself, through its first line. */
+/**
+ * Runs `hazeless` as an installed command runs: the file itself, through its first line (Windows
+ * runs files through node: npm's shim does the same there).
+ */
 export function runCli(args: string[], opts: RunOptions): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(BIN, args, { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env }, ...opts.user });
+    const [file, ...pre] = process.platform === 'win32' ? [process.execPath, BIN] : [BIN];
+    const child = spawn(file, [...pre, ...args], { cwd: opts.cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env }, ...opts.user });
     let stdout = '';
     let stderr = '';
     const waiters: { re: RegExp; resolve: () => void }[] = [];
