@@ -1,6 +1,6 @@
 // The compiled command's entry (bin/compiled-cli.mjs bundles it): what bin/hazeless.js does
 // through tsx, in the same order. The photo threads the batch will need start before this thread
-// loads sharp, onnxruntime and the engine (the `import` below, a chunk of its own), so that they
+// loads sharp, onnxruntime and the engine (the `import` below, initialised only then), so that they
 // load on the cores its own loading leaves idle.
 import '../engine/onnxruntime-offline';
 import { prestartFor } from './prestart';

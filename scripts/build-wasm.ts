@@ -38,7 +38,7 @@ export async function compileKernel(): Promise<Uint8Array> {
 /**
  * engine/dehaze-wasm.ts for these bytes, in base64: every thread that loads the engine parses
  * this file, and a string is read in a fraction of the time an array literal of its bytes takes
- * (0.3 against 9.7 ms).
+ * (3.4 against 9.7 ms, loaded through tsx).
  */
 export function moduleText(bytes: Uint8Array): string {
   const base64 = Buffer.from(bytes).toString('base64');
