@@ -9,12 +9,13 @@
  *
  * Each build goes into a folder of its own, and a manifest per checkout names its current build
  * and what it was built from (path, modification time and size of each file); a run compares
- * them with the files (about a millisecond) and builds again if any differs. Two commands that
- * build at once each write a whole folder, and the manifest is replaced in one rename. A command
- * marks the build it runs from as in use until it exits; builds no manifest names, unused for a
- * while, are removed, and only folders a build marked as its own. Where the cache cannot be
- * written (a checkout the user may not write into) or esbuild fails, compiledCli returns null and
- * bin/hazeless.js runs the sources through tsx.
+ * them with the files (a millisecond or two) and builds again if any differs. Two commands that
+ * build at once each write a whole folder, and the manifest is replaced in one rename. Each run
+ * touches its build's mark; a build no manifest names is removed once nothing has run from it for
+ * a week (a batch that long, from a build its checkout has since replaced, is not expected), and
+ * only folders a build marked as its own. Where the cache cannot be written (a checkout the user
+ * may not write into) or esbuild fails, compiledCli returns null and bin/hazeless.js runs the
+ * sources through tsx.
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -27,15 +28,15 @@ const SELF = fileURLToPath(import.meta.url);
 export const CACHE_DIR = path.resolve(process.env.HAZELESS_CLI_CACHE || path.join(REPO, 'node_modules', '.cache', 'hazeless-cli'));
 /** Each checkout its own manifest: checkouts that share a cache (worktrees with one node_modules) do not take turns building. */
 const MANIFEST = `manifest-${hashOf(REPO)}.json`;
-/** A build's folder: this prefix, and in it the file MARK. Nothing else in the cache is ever removed. */
+/** A build's folder: this prefix, and in it the file MARK, touched by every run from it. Nothing else in the cache is removed. */
 const BUILD_PREFIX = 'hazeless-cli-build-';
 const MARK = 'hazeless-cli-build';
 /** What a build must hold to be run. */
 const OUTPUTS = ['run.cjs', 'photo-worker.cjs'];
 /** Files the build reads that esbuild does not list among its inputs. */
 const BUILD_CONFIG = ['tsconfig.json', 'tsconfig.base.json', 'package.json'];
-/** A build no manifest names and no command uses is removed once unused this long (a command may have read a manifest and not yet marked its use). */
-const UNUSED_MS = 10 * 60 * 1000;
+/** A build no manifest names is removed once nothing has run from it for this long. */
+const UNUSED_MS = 7 * 24 * 3600 * 1000;
 /** Files whose modification time is this close to a build (or during it) may have changed while it read them: recorded as unseen (FAT keeps times in 2 s steps). */
 const MTIME_MARGIN_MS = 2000;
 
@@ -54,15 +55,30 @@ const MTIME_MARGIN_MS = 2000;
 export async function compiledCli(cacheDir = CACHE_DIR) {
   const current = readManifest(cacheDir);
   if (current !== null && isUsable(cacheDir, current)) {
-    markInUse(path.join(cacheDir, current.dir));
+    touch(path.join(cacheDir, current.dir, MARK));
     return { entry: path.join(cacheDir, current.dir, OUTPUTS[0]), built: false };
   }
+  let built;
   try {
-    const built = await build(cacheDir);
-    markInUse(path.join(cacheDir, built.dir));
-    return { entry: path.join(cacheDir, built.dir, OUTPUTS[0]), built: true };
+    built = await build(cacheDir);
   } catch {
     return null;
+  }
+  try {
+    removeUnusedBuilds(cacheDir);
+  } catch {
+    // Another command cleaning up at the same moment, a folder of another user's: next time.
+  }
+  return { entry: path.join(cacheDir, built.dir, OUTPUTS[0]), built: true };
+}
+
+/** Marks a build as just used (its mark's modification time), where this user may. @param {string} file */
+function touch(file) {
+  try {
+    const now = new Date();
+    fs.utimesSync(file, now, now);
+  } catch {
+    // Another user's build, a read-only cache: its own runs keep it.
   }
 }
 
@@ -99,42 +115,6 @@ function isUsable(cacheDir, m) {
   } catch {
     return false;
   }
-}
-
-/**
- * Marks this process as a user of the build in `dir` until it exits (a file named after its
- * pid): its photo threads load from there, however long the batch.
- * @param {string} dir
- */
-function markInUse(dir) {
-  try {
-    const users = path.join(dir, 'users');
-    fs.mkdirSync(users, { recursive: true });
-    const me = path.join(users, String(process.pid));
-    fs.writeFileSync(me, '');
-    process.on('exit', () => fs.rmSync(me, { force: true }));
-  } catch {
-    // A cache this user may read but not write (another user's build): its owner's runs keep it.
-  }
-}
-
-/** Whether a command still runs from the build in `dir`. @param {string} dir */
-function inUse(dir) {
-  let pids;
-  try {
-    pids = fs.readdirSync(path.join(dir, 'users'));
-  } catch {
-    return false;
-  }
-  return pids.some((pid) => {
-    try {
-      process.kill(Number(pid), 0);
-      return true;
-    } catch (e) {
-      // EPERM: alive, another user's.
-      return /** @type {NodeJS.ErrnoException} */ (e).code === 'EPERM';
-    }
-  });
 }
 
 /**
@@ -181,6 +161,7 @@ async function build(cacheDir) {
   const esbuild = await import('esbuild');
   fs.mkdirSync(cacheDir, { recursive: true });
   const out = fs.mkdtempSync(path.join(cacheDir, BUILD_PREFIX));
+  let named = false;
   try {
     // mkdtemp makes it private: other users of this checkout run the same build.
     fs.chmodSync(out, 0o755);
@@ -199,9 +180,10 @@ async function build(cacheDir) {
       target: 'node20',
       outdir: out,
       outExtension: { '.js': '.cjs' },
-      // The photo thread's module, found beside the bundle wherever the cache is.
+      // The photo thread's module, found beside the bundle wherever the cache is. The banner
+      // comes first in the file: it says "use strict" itself, or the bundle would not be strict.
       define: { HAZELESS_COMPILED_PHOTO_WORKER: 'hazelessPhotoWorker' },
-      banner: { js: `var hazelessPhotoWorker = require('node:url').pathToFileURL(require('node:path').join(__dirname, ${JSON.stringify(OUTPUTS[1])})).href;` },
+      banner: { js: `'use strict'; var hazelessPhotoWorker = require('node:url').pathToFileURL(require('node:path').join(__dirname, ${JSON.stringify(OUTPUTS[1])})).href;` },
       plugins: [sourceLocations, nativeAddons],
       metafile: true,
       logLevel: 'silent',
@@ -212,39 +194,60 @@ async function build(cacheDir) {
       ...BUILD_CONFIG.filter((f) => fs.existsSync(path.join(REPO, f))),
       path.relative(REPO, SELF),
     ];
+    const stats = files.map((file) => /** @type {const} */ ([file, fs.statSync(path.join(REPO, file))]));
     const now = Date.now();
     /** @type {Manifest} */
     const manifest = {
       repo: REPO,
       dir: path.basename(out),
-      inputs: files.map((file) => {
-        const st = fs.statSync(path.join(REPO, file));
-        // Changed while it was being built, perhaps: recorded as never seen, so the next run builds again.
-        const during = st.mtimeMs >= started - MTIME_MARGIN_MS && st.mtimeMs <= now;
-        return during ? [file, -1, -1] : [file, st.mtimeMs, st.size];
-      }),
+      // Changed while it was being built or stat'ed, perhaps: recorded as never seen, so the next run builds again.
+      inputs: stats.map(([file, st]) =>
+        st.mtimeMs >= started - MTIME_MARGIN_MS && st.mtimeMs <= now + MTIME_MARGIN_MS ? [file, -1, -1] : [file, st.mtimeMs, st.size],
+      ),
     };
     const tmp = path.join(out, 'manifest.json');
     fs.writeFileSync(tmp, JSON.stringify(manifest));
     fs.renameSync(tmp, path.join(cacheDir, MANIFEST));
-    removeUnusedBuilds(cacheDir);
+    named = true;
     return manifest;
   } catch (e) {
-    fs.rmSync(out, { recursive: true, force: true });
+    if (!named) fs.rmSync(out, { recursive: true, force: true });
     throw e;
   }
 }
 
-/** Removes the builds no manifest names, that no command runs from and that have not been used for UNUSED_MS. @param {string} cacheDir */
+/**
+ * Removes the builds no manifest names (of a checkout that is still there) and nothing has run
+ * from for UNUSED_MS, with the manifests of checkouts that are gone. Each folder on its own: one
+ * another command is removing at the same moment, or another user's, is left for next time.
+ * @param {string} cacheDir
+ */
 function removeUnusedBuilds(cacheDir) {
   const entries = fs.readdirSync(cacheDir);
-  const named = new Set(entries.filter((n) => /^manifest-[0-9a-f]+\.json$/.test(n)).map((n) => readManifest(cacheDir, n)?.dir));
+  const old = (/** @type {string} */ file) => {
+    const st = fs.statSync(file, { throwIfNoEntry: false });
+    return st !== undefined && Date.now() - st.mtimeMs > UNUSED_MS;
+  };
+  const named = new Set();
+  for (const name of entries.filter((n) => /^manifest-[0-9a-f]+\.json$/.test(n))) {
+    const m = readManifest(cacheDir, name);
+    const gone = m === null || typeof m.repo !== 'string' || !fs.existsSync(path.join(m.repo, 'bin', 'compiled-cli.mjs'));
+    if (!gone) named.add(m.dir);
+    else if (old(path.join(cacheDir, name))) attempt(() => fs.rmSync(path.join(cacheDir, name), { force: true }));
+  }
   for (const name of entries) {
-    if (!name.startsWith(BUILD_PREFIX) || named.has(name)) continue;
     const dir = path.join(cacheDir, name);
-    if (!fs.existsSync(path.join(dir, MARK)) || inUse(dir)) continue;
-    // Last used: when a command last marked or unmarked its use, else when it was built.
-    const used = fs.statSync(path.join(dir, 'users'), { throwIfNoEntry: false }) ?? fs.statSync(dir);
-    if (Date.now() - used.mtimeMs > UNUSED_MS) fs.rmSync(dir, { recursive: true, force: true });
+    const mark = path.join(dir, MARK);
+    if (!name.startsWith(BUILD_PREFIX) || named.has(name) || !fs.existsSync(mark)) continue;
+    if (old(mark)) attempt(() => fs.rmSync(dir, { recursive: true, force: true }));
+  }
+}
+
+/** @param {() => void} f */
+function attempt(f) {
+  try {
+    f();
+  } catch {
+    // Left for next time.
   }
 }

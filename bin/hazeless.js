@@ -16,8 +16,14 @@ const require = createRequire(import.meta.url);
 const argv = process.argv.slice(2);
 // The command compiled (bin/compiled-cli.mjs), built again if its sources have changed.
 const compiled = await compiledCli();
-if (compiled !== null) {
-  const { run } = require(compiled.entry);
+/** @type {((argv: string[]) => Promise<number>) | null} */
+let run = null;
+try {
+  run = compiled === null ? null : require(compiled.entry).run;
+} catch {
+  // Removed since it was checked (a cache cleared by hand): the sources, below.
+}
+if (run !== null) {
   process.exitCode = await run(argv);
 } else {
   // Where it cannot be compiled: the TypeScript sources through tsx's require hook, in the order

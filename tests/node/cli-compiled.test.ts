@@ -90,27 +90,44 @@ describe('hazeless, compiled', () => {
     expect(builds(path.join(dir, 'cache-relative'))).toHaveLength(1);
   });
 
-  test('old builds are removed, but not one a command still runs from, nor anything it did not make', async () => {
+  test('builds nothing has run from for a week are removed, with the manifests of checkouts that are gone; nothing else', async () => {
     const cache = path.join(dir, 'cache-old');
-    await settle(cache);
-    const hourAgo = new Date(Date.now() - 3600_000);
-    const make = (name: string, mark: boolean, user?: number): string => {
+    const current = await settle(cache);
+    stale(cache);
+    const weekAgo = new Date(Date.now() - 8 * 24 * 3600_000);
+    const make = (name: string, file: string | null, age: Date): string => {
       const d = path.join(cache, name);
-      fs.mkdirSync(path.join(d, 'users'), { recursive: true });
-      if (mark) fs.writeFileSync(path.join(d, 'hazeless-cli-build'), '');
-      if (user !== undefined) fs.writeFileSync(path.join(d, 'users', String(user)), '');
-      fs.utimesSync(path.join(d, 'users'), hourAgo, hourAgo);
-      fs.utimesSync(d, hourAgo, hourAgo);
+      fs.mkdirSync(d, { recursive: true });
+      if (file !== null) {
+        fs.writeFileSync(path.join(d, file), '');
+        fs.utimesSync(path.join(d, file), age, age);
+      }
       return d;
     };
-    const unused = make('hazeless-cli-build-unused', true);
-    const inUse = make('hazeless-cli-build-in-use', true, process.pid);
-    const foreign = make('hazeless-cli-build-foreign', false);
-    stale(cache);
+    const unused = make('hazeless-cli-build-unused', 'hazeless-cli-build', weekAgo);
+    const usedToday = make('hazeless-cli-build-used', 'hazeless-cli-build', new Date());
+    const foreign = make('hazeless-cli-build-foreign', null, weekAgo);
+    // A checkout that is gone, its manifest and its build a week old.
+    const orphan = make('hazeless-cli-build-orphan', 'hazeless-cli-build', weekAgo);
+    const orphanManifest = path.join(cache, 'manifest-0badc0de.json');
+    fs.writeFileSync(orphanManifest, JSON.stringify({ repo: path.join(dir, 'gone-checkout'), dir: path.basename(orphan), inputs: [] }));
+    fs.utimesSync(orphanManifest, weekAgo, weekAgo);
+
     expect((await runCli(['--version'], { cwd: dir, env: { HAZELESS_CLI_CACHE: cache } })).code).toBe(0);
-    expect(fs.existsSync(unused)).toBe(false);
-    expect(fs.existsSync(inUse)).toBe(true);
-    expect(fs.existsSync(foreign)).toBe(true);
+    expect([unused, orphan, orphanManifest].filter((f) => fs.existsSync(f))).toEqual([]);
+    // The build the manifest named until this run is kept a week from its last use too.
+    expect([usedToday, foreign, path.join(cache, current)].every((f) => fs.existsSync(f))).toBe(true);
+    expect(manifest(cache).dir).not.toBe(current);
+  });
+
+  test('a run marks its build as used, and the build is strict code, as the sources are', async () => {
+    const cache = path.join(dir, 'cache-mark');
+    const build = path.join(cache, await settle(cache));
+    const weekAgo = new Date(Date.now() - 8 * 24 * 3600_000);
+    fs.utimesSync(path.join(build, 'hazeless-cli-build'), weekAgo, weekAgo);
+    await runCli(['--version'], { cwd: dir, env: { HAZELESS_CLI_CACHE: cache } });
+    expect(Date.now() - fs.statSync(path.join(build, 'hazeless-cli-build')).mtimeMs).toBeLessThan(60_000);
+    for (const file of ['run.cjs', 'photo-worker.cjs']) expect(fs.readFileSync(path.join(build, file), 'utf8')).toMatch(/^'use strict';/);
   });
 
   test('where it cannot be kept, the command runs from its sources and writes the same file', async () => {
@@ -119,7 +136,7 @@ describe('hazeless, compiled', () => {
     fs.writeFileSync(blocker, '');
     const run = await runCli(['cones.jpg', '-o', 'out-b'], { cwd: dir, env: { HAZELESS_CLI_CACHE: path.join(blocker, 'cache') } });
     expect(run.code).toBe(0);
-    const compiled = await runCli(['cones.jpg', '-o', 'out-c'], { cwd: dir });
+    const compiled = await runCli(['cones.jpg', '-o', 'out-c'], { cwd: dir, env: { HAZELESS_CLI_CACHE: path.join(dir, 'cache-compared') } });
     expect(compiled.code).toBe(0);
     expect(fs.readFileSync(path.join(dir, 'out-b', 'cones-dehazed.jpg')).equals(fs.readFileSync(path.join(dir, 'out-c', 'cones-dehazed.jpg')))).toBe(true);
   });
