@@ -1,4 +1,6 @@
+import { setMaxListeners } from 'node:events';
 import { readFileSync, statSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
 import path from 'node:path';
 import { isAbortError } from '../engine/abort';
 import { defaultAdjustments, clampAdjustments } from '../engine/adjustments';
@@ -14,7 +16,7 @@ import { inProcessLane, workerLane, type PhotoLane } from '../node/photo-lanes';
 import { stopSpareThreads } from '../node/photo-threads';
 import { runPool } from '../node/photo-pool';
 import { nameKey } from '../node/same-name';
-import { FolderNotWritableError, ForeignFileError, InputCollisionError, NameTooLongError, OutputExistsError, ProtectedFiles } from '../node/safe-write';
+import { FolderNotWritableError, ForeignFileError, InputCollisionError, NameTooLongError, OutputExistsError, ProtectedFiles, removePendingTemps } from '../node/safe-write';
 import { discoverInputs, type InputFile } from './discover';
 import { InfoDisplayed, UsageError, parseCommandLine, type CliOptions } from './options';
 import { namesIn, outputFolderFor } from './output-path';
@@ -26,6 +28,12 @@ export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
 /** 128 + SIGINT, the shell convention for a run stopped with Ctrl-C. */
 export const EXIT_INTERRUPTED = 130;
+/**
+ * How long the photos in progress may take to stop once aborted before the command leaves without
+ * them: a photo being encoded cannot be interrupted, and a service manager waits about 10 s
+ * after SIGTERM before it kills.
+ */
+const ABORT_GRACE_MS = 3000;
 
 export interface CliStreams {
   stdout: NodeJS.WriteStream;
@@ -104,7 +112,7 @@ async function runCommand(argv: string[], streams: CliStreams): Promise<number> 
   const session = (): Promise<InferenceBackend> =>
     (made.backend ??= createNodeBackend(model.onnxPath, model.manifest, { intraOpNumThreads: plan.threadsPerPhoto }));
   try {
-    return await runBatch(opts, model, session, plan, files, problems, createReporter(opts.json ? 'json' : 'auto', streams));
+    return await runBatch(opts, model, session, plan, files, problems, streams);
   } finally {
     await made.backend?.then((b) => b.dispose(), () => {});
   }
@@ -117,8 +125,9 @@ async function runBatch(
   plan: ConcurrencyPlan,
   files: InputFile[],
   problems: { path: string; reason: string }[],
-  reporter: Reporter,
+  streams: CliStreams,
 ): Promise<number> {
+  const reporter: Reporter = createReporter(opts.json ? 'json' : 'auto', streams);
   const started = performance.now();
   const adjustments = clampAdjustments({ ...defaultAdjustments(model.manifest), ...opts.adjustments });
   const protect = await ProtectedFiles.of(files.map((f) => f.path));
@@ -148,24 +157,54 @@ async function runBatch(
   };
   const closeLanes = (): Promise<unknown> => Promise.all(lanes.map((l) => l.close()));
 
-  // Ctrl-C once: finish the photos in progress, start no other. Twice: abort them (nothing is
-  // left behind). Three times: leave now (pending temporary files are still removed on exit).
+  // Ctrl-C once: finish the photos in progress, start no other. Twice (or SIGTERM): abort them
+  // (nothing is left behind), and leave without them if they have not stopped within
+  // ABORT_GRACE_MS. Three times: leave now. stdout closed (a reader that went away): leave now.
   const current = plan.jobs > 1 ? 'the current files' : 'the current file';
   const abort = new AbortController();
+  // One listener per photo in progress (a worker lane's): more than node's default of 10 is no leak.
+  setMaxListeners(Math.max(10, 2 * plan.jobs), abort.signal);
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupts++;
     if (signal === 'SIGTERM' || interrupts === 2) {
       reporter.notice(`Aborting ${current}...`);
+      reporter.stopping();
       abort.abort();
+      setTimeout(() => leaveNow(signal), ABORT_GRACE_MS).unref();
     } else if (interrupts === 1) {
       reporter.notice(`Stopping after ${current} (Ctrl-C again to abort ${plan.jobs > 1 ? 'them' : 'it'}).`);
+      reporter.stopping();
     } else {
-      void closeLanes().finally(() => process.exit(EXIT_INTERRUPTED));
+      leaveNow('SIGINT');
     }
+  };
+  /**
+   * Ends the process at once, killed by `signal` as if it had no handler (the shell says 130 for
+   * SIGINT, 143 for SIGTERM, 141 for SIGPIPE), once the temporary files being written are removed:
+   * exiting would wait for the encodes in progress (native work on the thread pool, which nothing
+   * interrupts: seconds for a big AVIF). What was written stays; the photos in progress leave nothing.
+   */
+  const leaveNow = (signal: NodeJS.Signals): void => {
+    reporter.abandon();
+    removePendingTemps();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    // node ignores SIGPIPE; a listener added and removed leaves it its default action.
+    const none = (): void => {};
+    process.on(signal, none);
+    process.off(signal, none);
+    process.kill(process.pid, signal);
+    // Where a signal does not end the process (Windows), the shell's number for it.
+    process.exit(128 + (osConstants.signals[signal] ?? osConstants.signals.SIGINT));
+  };
+  const onOutputError = (e: NodeJS.ErrnoException): void => {
+    if (e.code !== 'EPIPE') throw e;
+    leaveNow('SIGPIPE');
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  streams.stdout.on('error', onOutputError);
 
   const claimed = new Map<string, string>();
   // Each output folder is listed once per run (for 'rename'); names this run takes are in `claimed`.
@@ -204,6 +243,7 @@ async function runBatch(
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    streams.stdout.off('error', onOutputError);
     await closeLanes();
   }
 

@@ -44,6 +44,10 @@ export interface Reporter {
   progress(input: string, p: Progress): void;
   fileDone(index: number, rec: FileRecord): void;
   notice(message: string): void;
+  /** No photo starts any more: the time left is that of the photos in progress. */
+  stopping(): void;
+  /** The command leaves at once (cli/main.ts leaveNow): the terminal as it was, nothing more said. */
+  abandon(): void;
   finish(summary: Summary): void;
 }
 
@@ -124,6 +128,7 @@ class BarReporter implements Reporter {
 
   fileStart(input: string, pixels: number | null): void {
     const slot = this.slot(input);
+    this.eta?.start(slot);
     if (pixels !== null) this.eta?.setPixels(slot, pixels);
     this.inFlight.set(input, { stage: 'decode', fraction: 0 });
     this.redraw();
@@ -174,6 +179,15 @@ class BarReporter implements Reporter {
     this.multi?.log(`${message}\n`);
   }
 
+  stopping(): void {
+    this.eta?.stopStarting();
+    this.redraw();
+  }
+
+  abandon(): void {
+    this.multi?.stop();
+  }
+
   finish(summary: Summary): void {
     // Draw once more: the lines logged since the last frame are written only when one is drawn,
     // and stop() would drop them (the last photos' lines, an error among them).
@@ -204,6 +218,10 @@ class LineReporter implements Reporter {
   notice(message: string): void {
     this.streams.stderr.write(`${message}\n`);
   }
+
+  stopping(): void {}
+
+  abandon(): void {}
 
   finish(summary: Summary): void {
     this.streams.stdout.write(`${describeSummary(summary)}\n`);
@@ -238,6 +256,10 @@ class JsonReporter implements Reporter {
   notice(message: string): void {
     this.streams.stderr.write(`${message}\n`);
   }
+
+  stopping(): void {}
+
+  abandon(): void {}
 
   finish(summary: Summary): void {
     this.streams.stderr.write(`${describeSummary(summary)}\n`);

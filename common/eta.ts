@@ -47,6 +47,8 @@ function averagePixels(photos: readonly EtaPhoto[]): number {
 export class BatchEta {
   private readonly photos: EtaPhoto[];
   private readonly started: number;
+  /** The photos that have started (by index). */
+  private readonly begun = new Set<number>();
 
   constructor(
     count: number,
@@ -54,6 +56,16 @@ export class BatchEta {
   ) {
     this.photos = Array.from({ length: count }, () => ({ pixels: null, done: 0 }));
     this.started = now();
+  }
+
+  /** The photo has started. */
+  start(index: number): void {
+    this.begun.add(index);
+  }
+
+  /** No photo starts any more (a batch told to stop after the photos in progress): those not started weigh nothing. */
+  stopStarting(): void {
+    for (let i = 0; i < this.photos.length; i++) if (!this.begun.has(i) && this.photos[i].done === 0) this.drop(i);
   }
 
   /** The photo's size, once known (from its header, or once decoded). */

@@ -13,10 +13,12 @@ import os from 'node:os';
 /**
  * Working memory of one photo, in copies of its decoded pixels: the decoded photo (rendered in
  * place), libvips' copy of it while encoding, and the encoder's buffers. Measured as the peak
- * RSS a photo adds to a process with the model loaded and warm: 8.9-9.7 bytes per pixel for
- * 8-bit RGB JPEGs of 12-48 MP; 16-bit counts twice, to be safe (a 24 MP 16-bit PNG measured 6.5).
+ * RSS a photo adds to the command (one photo at a time, over one of a few megapixels): 14.8-15.2
+ * bytes per pixel for 8-bit RGB JPEGs of 12-100 MP written as JPEG at the default quality (from
+ * quality 90 colour is kept at full resolution, and libjpeg holds the whole image's coefficients),
+ * 5.4 written as PNG; 16-bit counts twice, to be safe (a 24 MP 16-bit PNG measured 6.5).
  */
-const WORKING_COPIES = 3.2;
+const WORKING_COPIES = 5.2;
 
 /** Share of the memory available at the start of a batch that its photos may take together. */
 const MEMORY_SHARE = 0.5;
@@ -33,7 +35,7 @@ export interface PhotoHeader {
 export interface MachineFigures {
   /** Cores the process may use (os.availableParallelism()). */
   cores: number;
-  /** Bytes of memory available now (os.freemem(): MemAvailable on Linux). */
+  /** Bytes of memory available now to this process (availableMemory). */
   availableBytes: number;
 }
 
@@ -67,7 +69,21 @@ export function planConcurrency(machine: MachineFigures, batch: { photos: number
 
 /** This machine's figures, now. */
 export function machineFigures(): MachineFigures {
-  return { cores: os.availableParallelism(), availableBytes: os.freemem() };
+  return {
+    cores: os.availableParallelism(),
+    availableBytes: availableMemory(os.freemem(), process.constrainedMemory?.(), process.memoryUsage.rss()),
+  };
+}
+
+/**
+ * Memory available to this process: the machine's (`free`, MemAvailable on Linux), and in a
+ * container or a service with a memory limit (`limit`, process.constrainedMemory(): the cgroup's;
+ * undefined, 0 or beyond the machine's memory where there is none) no more than that limit less
+ * what the process already holds (`rss`): beyond it the process is killed, whatever the machine has.
+ */
+export function availableMemory(free: number, limit: number | undefined, rss: number): number {
+  const limited = limit !== undefined && limit > 0 && limit < os.totalmem();
+  return limited ? Math.max(0, Math.min(free, limit - rss)) : free;
 }
 
 /**

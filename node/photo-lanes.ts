@@ -182,9 +182,13 @@ export function workerLane(setup: PhotoWorkerSetup, options: WorkerLaneOptions):
     }
     if (m.type === 'temp') {
       temps.set(m.id, m.path);
+      // On this thread's list too: a process that leaves at once (cli/main.ts) removes it.
+      safeWrite.removeAtExit(m.path);
       return;
     }
     // Settled: the photo's own write has renamed or removed its temporary file.
+    const tmp = temps.get(m.id);
+    if (tmp !== undefined) safeWrite.forgetTemp(tmp);
     temps.delete(m.id);
     pending.delete(m.id);
     if (m.type === 'done') p.resolve(m.result);

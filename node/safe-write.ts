@@ -133,17 +133,28 @@ let exitHookInstalled = false;
 export function removeAtExit(tmp: string): void {
   if (!exitHookInstalled) {
     exitHookInstalled = true;
-    process.on('exit', () => {
-      for (const t of pendingTemps) {
-        try {
-          if (existsSync(t)) unlinkSync(t);
-        } catch {
-          // Best effort while exiting.
-        }
-      }
-    });
+    process.on('exit', removePendingTemps);
   }
   pendingTemps.add(tmp);
+}
+
+/** `tmp` was renamed or removed by its writer (another thread's): no longer removed at exit. */
+export function forgetTemp(tmp: string): void {
+  pendingTemps.delete(tmp);
+}
+
+/**
+ * Removes, now, the temporary files being written (removeAtExit's list): for a process about to
+ * end without its exit hooks (killed by a signal it raises itself, cli/main.ts).
+ */
+export function removePendingTemps(): void {
+  for (const t of pendingTemps) {
+    try {
+      if (existsSync(t)) unlinkSync(t);
+    } catch {
+      // Best effort while exiting.
+    }
+  }
 }
 
 /**

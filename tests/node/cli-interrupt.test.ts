@@ -54,6 +54,62 @@ describe('hazeless: Ctrl-C', () => {
     expect(outputs('twice')).toEqual(['a-dehazed.jpg']);
   });
 
+  /** Every file in `folder` (hidden temporary files too), none if it is not there. */
+  const anything = (folder: string): string[] => (fs.existsSync(path.join(dir, folder)) ? outputs(folder) : []);
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+  // An AVIF of 12 MP takes seconds to encode on two cores, and nothing interrupts an encode.
+  test('three times: leaves at once, even while a photo is being encoded, and leaves nothing behind', async () => {
+    let lastSignal = 0;
+    const run = await runCli(['a.jpg', '-o', 'three', '--format', 'avif'], {
+      cwd: dir,
+      control: async (child) => {
+        await sleep(2000);
+        child.kill('SIGINT');
+        await sleep(100);
+        child.kill('SIGINT');
+        await sleep(100);
+        child.kill('SIGINT');
+        lastSignal = performance.now();
+      },
+    });
+    expect(performance.now() - lastSignal).toBeLessThan(1500);
+    // Killed by SIGINT itself: the shell says 130.
+    expect(run.signal).toBe('SIGINT');
+    expect(anything('three')).toEqual([]);
+  });
+
+  test('SIGTERM: aborts, and leaves within seconds when the photo being encoded cannot stop', async () => {
+    let sent = 0;
+    const run = await runCli(['a.jpg', 'b.jpg', '-o', 'term', '--format', 'avif', '--jobs', '2'], {
+      cwd: dir,
+      control: async (child) => {
+        await sleep(2000);
+        child.kill('SIGTERM');
+        sent = performance.now();
+      },
+    });
+    expect(performance.now() - sent).toBeLessThan(4500);
+    expect(run.signal).toBe('SIGTERM');
+    expect(run.stderr).toContain('Aborting the current files');
+    expect(anything('term')).toEqual([]);
+  });
+
+  test('stdout closed by its reader: leaves at once, as if by SIGPIPE, with no trace and nothing partial', async () => {
+    const run = await runCli(['.', '-o', 'pipe', '--jobs', '1', '--json'], {
+      cwd: dir,
+      control: async (child, waitFor) => {
+        await waitFor(/"input"/);
+        child.stdout?.destroy();
+      },
+    });
+    expect(run.signal).toBe('SIGPIPE');
+    expect(run.stderr).not.toMatch(/EPIPE|at .*\.(ts|cjs|js):\d+/);
+    const names = anything('pipe');
+    expect(names.filter((n) => !/^[abc]-dehazed\.jpg$/.test(n))).toEqual([]);
+    for (const n of names) await sharp(path.join(dir, 'pipe', n), { failOn: 'truncated' }).stats();
+  });
+
   /** The summary's counts, and a check that every output there is a whole photo. */
   async function wholeOutputs(stdout: string, folder: string): Promise<{ dehazed: number; aborted: number; notStarted: number }> {
     const m = /Interrupted: (\d+) dehazed(?:, (\d+) aborted)?(?:, (\d+) not started)? of 3/.exec(stdout);

@@ -26,6 +26,16 @@ describe('hazeless --jobs', () => {
     expect(run.stdout).toContain('ALLOC ["1","0","4294967295"]');
   });
 
+  test('--jobs 12: a dozen photos at once, and no warning about listeners', async () => {
+    const many = path.join(dir, 'many');
+    fs.mkdirSync(many);
+    for (let i = 0; i < 12; i++) copyPhoto('cones.jpg', many, `c${i}.jpg`);
+    const run = await runCli(['many', '-o', 'many-out', '--jobs', '12', '--json'], { cwd: dir });
+    expect(run.code).toBe(0);
+    expect(jsonLines(run.stdout)).toHaveLength(12);
+    expect(run.stderr).not.toMatch(/Warning/);
+  });
+
   test('--jobs must be a whole number from 1 to 256', async () => {
     for (const bad of ['0', '-1', '1.5', 'many', '257', '']) {
       const run = await runCli(['--jobs', bad, 'cones.jpg'], { cwd: dir });

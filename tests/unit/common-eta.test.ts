@@ -100,6 +100,20 @@ describe('time left in a batch', () => {
     expect(eta.secondsLeft()).toBeCloseTo(10.1, 6);
   });
 
+  it('once told that no photo starts any more, counts only the photos in progress', () => {
+    // 30 photos of 12 MP, two at once; Ctrl-C once after 1 s, photo 0 half done and photo 1 just started.
+    let t = 0;
+    const eta = new BatchEta(30, () => t);
+    for (let i = 0; i < 30; i++) eta.setPixels(i, 12 * MP);
+    eta.start(0);
+    eta.start(1);
+    t += 1000;
+    eta.progress(0, 0.5);
+    eta.stopStarting();
+    // 6 MP in 1 s; 6 MP of photo 0 and 12 MP of photo 1 left: 3 s (not the 59 s of the whole album).
+    expect(eta.secondsLeft()).toBeCloseTo(3, 6);
+  });
+
   it('never moves a photo back when a stage reports its sub-steps from 0 again', () => {
     let t = 0;
     const eta = new BatchEta(2, () => t);
