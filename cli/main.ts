@@ -45,8 +45,40 @@ function packageVersion(): string {
   return pkg.version ?? '0.0.0';
 }
 
+/**
+ * Ends the process at once, killed by `signal` as if it had no handler (the shell says 130 for
+ * SIGINT, 143 for SIGTERM, 141 for SIGPIPE), once the temporary files being written are removed:
+ * exiting would wait for the encodes in progress (native work on the thread pool, which nothing
+ * interrupts: seconds for a big AVIF). What was written stays; the photos in progress leave nothing.
+ */
+function endBySignal(signal: NodeJS.Signals): never {
+  removePendingTemps();
+  // Its default action back (node ignores SIGPIPE; a listener added and removed restores it).
+  process.removeAllListeners(signal);
+  const none = (): void => {};
+  process.on(signal, none);
+  process.off(signal, none);
+  process.kill(process.pid, signal);
+  // Where a signal does not end the process (Windows), the shell's number for it.
+  process.exit(128 + (osConstants.signals[signal] ?? osConstants.signals.SIGINT));
+}
+
+/** How the command leaves at once: a batch running first puts its progress display away (runBatch). */
+let leaveNow: (signal: NodeJS.Signals) => never = endBySignal;
+
+/**
+ * A reader that went away (`hazeless --json album | head -1`, a closed terminal): the command
+ * ends as SIGPIPE would end it, rather than on an unhandled write error. For the process's whole
+ * life: the summary is written after the batch.
+ */
+function onOutputError(e: NodeJS.ErrnoException): void {
+  if (e.code !== 'EPIPE') throw e;
+  leaveNow('SIGPIPE');
+}
+
 /** Runs `hazeless` with argv (without node and the script) and returns the exit status. */
 export async function main(argv: string[], streams: CliStreams = process): Promise<number> {
+  for (const stream of [streams.stdout, streams.stderr]) if (!stream.listeners('error').includes(onOutputError)) stream.on('error', onOutputError);
   try {
     return await runCommand(argv, streams);
   } finally {
@@ -157,54 +189,35 @@ async function runBatch(
   };
   const closeLanes = (): Promise<unknown> => Promise.all(lanes.map((l) => l.close()));
 
-  // Ctrl-C once: finish the photos in progress, start no other. Twice (or SIGTERM): abort them
+  // Ctrl-C once: finish the photos in progress, start no other. Twice, or SIGTERM: abort them
   // (nothing is left behind), and leave without them if they have not stopped within
-  // ABORT_GRACE_MS. Three times: leave now. stdout closed (a reader that went away): leave now.
+  // ABORT_GRACE_MS. Once aborted, Ctrl-C or SIGTERM again: leave now.
   const current = plan.jobs > 1 ? 'the current files' : 'the current file';
   const abort = new AbortController();
   // One listener per photo in progress (a worker lane's): more than node's default of 10 is no leak.
   setMaxListeners(Math.max(10, 2 * plan.jobs), abort.signal);
   let interrupts = 0;
+  let grace: ReturnType<typeof setTimeout> | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    interrupts++;
-    if (signal === 'SIGTERM' || interrupts === 2) {
+    if (signal === 'SIGINT') interrupts++;
+    if (abort.signal.aborted) {
+      leaveNow(signal);
+    } else if (signal === 'SIGTERM' || interrupts === 2) {
       reporter.notice(`Aborting ${current}...`);
       reporter.stopping();
       abort.abort();
-      setTimeout(() => leaveNow(signal), ABORT_GRACE_MS).unref();
-    } else if (interrupts === 1) {
+      grace = setTimeout(() => leaveNow(signal), ABORT_GRACE_MS).unref();
+    } else {
       reporter.notice(`Stopping after ${current} (Ctrl-C again to abort ${plan.jobs > 1 ? 'them' : 'it'}).`);
       reporter.stopping();
-    } else {
-      leaveNow('SIGINT');
     }
   };
-  /**
-   * Ends the process at once, killed by `signal` as if it had no handler (the shell says 130 for
-   * SIGINT, 143 for SIGTERM, 141 for SIGPIPE), once the temporary files being written are removed:
-   * exiting would wait for the encodes in progress (native work on the thread pool, which nothing
-   * interrupts: seconds for a big AVIF). What was written stays; the photos in progress leave nothing.
-   */
-  const leaveNow = (signal: NodeJS.Signals): void => {
+  leaveNow = (signal) => {
     reporter.abandon();
-    removePendingTemps();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    // node ignores SIGPIPE; a listener added and removed leaves it its default action.
-    const none = (): void => {};
-    process.on(signal, none);
-    process.off(signal, none);
-    process.kill(process.pid, signal);
-    // Where a signal does not end the process (Windows), the shell's number for it.
-    process.exit(128 + (osConstants.signals[signal] ?? osConstants.signals.SIGINT));
-  };
-  const onOutputError = (e: NodeJS.ErrnoException): void => {
-    if (e.code !== 'EPIPE') throw e;
-    leaveNow('SIGPIPE');
+    return endBySignal(signal);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  streams.stdout.on('error', onOutputError);
 
   const claimed = new Map<string, string>();
   // Each output folder is listed once per run (for 'rename'); names this run takes are in `claimed`.
@@ -219,7 +232,7 @@ async function runBatch(
       bytes: async (file) => {
         const header = await readPhotoHeader(file.path).catch((e: unknown) => (e instanceof ImageReadError ? e : new ImageReadError(oneLine(e))));
         headers.set(file, header);
-        return header instanceof ImageReadError ? 0 : photoBytes(header);
+        return header instanceof ImageReadError ? 0 : photoBytes(header, opts.format ?? header.format ?? 'jpeg');
       },
       mayStart: () => interrupts === 0,
       run: async (file, lane) => {
@@ -241,9 +254,10 @@ async function runBatch(
       },
     });
   } finally {
+    // The photos have stopped: what is left is the summary.
+    clearTimeout(grace);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
-    streams.stdout.off('error', onOutputError);
     await closeLanes();
   }
 

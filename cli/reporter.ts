@@ -185,6 +185,8 @@ class BarReporter implements Reporter {
   }
 
   abandon(): void {
+    // As finish(): the lines logged since the last frame are written only when one is drawn.
+    this.multi?.update();
     this.multi?.stop();
   }
 

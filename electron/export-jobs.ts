@@ -292,7 +292,7 @@ export class ExportQueue {
             bytes: async (i) =>
               readPhotoHeader(items[i].path).then((header) => {
                 eta.setPixels(i, header.width * header.height);
-                return photoBytes(header);
+                return photoBytes(header, options.format);
               }, () => 0),
             mayStart: () => !job.cancelled,
             run: exportOne,

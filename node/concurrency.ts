@@ -1,4 +1,5 @@
 import os from 'node:os';
+import type { ImageFormat } from '../common/formats/index';
 
 /**
  * How many photos are exported at once: the one home of that rule, for the command line and the
@@ -11,15 +12,15 @@ import os from 'node:os';
  */
 
 /**
- * Working memory of one photo, in copies of its decoded pixels: the decoded photo (rendered in
- * place), libvips' copy of it while encoding, and the encoder's buffers. Measured as the peak
- * RSS a photo adds to the command (one photo at a time, over one of a few megapixels): 14.8-15.2
- * bytes per pixel for 8-bit RGB JPEGs of 12-100 MP written as JPEG at the default quality (from
- * quality 90 colour is kept at full resolution, and libjpeg holds the whole image's coefficients),
- * 5.4 written as PNG; 16-bit counts twice, to be safe (a 24 MP 16-bit PNG measured 6.5).
+ * Working memory of one photo, in copies of its decoded pixels, by the format it is written in:
+ * the decoded photo (rendered in place), libvips' copy of it while encoding, and the encoder's own
+ * buffers. Measured as the peak RSS a photo adds to the command, one photo at a time, in bytes per
+ * pixel of 8-bit RGB photos of 12-100 MP: JPEG at the default quality 14.8-16.3 (from quality 90
+ * colour is kept at full resolution, and libjpeg holds the whole image's coefficients), WebP 17.7,
+ * AVIF 39-40, PNG 5.4; 16-bit photos (whose decoded pixels count twice) 6.5-12.3 to PNG or TIFF,
+ * 45 to AVIF. Rounded up: too high only runs fewer photos at once, too low can exhaust memory.
  */
-const WORKING_COPIES = 5.2;
-
+const WORKING_COPIES: Readonly<Record<ImageFormat, number>> = { jpeg: 5.5, webp: 6, avif: 14, png: 4.5, tiff: 4.5 };
 /** Share of the memory available at the start of a batch that its photos may take together. */
 const MEMORY_SHARE = 0.5;
 
@@ -48,9 +49,9 @@ export interface ConcurrencyPlan {
   threadsPerPhoto: number;
 }
 
-/** Bytes one photo needs while it is being exported. */
-export function photoBytes(h: PhotoHeader): number {
-  return Math.ceil(h.width * h.height * h.channels * (h.bitDepth > 8 ? 2 : 1) * WORKING_COPIES);
+/** Bytes one photo needs while it is being exported as `format`. */
+export function photoBytes(h: PhotoHeader, format: ImageFormat): number {
+  return Math.ceil(h.width * h.height * h.channels * (h.bitDepth > 8 ? 2 : 1) * WORKING_COPIES[format]);
 }
 
 /**

@@ -110,6 +110,18 @@ describe('hazeless: Ctrl-C', () => {
     for (const n of names) await sharp(path.join(dir, 'pipe', n), { failOn: 'truncated' }).stats();
   });
 
+  test('stdout or stderr closed before the last thing said: ends as if by SIGPIPE, the photo written whole', async () => {
+    fs.mkdirSync(path.join(dir, 'small'), { recursive: true });
+    fs.copyFileSync(path.join(REAL_PHOTOS, 'cones.jpg'), path.join(dir, 'small', 'cones.jpg'));
+    for (const stream of ['stdout', 'stderr'] as const) {
+      // --json: the photo's line goes to stdout, the summary after it to stderr.
+      const run = await runCli(['small/cones.jpg', '-o', `closed-${stream}`, '--json'], { cwd: dir, control: (child) => void child[stream]?.destroy() });
+      expect({ stream, signal: run.signal }).toEqual({ stream, signal: 'SIGPIPE' });
+      expect(anything(`closed-${stream}`)).toEqual(['cones-dehazed.jpg']);
+      await sharp(path.join(dir, `closed-${stream}`, 'cones-dehazed.jpg'), { failOn: 'truncated' }).stats();
+    }
+  });
+
   /** The summary's counts, and a check that every output there is a whole photo. */
   async function wholeOutputs(stdout: string, folder: string): Promise<{ dehazed: number; aborted: number; notStarted: number }> {
     const m = /Interrupted: (\d+) dehazed(?:, (\d+) aborted)?(?:, (\d+) not started)? of 3/.exec(stdout);
