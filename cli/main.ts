@@ -53,12 +53,16 @@ function packageVersion(): string {
  */
 function endBySignal(signal: NodeJS.Signals): never {
   removePendingTemps();
-  // Its default action back (node ignores SIGPIPE; a listener added and removed restores it).
-  process.removeAllListeners(signal);
-  const none = (): void => {};
-  process.on(signal, none);
-  process.off(signal, none);
-  process.kill(process.pid, signal);
+  try {
+    // Its default action back (node ignores SIGPIPE; a listener added and removed restores it).
+    process.removeAllListeners(signal);
+    const none = (): void => {};
+    process.on(signal, none);
+    process.off(signal, none);
+    process.kill(process.pid, signal);
+  } catch {
+    // A signal this system does not have (SIGPIPE on Windows): the exit below.
+  }
   // Where a signal does not end the process (Windows), the shell's number for it.
   process.exit(128 + (osConstants.signals[signal] ?? osConstants.signals.SIGINT));
 }
