@@ -32,8 +32,6 @@ if (run !== null) {
   require('tsx/cjs/api').register();
   /** @param {string} file */
   const source = (file) => require(fileURLToPath(new URL(`../${file}`, import.meta.url)));
-  // Before any photo thread starts: onnxruntime keeps no telemetry.
-  source('engine/onnxruntime-offline.ts');
   // The photo threads an album needs start first: they load while this thread loads the rest.
   source('cli/prestart.ts').prestartFor(argv);
   const { main } = source('cli/main.ts');

@@ -185,16 +185,14 @@ class BarReporter implements Reporter {
   }
 
   abandon(): void {
-    // As finish(): the lines logged since the last frame are written only when one is drawn.
+    // Draw once more: the lines logged since the last frame are written only when one is drawn,
+    // and stop() would drop them (the last photos' lines, an error among them).
     this.multi?.update();
     this.multi?.stop();
   }
 
   finish(summary: Summary): void {
-    // Draw once more: the lines logged since the last frame are written only when one is drawn,
-    // and stop() would drop them (the last photos' lines, an error among them).
-    this.multi?.update();
-    this.multi?.stop();
+    this.abandon();
     this.streams.stderr.write(`${describeSummary(summary)}\n`);
   }
 }

@@ -2,7 +2,6 @@
 // through tsx, in the same order. The photo threads the batch will need start before this thread
 // loads sharp, onnxruntime and the engine (the `import` below, initialised only then), so that they
 // load on the cores its own loading leaves idle.
-import '../engine/onnxruntime-offline';
 import { prestartFor } from './prestart';
 
 /** Runs `hazeless` with argv (without node and the script) and returns the exit status. */

@@ -1,8 +1,6 @@
 // Electron main: wiring only. The window, the app:// protocol, the menu and the IPC handlers
 // are set up here; everything they do lives in plain modules next to this file (tested in Node).
 
-// First, before the export's photo threads can load onnxruntime: no telemetry.
-import '../engine/onnxruntime-offline';
 import { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, type MenuItemConstructorOptions, type WebContents } from 'electron';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
 import { crc32, inflateSync } from 'node:zlib';
 import sharp from 'sharp';
+import { escapeRegExp, prefixesOf, quotedNamespace } from './xmp-text';
 
 /**
  * The one rule for "did Hazeless write this file?", on which Hazeless's promise rests that it
@@ -41,8 +42,6 @@ export function xmpWithMark(sourceXmp?: Buffer | string): string {
   return text.slice(0, end) + MARK_ELEMENT(ZEROS) + text.slice(end);
 }
 
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const QUOTED_NAMESPACE = `(?:"${escapeRegExp(NAMESPACE)}"|'${escapeRegExp(NAMESPACE)}')`;
 
 /**
  * The XMP without any Hazeless digest, in whatever form another editor left a carried-over mark:
@@ -51,15 +50,14 @@ const QUOTED_NAMESPACE = `(?:"${escapeRegExp(NAMESPACE)}"|'${escapeRegExp(NAMESP
  * and namespaces, ours among them, goes too.
  */
 function withoutMarks(xmp: string): string {
-  const prefixes = new Set([...xmp.matchAll(new RegExp(`xmlns:([A-Za-z_][\\w.-]*)\\s*=\\s*${QUOTED_NAMESPACE}`, 'g'))].map((m) => m[1]));
   let text = xmp;
-  for (const p of prefixes) {
+  for (const p of prefixesOf(xmp, NAMESPACE)) {
     const name = escapeRegExp(`${p}:Digest`);
     text = text
       .replace(new RegExp(`\\s${name}\\s*=\\s*(["'])[^"']*\\1`, 'g'), '')
       .replace(new RegExp(`<${name}(?:\\s[^>]*)?/>|<${name}(?:\\s[^>]*)?>[^<]*</${name}\\s*>`, 'g'), '');
   }
-  const ns = new RegExp(`xmlns:[\\w.-]+\\s*=\\s*${QUOTED_NAMESPACE}`);
+  const ns = new RegExp(`xmlns:[\\w.-]+\\s*=\\s*${quotedNamespace(NAMESPACE)}`);
   const emptyDescription = /<([\w.-]+):Description((?:\s+[\w.-]+:[\w.-]+\s*=\s*(?:"[^"]*"|'[^']*'))*)\s*(?:\/>|>\s*<\/\1:Description\s*>)/g;
   return text.replace(emptyDescription, (all: string, _rdf: string, attrs: string) => {
     const names = [...attrs.matchAll(/([\w.-]+):([\w.-]+)\s*=/g)];

@@ -181,7 +181,7 @@ async function encoder(image: ImageBuffer, opts: EncodeOptions): Promise<Sharp> 
   }
   // The source's XMP, made true of these pixels, plus the mark that says Hazeless wrote this
   // file (sealed once encoded, encodeImage).
-  const sourceXmp = carrier?.hasXmp ? (await sharp(carrier.bytes).metadata()).xmp : undefined;
+  const sourceXmp = carrier?.xmp;
   let xmp = xmpWithMark(sourceXmp === undefined ? undefined : xmpForPixels(sourceXmp.toString(), width, height));
   // More than a JPEG takes (libvips would leave the whole packet out, mark and all): the mark alone.
   if (jpegOut && Buffer.byteLength(xmp) > JPEG_XMP_BYTES) xmp = xmpWithMark(undefined);

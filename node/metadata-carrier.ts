@@ -16,7 +16,7 @@ import sharp, { type Metadata, type Sharp } from 'sharp';
  * the decoded pixels are already upright.
  */
 export interface MetadataCarrier {
-  /** The 1x1 PNG, of `channels` and `bitDepth`. */
+  /** The 1x1 image, of `channels` and `bitDepth`: a PNG, or (carrierForJpeg's) a JPEG. */
   bytes: Buffer;
   channels: 3 | 4;
   bitDepth: 8 | 16;
@@ -24,6 +24,8 @@ export interface MetadataCarrier {
   forJpeg: Buffer | null;
   hasExif: boolean;
   hasXmp: boolean;
+  /** The photo's XMP packet, as the carrier holds it (undefined: none). */
+  xmp: Buffer | undefined;
   hasIcc: boolean;
 }
 
@@ -58,7 +60,7 @@ export async function makeMetadataCarrier(req: CarrierRequest): Promise<Metadata
   const iptcInJpeg = m.iptc !== undefined && (m.exif?.length ?? 0) <= JPEG_SEGMENT_BYTES - 6 && (m.xmp?.length ?? 0) <= JPEG_XMP_BYTES;
   const bytes = await carrierImage(req, channels, bitDepth, false);
   const forJpeg = iptcInJpeg ? await carrierImage(req, 3, 8, true) : null;
-  return { bytes, channels, bitDepth, forJpeg, hasExif, hasXmp, hasIcc };
+  return { bytes, channels, bitDepth, forJpeg, hasExif, hasXmp, xmp: m.xmp, hasIcc };
 }
 
 /** The carrier image itself: `channels` and `bitDepth`, as a PNG or (8-bit RGB) a JPEG. */

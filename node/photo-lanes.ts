@@ -157,9 +157,9 @@ export function workerLane(setup: PhotoWorkerSetup, options: WorkerLaneOptions):
     worker.once('exit', (code) => {
       gone ??= new Error(`export thread exited (code ${code})`);
       const error = stopped ? new engineAbort.AbortError('the export thread was stopped') : gone;
+      // Still on this thread's exit list (registered as each write began): removed now, and again at exit.
       const leftovers = [...temps.values()];
       temps.clear();
-      for (const t of leftovers) safeWrite.removeAtExit(t);
       void Promise.all(leftovers.map((t) => rm(t, { force: true }).catch(() => {}))).then(() => {
         fail(error);
         resolve();

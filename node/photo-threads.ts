@@ -12,6 +12,8 @@
  * started ahead and never taken does not keep the process alive, and is stopped by
  * `stopSpareThreads` as soon as the batch knows it will not need it.
  */
+// Before any photo thread starts (a thread's environment is a copy of this one's): onnxruntime keeps no telemetry.
+import '../engine/onnxruntime-offline';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';

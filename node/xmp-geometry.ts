@@ -7,16 +7,10 @@
  * whatever prefix the XMP binds to the namespace.
  */
 
+import { escapeRegExp, prefixesOf } from './xmp-text';
+
 const TIFF_NS = 'http://ns.adobe.com/tiff/1.0/';
 const EXIF_NS = 'http://ns.adobe.com/exif/1.0/';
-
-const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
-/** The prefixes `xmp` binds to namespace `ns`. */
-function prefixesOf(xmp: string, ns: string): string[] {
-  const quoted = `(?:"${escapeRegExp(ns)}"|'${escapeRegExp(ns)}')`;
-  return [...new Set([...xmp.matchAll(new RegExp(`xmlns:([A-Za-z_][\\w.-]*)\\s*=\\s*${quoted}`, 'g'))].map((m) => m[1]))];
-}
 
 /** `xmp` with the value of every `prefix:name` statement (attribute or simple element) set to `value`. */
 function setProperty(xmp: string, prefix: string, name: string, value: string): string {

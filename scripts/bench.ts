@@ -48,7 +48,7 @@ const program = new Command('bench')
   .option('--album-megapixels <mp>', 'size of the album photos', parseSizes, [12])
   .option('--jobs <n>', 'passed to hazeless for the album line (default: automatic)')
   .option('--child <file>', '(internal) export <file> --runs times and print timings and maxRSS as JSON')
-  .option('--floor-child <dir>', "(internal) time the I/O floor of the album in <dir> --runs times and print the best, in ms")
+  .option('--floor-child <dir>', '(internal) time the I/O floor of the album in <dir> once and print it, in ms')
   .parse();
 const opts = program.opts<{
   megapixels: number[];
@@ -215,8 +215,7 @@ async function albumLine(work: string, megapixels: number): Promise<boolean> {
   const [file, ...pre] = hazelessCommand();
   execFileSync(file, [...pre, '--version'], { stdio: 'ignore' });
   const plainFloor = albumFloorIn(dir, {});
-  const allocator = allocatorEnv();
-  const floor = albumFloorIn(dir, allocator);
+  const floor = albumFloorIn(dir, allocatorEnv());
   let best: ReturnType<typeof albumRun> | null = null;
   for (let run = 0; run < opts.runs; run++) {
     const r = albumRun(dir);

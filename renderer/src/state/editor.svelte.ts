@@ -106,7 +106,7 @@ export class Editor {
    * sliders, reset, copy, paste and apply to all follow this, from the panel or the keyboard.
    */
   get canEdit(): boolean {
-    return this.current !== null && this.current !== undefined && this.current.status !== 'error';
+    return this.current !== null && this.current.status !== 'error';
   }
 
   /** A slider moving: the preview follows, the history does not (yet). */

@@ -46,7 +46,8 @@ export function bitmapPixels(bitmap: ImageBitmap, width = bitmap.width, height =
 /**
  * All of a decoded photo's pixels. WebCodecs copies an opaque bitmap into RGBA about twice as fast
  * as drawing it on a canvas and reading it back (docs/performance.md), byte for byte the same; a
- * bitmap with alpha, or a browser without VideoFrame, goes through the canvas.
+ * bitmap with alpha, one turned by its EXIF orientation, or a browser without VideoFrame, goes
+ * through the canvas.
  */
 export async function fullPixels(bitmap: ImageBitmap): Promise<Rgba> {
   if (typeof VideoFrame === 'function') {
